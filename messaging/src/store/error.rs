@@ -1,0 +1,76 @@
+//! What can go wrong talking to the message store.
+
+use uuid::Uuid;
+
+use crate::StreamName;
+
+/// A failure of the message store, as opposed to a problem with a message's
+/// content ([`MessageError`](crate::MessageError)).
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The stream is not at the version the writer decided on: someone else
+    /// wrote to it first. This is optimistic concurrency doing its job. The
+    /// writer must fetch the stream again and decide again; nothing was
+    /// written.
+    #[error("wrong expected version {expected} for stream {stream_name}: its version is {actual}")]
+    WrongExpectedVersion {
+        stream_name: StreamName,
+        expected: i64,
+        actual: i64,
+    },
+    /// A message with this id is already in the store. Nothing was written.
+    #[error("a message with id {id} is already in the store")]
+    DuplicateMessageId { id: Uuid },
+    /// The request itself is invalid (a stream name where a category is
+    /// needed, a consumer group member outside the group, ...). The text is
+    /// Message DB's own.
+    #[error("{0}")]
+    InvalidRequest(String),
+    /// A row came back in a shape we cannot read.
+    #[error("unreadable row from the message store: {0}")]
+    MalformedRow(String),
+    /// The database failed, or could not be reached.
+    #[error("message store database error: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+impl StoreError {
+    /// True for failures that go away by themselves: the database restarting,
+    /// a dropped connection, a full connection pool, a busy SQLite file, a
+    /// deadlock or serialization failure that Postgres resolved by aborting
+    /// us. Consumers retry these with backoff, forever, and never skip the
+    /// message they were handling.
+    pub fn is_transient(&self) -> bool {
+        let StoreError::Database(error) = self else {
+            return false;
+        };
+        match error {
+            sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::Protocol(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::WorkerCrashed => true,
+            sqlx::Error::Database(database_error) => {
+                let code = database_error.code();
+                let code = code.as_deref().unwrap_or_default();
+                // Postgres SQLSTATE classes: 08 connection exception,
+                // 40 transaction rollback (serialization failure, deadlock),
+                // 53 insufficient resources (too many connections),
+                // 57P0x the server is shutting down or starting up.
+                code.starts_with("08")
+                    || code.starts_with("40")
+                    || code.starts_with("53")
+                    || code.starts_with("57P")
+                    // SQLite: SQLITE_BUSY (5) and SQLITE_LOCKED (6), and
+                    // their extended codes, which keep the low byte.
+                    || code.parse::<i32>().is_ok_and(|code| matches!(code & 0xff, 5 | 6))
+            }
+            _ => false,
+        }
+    }
+
+    /// True for a wrong expected version.
+    pub fn is_wrong_expected_version(&self) -> bool {
+        matches!(self, StoreError::WrongExpectedVersion { .. })
+    }
+}

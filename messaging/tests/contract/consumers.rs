@@ -1,0 +1,341 @@
+//! Consumers: order, positions, resumption, failure policy, wake-ups.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use messaging::consumer::{DeadLettered, Recorded};
+use messaging::{
+    Category, CategoryRead, Consumer, ConsumerError, ConsumerGroup, ConsumerSettings,
+    ExpectedVersion, Handler, HandlerError, MessageStore, Metadata, NewMessage, StoreError,
+    StoredMessage, StreamName,
+};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+use crate::support::{Fixture, SomethingHappened, eventually, happened, stream};
+
+/// A handler that remembers what it handled and can be told to fail.
+#[derive(Clone, Default)]
+struct Recorder {
+    handled: Arc<Mutex<Vec<StoredMessage>>>,
+    /// Fail, as a bug would, on this amount.
+    fail_on: Option<i64>,
+    /// Report a concurrent write the first time it sees this amount.
+    conflict_once_on: Option<i64>,
+    conflicted: Arc<AtomicBool>,
+    attempts: Arc<Mutex<Vec<i64>>>,
+}
+
+impl Recorder {
+    fn amounts(&self) -> Vec<i64> {
+        self.handled
+            .lock()
+            .expect("lock")
+            .iter()
+            .map(|m| m.decode::<SomethingHappened>().expect("decodes").amount)
+            .collect()
+    }
+}
+
+impl Handler for Recorder {
+    async fn handle(&self, message: &StoredMessage) -> Result<(), HandlerError> {
+        let event: SomethingHappened = message.decode()?;
+        self.attempts.lock().expect("lock").push(event.amount);
+        if self.fail_on == Some(event.amount) {
+            return Err(StoreError::InvalidRequest("a bug in the handler".into()).into());
+        }
+        if self.conflict_once_on == Some(event.amount)
+            && !self.conflicted.swap(true, Ordering::SeqCst)
+        {
+            return Err(StoreError::WrongExpectedVersion {
+                stream_name: message.stream_name.clone(),
+                expected: 0,
+                actual: 1,
+            }
+            .into());
+        }
+        self.handled.lock().expect("lock").push(message.clone());
+        Ok(())
+    }
+}
+
+fn settings() -> ConsumerSettings {
+    let mut settings = ConsumerSettings::new(Category::new("thing").expect("valid"));
+    settings.poll_interval = Duration::from_millis(20);
+    // Only catching up and stopping record positions in these tests, so the
+    // cases can tell exactly when a position is written.
+    settings.position_update_interval = 1000;
+    settings
+}
+
+struct Running {
+    shutdown: CancellationToken,
+    task: JoinHandle<Result<(), ConsumerError>>,
+}
+
+impl Running {
+    async fn stop(self) -> Result<(), ConsumerError> {
+        self.shutdown.cancel();
+        self.task.await.expect("consumer task")
+    }
+}
+
+fn start(store: &MessageStore, settings: ConsumerSettings, handler: Recorder) -> Running {
+    let shutdown = CancellationToken::new();
+    let consumer = Consumer::new(store.clone(), settings, handler);
+    let task = tokio::spawn(consumer.run(shutdown.clone()));
+    Running { shutdown, task }
+}
+
+async fn write_amounts(store: &MessageStore, name: &str, amounts: &[i64]) {
+    for amount in amounts {
+        store
+            .write_message(&stream(name), &happened(*amount), ExpectedVersion::Any)
+            .await
+            .expect("written");
+    }
+}
+
+async fn recorded_position(store: &MessageStore) -> Option<i64> {
+    let position_stream = settings().position_stream().expect("valid");
+    let last = store
+        .read_last(&position_stream, Some("Recorded"))
+        .await
+        .expect("read")?;
+    Some(last.decode::<Recorded>().expect("decodes").position)
+}
+
+async fn global_positions(store: &MessageStore) -> Vec<i64> {
+    store
+        .read_category(&CategoryRead::new(Category::new("thing").expect("valid")))
+        .await
+        .expect("read")
+        .iter()
+        .map(|m| m.global_position)
+        .collect()
+}
+
+pub async fn a_consumer_hands_every_message_to_its_handler_in_order(fixture: Fixture) {
+    write_amounts(&fixture.store, "thing-1", &[1, 2]).await;
+    write_amounts(&fixture.store, "thing-2", &[3]).await;
+    write_amounts(&fixture.store, "thing-1", &[4]).await;
+    let recorder = Recorder::default();
+    let running = start(&fixture.store, settings(), recorder.clone());
+    assert!(eventually(|| async { recorder.amounts().len() == 4 }).await);
+    running.stop().await.expect("stops cleanly");
+    assert_eq!(recorder.amounts(), vec![1, 2, 3, 4]);
+}
+
+pub async fn a_restarted_consumer_resumes_after_its_recorded_position(fixture: Fixture) {
+    write_amounts(&fixture.store, "thing-1", &[1, 2, 3]).await;
+    let first = Recorder::default();
+    let running = start(&fixture.store, settings(), first.clone());
+    assert!(eventually(|| async { first.amounts().len() == 3 }).await);
+    running.stop().await.expect("stops cleanly");
+
+    write_amounts(&fixture.store, "thing-1", &[4, 5]).await;
+    let second = Recorder::default();
+    let running = start(&fixture.store, settings(), second.clone());
+    assert!(eventually(|| async { second.amounts().len() == 2 }).await);
+    // Give it a moment to (wrongly) re-deliver older messages, then check it
+    // handled only what came after its recorded position.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    running.stop().await.expect("stops cleanly");
+    assert_eq!(second.amounts(), vec![4, 5]);
+}
+
+pub async fn a_consumer_records_its_position_when_it_catches_up(fixture: Fixture) {
+    write_amounts(&fixture.store, "thing-1", &[1, 2, 3]).await;
+    let recorder = Recorder::default();
+    let running = start(&fixture.store, settings(), recorder.clone());
+    let last = *global_positions(&fixture.store)
+        .await
+        .last()
+        .expect("written");
+    let store = fixture.store.clone();
+    assert!(eventually(|| async { recorded_position(&store).await == Some(last) }).await);
+    running.stop().await.expect("stops cleanly");
+}
+
+fn unparseable(id: Uuid) -> NewMessage {
+    NewMessage {
+        id,
+        message_type: "SomethingHappened".into(),
+        data: r#"{"amount":"a lot"}"#.into(),
+        metadata: Metadata::default(),
+    }
+}
+
+async fn dead_letters(store: &MessageStore) -> Vec<DeadLettered> {
+    let category = Category::new("thing+deadLetter").expect("valid");
+    store
+        .read_category(&CategoryRead::new(category))
+        .await
+        .expect("read")
+        .iter()
+        .map(|m| m.decode::<DeadLettered>().expect("decodes"))
+        .collect()
+}
+
+pub async fn an_unparseable_message_is_parked_with_its_stream_and_position(fixture: Fixture) {
+    write_amounts(&fixture.store, "thing-1", &[1]).await;
+    let bad_id = Uuid::new_v4();
+    fixture
+        .store
+        .write_message(
+            &stream("thing-1"),
+            &unparseable(bad_id),
+            ExpectedVersion::Any,
+        )
+        .await
+        .expect("written");
+    let running = start(&fixture.store, settings(), Recorder::default());
+    let store = fixture.store.clone();
+    assert!(eventually(|| async { !dead_letters(&store).await.is_empty() }).await);
+    running.stop().await.expect("stops cleanly");
+
+    let parked = dead_letters(&fixture.store).await;
+    assert_eq!(parked.len(), 1);
+    let parked = &parked[0];
+    assert_eq!(parked.stream_name, "thing-1");
+    assert_eq!(parked.position, 1);
+    assert_eq!(parked.message_id, bad_id);
+    // Postgres stores JSON as jsonb and renders it with its own spacing, so
+    // compare the JSON, not the text.
+    let data: serde_json::Value = serde_json::from_str(&parked.data).expect("json");
+    assert_eq!(data, serde_json::json!({ "amount": "a lot" }));
+    assert!(parked.error.contains("thing-1"), "{}", parked.error);
+    assert!(parked.error.contains("position 1"), "{}", parked.error);
+}
+
+pub async fn a_parked_message_does_not_stop_the_messages_after_it(fixture: Fixture) {
+    write_amounts(&fixture.store, "thing-1", &[1]).await;
+    fixture
+        .store
+        .write_message(
+            &stream("thing-1"),
+            &unparseable(Uuid::new_v4()),
+            ExpectedVersion::Any,
+        )
+        .await
+        .expect("written");
+    write_amounts(&fixture.store, "thing-1", &[3]).await;
+    let recorder = Recorder::default();
+    let running = start(&fixture.store, settings(), recorder.clone());
+    assert!(eventually(|| async { recorder.amounts() == vec![1, 3] }).await);
+    running.stop().await.expect("stops cleanly");
+
+    // Rewound to the beginning and restarted, the consumer handles the
+    // poison message again, and still parks it only once.
+    let rewind = NewMessage::new(&Recorded { position: 0 }).expect("encodes");
+    fixture
+        .store
+        .write_message(
+            &settings().position_stream().expect("valid"),
+            &rewind,
+            ExpectedVersion::Any,
+        )
+        .await
+        .expect("rewound");
+    let recorder = Recorder::default();
+    let running = start(&fixture.store, settings(), recorder.clone());
+    assert!(eventually(|| async { recorder.amounts() == vec![1, 3] }).await);
+    running.stop().await.expect("stops cleanly");
+    assert_eq!(dead_letters(&fixture.store).await.len(), 1);
+}
+
+pub async fn a_handler_failure_stops_the_consumer_with_an_error_naming_the_message(
+    fixture: Fixture,
+) {
+    write_amounts(&fixture.store, "thing-1", &[1, 2, 3]).await;
+    let recorder = Recorder {
+        fail_on: Some(2),
+        ..Recorder::default()
+    };
+    let shutdown = CancellationToken::new();
+    let result = Consumer::new(fixture.store.clone(), settings(), recorder.clone())
+        .run(shutdown)
+        .await;
+    let error = result.expect_err("the handler fails on 2").to_string();
+    assert!(error.contains("position 1 of thing-1"), "{error}");
+    assert!(error.contains("a bug in the handler"), "{error}");
+    assert_eq!(recorder.amounts(), vec![1]);
+    // The position of the last message handled was recorded, so a restart
+    // begins with the failed message, not after it.
+    let first = global_positions(&fixture.store).await[0];
+    assert_eq!(recorded_position(&fixture.store).await, Some(first));
+}
+
+pub async fn a_concurrent_write_makes_the_consumer_handle_the_message_again(fixture: Fixture) {
+    write_amounts(&fixture.store, "thing-1", &[1, 2, 3]).await;
+    let recorder = Recorder {
+        conflict_once_on: Some(2),
+        ..Recorder::default()
+    };
+    let running = start(&fixture.store, settings(), recorder.clone());
+    assert!(eventually(|| async { recorder.amounts().len() == 3 }).await);
+    running.stop().await.expect("stops cleanly");
+    assert_eq!(recorder.amounts(), vec![1, 2, 3]);
+    assert_eq!(*recorder.attempts.lock().expect("lock"), vec![1, 2, 2, 3]);
+}
+
+pub async fn a_consumer_is_woken_by_a_new_message_long_before_its_next_poll(fixture: Fixture) {
+    let mut sleepy = settings();
+    sleepy.poll_interval = Duration::from_secs(3600);
+    let recorder = Recorder::default();
+    let running = start(&fixture.store, sleepy, recorder.clone());
+    // Let it find the category empty and go to sleep.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    write_amounts(&fixture.store, "thing-1", &[1]).await;
+    // With an hour between polls, only a wake-up can deliver it in time.
+    assert!(eventually(|| async { recorder.amounts() == vec![1] }).await);
+    running.stop().await.expect("stops cleanly");
+}
+
+pub async fn a_consumer_reads_only_its_correlation_and_group(fixture: Fixture) {
+    let group = ConsumerGroup::new(0, 2).expect("valid");
+    let mut expected = Vec::new();
+    for n in 0..20i64 {
+        let name = format!("thing-{n}");
+        let correlated = n % 3 != 0;
+        let mut message = happened(n);
+        if correlated {
+            message = message.correlated_with(&StreamName::from_stored(format!("process-{n}")));
+        }
+        fixture
+            .store
+            .write_message(&stream(&name), &message, ExpectedVersion::Any)
+            .await
+            .expect("written");
+        if correlated && group.includes(&stream(&name)) {
+            expected.push(n);
+        }
+    }
+    let mut filtered = settings();
+    filtered.correlation = Some(Category::new("process").expect("valid"));
+    filtered.consumer_group = Some(group);
+    filtered.identifier = Some("process".into());
+    let recorder = Recorder::default();
+    let running = start(&fixture.store, filtered.clone(), recorder.clone());
+    let store = fixture.store.clone();
+    let position_stream = filtered.position_stream().expect("valid");
+    assert_eq!(
+        position_stream.as_str(),
+        "thing+position-process-member-0-of-2"
+    );
+    assert!(
+        eventually(|| async {
+            store
+                .read_last(&position_stream, None)
+                .await
+                .expect("read")
+                .is_some()
+        })
+        .await
+    );
+    running.stop().await.expect("stops cleanly");
+    assert!(!expected.is_empty());
+    assert_eq!(recorder.amounts(), expected);
+}

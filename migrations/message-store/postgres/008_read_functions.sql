@@ -1,0 +1,179 @@
+-- Reading: one stream, one category, the last message of a stream, and a
+-- stream's version.
+--
+-- The two batch readers build their query as text because the optional
+-- filters (correlation, consumer group, an SQL condition) change its shape;
+-- values always travel as parameters (`USING`), never inside the text. The
+-- only text pasted in is `condition`, which is why it is refused unless the
+-- database administrator has switched `message_store.sql_condition` on.
+--
+-- Batch size: -1 means no limit (LIMIT NULL), 0 returns nothing, and any
+-- other negative number is refused by Postgres itself ("LIMIT must not be
+-- negative"). A NULL position or batch size takes the default.
+
+BEGIN;
+SET LOCAL client_min_messages = warning;
+DO $$ BEGIN PERFORM pg_advisory_xact_lock(7362536275101); END $$;
+
+CREATE OR REPLACE FUNCTION message_store.stream_version(
+  stream_name varchar
+)
+RETURNS bigint
+AS $$
+BEGIN
+  RETURN (
+    SELECT max(m.position)
+    FROM message_store.messages m
+    WHERE m.stream_name = stream_version.stream_name
+  );
+END;
+$$ LANGUAGE plpgsql VOLATILE;
+
+CREATE OR REPLACE FUNCTION message_store.get_stream_messages(
+  stream_name varchar,
+  "position" bigint DEFAULT 0,
+  batch_size bigint DEFAULT 1000,
+  condition varchar DEFAULT NULL
+)
+RETURNS SETOF message_store.message
+AS $$
+DECLARE
+  _position bigint := coalesce(get_stream_messages.position, 0);
+  _batch_size bigint := coalesce(get_stream_messages.batch_size, 1000);
+  _command text;
+BEGIN
+  IF message_store.is_category(get_stream_messages.stream_name) THEN
+    RAISE EXCEPTION 'Must be a stream name: %', get_stream_messages.stream_name;
+  END IF;
+
+  IF _batch_size = -1 THEN
+    _batch_size := NULL;
+  END IF;
+
+  _command := '
+    SELECT id::varchar, stream_name::varchar, type::varchar, position, global_position,
+           data::varchar, metadata::varchar, time
+    FROM message_store.messages
+    WHERE stream_name = $1 AND position >= $2';
+
+  IF get_stream_messages.condition IS NOT NULL THEN
+    IF current_setting('message_store.sql_condition', true) IS DISTINCT FROM 'on' THEN
+      RAISE EXCEPTION 'Retrieval with SQL condition is not activated';
+    END IF;
+    _command := _command || ' AND (' || get_stream_messages.condition || ')';
+  END IF;
+
+  _command := _command || ' ORDER BY position ASC LIMIT $3';
+
+  RETURN QUERY EXECUTE _command
+    USING get_stream_messages.stream_name, _position, _batch_size;
+END;
+$$ LANGUAGE plpgsql VOLATILE;
+
+CREATE OR REPLACE FUNCTION message_store.get_category_messages(
+  category varchar,
+  "position" bigint DEFAULT 1,
+  batch_size bigint DEFAULT 1000,
+  correlation varchar DEFAULT NULL,
+  consumer_group_member bigint DEFAULT NULL,
+  consumer_group_size bigint DEFAULT NULL,
+  condition varchar DEFAULT NULL
+)
+RETURNS SETOF message_store.message
+AS $$
+DECLARE
+  _position bigint := coalesce(get_category_messages.position, 1);
+  _batch_size bigint := coalesce(get_category_messages.batch_size, 1000);
+  _member bigint := get_category_messages.consumer_group_member;
+  _size bigint := get_category_messages.consumer_group_size;
+  _command text;
+BEGIN
+  IF NOT message_store.is_category(get_category_messages.category) THEN
+    RAISE EXCEPTION 'Must be a category: %', get_category_messages.category;
+  END IF;
+
+  IF _batch_size = -1 THEN
+    _batch_size := NULL;
+  END IF;
+
+  -- The same filter that selects the category also walks the category index
+  -- (see 006) in global position order.
+  _command := '
+    SELECT id::varchar, stream_name::varchar, type::varchar, position, global_position,
+           data::varchar, metadata::varchar, time
+    FROM message_store.messages
+    WHERE message_store.category(stream_name) = $1 AND global_position >= $2';
+
+  -- Correlation: keep only messages caused, directly or not, by something in
+  -- another category. A funds transfer reads the `account` category with
+  -- correlation `fundsTransfer` to see only the account events that answer
+  -- its own commands.
+  IF get_category_messages.correlation IS NOT NULL THEN
+    IF strpos(get_category_messages.correlation, '-') > 0 THEN
+      RAISE EXCEPTION 'Correlation must be a category (Correlation: %)',
+        get_category_messages.correlation;
+    END IF;
+    _command := _command
+      || ' AND message_store.category(metadata->>''correlationStreamName'') = $4';
+  END IF;
+
+  -- Consumer groups: several instances share a category, each taking the
+  -- streams whose cardinal id hashes to its member number.
+  IF _member IS NOT NULL OR _size IS NOT NULL THEN
+    IF _member IS NULL OR _size IS NULL THEN
+      RAISE EXCEPTION 'Consumer group member and size must be specified (Consumer Group Member: %, Consumer Group Size: %)',
+        _member, _size;
+    END IF;
+    IF _size < 1 THEN
+      RAISE EXCEPTION 'Consumer group size must not be less than 1 (Consumer Group Member: %, Consumer Group Size: %)',
+        _member, _size;
+    END IF;
+    IF _member < 0 THEN
+      RAISE EXCEPTION 'Consumer group member must not be less than 0 (Consumer Group Member: %, Consumer Group Size: %)',
+        _member, _size;
+    END IF;
+    IF _member >= _size THEN
+      RAISE EXCEPTION 'Consumer group member must be less than the group size (Consumer Group Member: %, Consumer Group Size: %)',
+        _member, _size;
+    END IF;
+    _command := _command
+      || ' AND mod(abs(message_store.hash_64(message_store.cardinal_id(stream_name))), $6) = $5';
+  END IF;
+
+  IF get_category_messages.condition IS NOT NULL THEN
+    IF current_setting('message_store.sql_condition', true) IS DISTINCT FROM 'on' THEN
+      RAISE EXCEPTION 'Retrieval with SQL condition is not activated';
+    END IF;
+    _command := _command || ' AND (' || get_category_messages.condition || ')';
+  END IF;
+
+  _command := _command || ' ORDER BY global_position ASC LIMIT $3';
+
+  RETURN QUERY EXECUTE _command
+    USING get_category_messages.category, _position, _batch_size,
+          get_category_messages.correlation, _member, _size;
+END;
+$$ LANGUAGE plpgsql VOLATILE;
+
+CREATE OR REPLACE FUNCTION message_store.get_last_stream_message(
+  stream_name varchar,
+  "type" varchar DEFAULT NULL
+)
+RETURNS SETOF message_store.message
+AS $$
+BEGIN
+  -- Walks the stream index backwards from the highest position. Consumers
+  -- use it to read their last recorded position, and Eventide's entity
+  -- snapshots are read the same way.
+  RETURN QUERY
+    SELECT m.id::varchar, m.stream_name::varchar, m.type::varchar, m.position,
+           m.global_position, m.data::varchar, m.metadata::varchar, m.time
+    FROM message_store.messages m
+    WHERE m.stream_name = get_last_stream_message.stream_name
+      AND (get_last_stream_message."type" IS NULL OR m.type = get_last_stream_message."type")
+    ORDER BY m.position DESC
+    LIMIT 1;
+END;
+$$ LANGUAGE plpgsql VOLATILE;
+
+COMMIT;

@@ -1,0 +1,34 @@
+-- Waking consumers up when a message arrives (an addition to Message DB).
+--
+-- Consumers poll: read a batch, and when it is empty sleep a little and read
+-- again. Polling alone is always correct, but a command then waits up to one
+-- poll interval before anyone looks at it. This trigger sends a notification
+-- on the channel `message_store`, with the message's category as payload,
+-- whenever a message is written. A consumer that LISTENs on the channel
+-- wakes up at once instead of at its next poll.
+--
+-- Notifications are delivered when the writing transaction commits, so a
+-- consumer never wakes up for a message it cannot see yet. Postgres folds
+-- identical notifications of one transaction into one. A lost notification
+-- (a consumer that was reconnecting, say) costs latency, never correctness:
+-- the poll still finds the message.
+
+BEGIN;
+SET LOCAL client_min_messages = warning;
+DO $$ BEGIN PERFORM pg_advisory_xact_lock(7362536275101); END $$;
+
+CREATE OR REPLACE FUNCTION message_store.notify_new_message()
+RETURNS trigger
+AS $$
+BEGIN
+  PERFORM pg_notify('message_store', message_store.category(NEW.stream_name));
+  RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+
+CREATE OR REPLACE TRIGGER messages_notify
+  AFTER INSERT ON message_store.messages
+  FOR EACH ROW
+  EXECUTE FUNCTION message_store.notify_new_message();
+
+COMMIT;
