@@ -1,0 +1,156 @@
+//! Shared pieces of the benchmarks: a durable Postgres to measure, timing,
+//! and a table that prints each figure beside its baseline.
+//!
+//! Figures from different days or machines cannot be compared, so every
+//! benchmark measures its baseline in the same run and prints the ratio.
+
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use sqlx::Connection;
+use sqlx::postgres::PgConnection;
+use throwaway_postgres::{Cluster, ClusterSettings};
+
+/// The Postgres a benchmark measures: `BENCH_DATABASE_URL` (a superuser URL
+/// to a server whose settings you chose), or a private cluster that flushes
+/// every commit to disk, as production would.
+#[derive(Debug)]
+pub struct BenchPostgres {
+    admin_url: String,
+    _cluster: Option<Cluster>,
+}
+
+impl BenchPostgres {
+    /// Connects to `BENCH_DATABASE_URL` or starts a durable cluster.
+    pub fn start() -> anyhow::Result<BenchPostgres> {
+        if let Ok(url) = std::env::var("BENCH_DATABASE_URL") {
+            return Ok(BenchPostgres {
+                admin_url: url,
+                _cluster: None,
+            });
+        }
+        let settings = ClusterSettings {
+            durable: true,
+            extra: vec![
+                ("shared_buffers".into(), "256MB".into()),
+                ("max_wal_size".into(), "4GB".into()),
+            ],
+        };
+        let cluster = Cluster::start(&settings).context("starting a durable Postgres")?;
+        Ok(BenchPostgres {
+            admin_url: cluster.url("postgres"),
+            _cluster: Some(cluster),
+        })
+    }
+
+    /// Creates a database and returns its URL.
+    pub async fn create_database(&self, name: &str) -> anyhow::Result<String> {
+        let mut admin = PgConnection::connect(&self.admin_url).await?;
+        let drop = format!("DROP DATABASE IF EXISTS \"{name}\"");
+        sqlx::raw_sql(sqlx::AssertSqlSafe(drop))
+            .execute(&mut admin)
+            .await?;
+        let create = format!("CREATE DATABASE \"{name}\"");
+        sqlx::raw_sql(sqlx::AssertSqlSafe(create))
+            .execute(&mut admin)
+            .await?;
+        let base = self
+            .admin_url
+            .rsplit_once('/')
+            .map_or(self.admin_url.as_str(), |(base, _)| base);
+        Ok(format!("{base}/{name}"))
+    }
+
+    /// The server settings that decide commit throughput, for the header.
+    pub async fn settings_summary(&self) -> anyhow::Result<String> {
+        let mut admin = PgConnection::connect(&self.admin_url).await?;
+        let mut lines = Vec::new();
+        for setting in [
+            "server_version",
+            "synchronous_commit",
+            "fsync",
+            "wal_sync_method",
+            "shared_buffers",
+            "max_connections",
+        ] {
+            let value: String = sqlx::query_scalar("SELECT current_setting($1)")
+                .bind(setting)
+                .fetch_one(&mut admin)
+                .await?;
+            lines.push(format!("{setting}={value}"));
+        }
+        Ok(lines.join(" "))
+    }
+}
+
+/// Runs `work` and returns how long it took.
+pub async fn timed<F, Fut, T>(work: F) -> anyhow::Result<(T, Duration)>
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = anyhow::Result<T>>,
+{
+    let start = Instant::now();
+    let value = work().await?;
+    Ok((value, start.elapsed()))
+}
+
+/// Operations per second.
+pub fn rate(operations: u64, elapsed: Duration) -> f64 {
+    operations as f64 / elapsed.as_secs_f64().max(f64::EPSILON)
+}
+
+/// One line of a results table.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// What was measured.
+    pub name: String,
+    /// The figure, per second.
+    pub per_second: f64,
+    /// The baseline's name and figure, when the row has one.
+    pub baseline: Option<(String, f64)>,
+}
+
+impl Row {
+    /// A row without a baseline.
+    pub fn new(name: impl Into<String>, per_second: f64) -> Row {
+        Row {
+            name: name.into(),
+            per_second,
+            baseline: None,
+        }
+    }
+
+    /// The same row, compared with `baseline`.
+    pub fn against(mut self, baseline: &Row) -> Row {
+        self.baseline = Some((baseline.name.clone(), baseline.per_second));
+        self
+    }
+}
+
+/// Prints rows as a Markdown table: figure, baseline, ratio.
+pub fn print_table(title: &str, rows: &[Row]) {
+    let mut out = format!(
+        "\n### {title}\n\n| measurement | per second | baseline | ratio |\n|---|---:|---|---:|\n"
+    );
+    for row in rows {
+        let (baseline, ratio) = match &row.baseline {
+            Some((name, figure)) => (name.clone(), format!("{:.2}", row.per_second / figure)),
+            None => ("-".to_string(), "-".to_string()),
+        };
+        out.push_str(&format!(
+            "| {} | {:.0} | {} | {} |\n",
+            row.name, row.per_second, baseline, ratio
+        ));
+    }
+    // Benchmarks report on standard output; that is their whole job.
+    #[allow(clippy::print_stdout)]
+    {
+        print!("{out}");
+    }
+}
+
+/// Prints a line of the report.
+#[allow(clippy::print_stdout)]
+pub fn say(line: &str) {
+    println!("{line}");
+}
