@@ -28,6 +28,8 @@ mod clock;
 pub mod consumer;
 pub mod entity_store;
 mod hash;
+#[cfg(feature = "host")]
+pub mod host;
 mod ids;
 mod message;
 mod message_error;
@@ -42,7 +44,9 @@ mod time;
 pub mod controls;
 
 pub use clock::Clock;
-pub use consumer::{Consumer, ConsumerError, ConsumerSettings, Handler, HandlerError};
+pub use consumer::{
+    Component, ComponentSettings, Consumer, ConsumerError, ConsumerSettings, Handler, HandlerError,
+};
 pub use entity_store::{EntityStore, FetchError, Projection};
 
 pub use hash::hash_64;

@@ -16,6 +16,7 @@
 //! when they are built, and entity ids are [`Uuid`]s, which contain neither a
 //! `+` nor a leading `-`.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -99,16 +100,36 @@ impl AsRef<str> for StreamName {
 /// A category name, such as `account` or `account:command`, known to be valid.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct Category(String);
+pub struct Category(Cow<'static, str>);
 
 impl Category {
+    /// A category known when the program is compiled, for constants:
+    ///
+    /// ```
+    /// use messaging::Category;
+    /// const ACCOUNT: Category = Category::constant("account");
+    /// ```
+    ///
+    /// In a `const`, the checks run at compile time, so an invalid name is a
+    /// build error rather than a surprise in production.
+    pub const fn constant(name: &'static str) -> Category {
+        let bytes = name.as_bytes();
+        assert!(!bytes.is_empty(), "a category is not empty");
+        let mut index = 0;
+        while index < bytes.len() {
+            assert!(bytes[index] != b'-', "a category has no '-'");
+            index += 1;
+        }
+        Category(Cow::Borrowed(name))
+    }
+
     /// Validates a category name: not empty, and no `-`.
     pub fn new(name: impl Into<String>) -> Result<Category, StreamNameError> {
         let name = name.into();
         if name.is_empty() || name.contains('-') {
             return Err(StreamNameError::InvalidCategory(name));
         }
-        Ok(Category(name))
+        Ok(Category(Cow::Owned(name)))
     }
 
     /// The name as text.
@@ -121,7 +142,7 @@ impl Category {
     /// gets another after a `+` (`account:command+snapshot`).
     pub fn with_type(&self, category_type: &str) -> Category {
         let separator = if self.0.contains(':') { '+' } else { ':' };
-        Category(format!("{}{separator}{category_type}", self.0))
+        Category(Cow::Owned(format!("{}{separator}{category_type}", self.0)))
     }
 
     /// The stream of one entity of this category: `account-{id}`.
@@ -148,7 +169,7 @@ impl Category {
     /// The category as a stream name, for the few streams that are named like
     /// a category (a consumer's position stream, `account+position`).
     pub fn as_stream_name(&self) -> StreamName {
-        StreamName(self.0.clone())
+        StreamName(self.0.to_string())
     }
 }
 
@@ -167,7 +188,7 @@ impl TryFrom<String> for Category {
 
 impl From<Category> for String {
     fn from(category: Category) -> String {
-        category.0
+        category.0.into_owned()
     }
 }
 

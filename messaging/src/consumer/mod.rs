@@ -32,6 +32,7 @@
 //!   when restarted, so nothing is lost.
 
 mod backoff;
+mod component;
 mod dead_letter;
 mod handler;
 mod position_store;
@@ -41,6 +42,7 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
+pub use component::{Component, ComponentSettings};
 pub use dead_letter::DeadLettered;
 pub use handler::{Handler, HandlerError};
 pub use position_store::{PositionStore, Recorded};
@@ -154,6 +156,9 @@ pub enum ConsumerError {
         #[source]
         source: StoreError,
     },
+    /// A consumer's task panicked (a bug).
+    #[error("a consumer panicked: {0}")]
+    Panicked(String),
     /// The consumer could not read its category or its position.
     #[error("consumer {consumer} stopped: {source}")]
     Store {

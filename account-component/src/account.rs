@@ -1,0 +1,132 @@
+//! The account entity, and the questions a handler asks it.
+
+use messaging::Time;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::Money;
+use crate::messages::Reason;
+
+/// An account, as its events describe it.
+///
+/// This is not a row in a table: it is rebuilt from the account's stream
+/// (see `projection.rs`) every time a handler needs to decide something, and
+/// it holds only what decisions need. The holder's name, for example, is in
+/// the `Opened` event for the views to show, but no decision depends on it,
+/// so the entity does not keep it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Account {
+    pub id: Option<Uuid>,
+    pub customer_id: Option<Uuid>,
+    pub balance: Money,
+    pub opened_time: Option<Time>,
+    pub closed_time: Option<Time>,
+    /// The highest sequence of a deposit or withdrawal processed (accepted or
+    /// rejected): the global position of its reserved copy.
+    pub sequence: Option<i64>,
+    /// The highest sequence of an `Open` or `Close` processed: the global
+    /// position of the command. Kept apart from `sequence` because commands
+    /// and transactions are read by two consumers that progress
+    /// independently, each in order.
+    pub command_sequence: Option<i64>,
+}
+
+impl Account {
+    /// Was it ever opened (even if closed since)?
+    pub fn was_opened(&self) -> bool {
+        self.opened_time.is_some()
+    }
+
+    /// Is it open now: opened and not closed?
+    pub fn is_open(&self) -> bool {
+        self.was_opened() && !self.is_closed()
+    }
+
+    /// Has it been closed?
+    pub fn is_closed(&self) -> bool {
+        self.closed_time.is_some()
+    }
+
+    /// Could `amount` be withdrawn without going below zero?
+    pub fn has_sufficient_funds(&self, amount: Money) -> bool {
+        self.balance >= amount
+    }
+
+    /// Has the deposit or withdrawal with this sequence already been
+    /// processed? Transactions reach an account in sequence order, so any
+    /// sequence up to the highest one seen has been.
+    pub fn has_processed(&self, sequence: i64) -> bool {
+        self.sequence.is_some_and(|processed| processed >= sequence)
+    }
+
+    /// Has the `Open` or `Close` command with this sequence been processed?
+    pub fn has_processed_command(&self, sequence: i64) -> bool {
+        self.command_sequence
+            .is_some_and(|processed| processed >= sequence)
+    }
+
+    /// Why no money can move in or out of this account now, if that is so.
+    pub fn transaction_refusal(&self) -> Option<Reason> {
+        if self.is_closed() {
+            Some(Reason::AccountClosed)
+        } else if !self.was_opened() {
+            Some(Reason::AccountNotOpen)
+        } else {
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use messaging::Time;
+
+    use super::Account;
+    use crate::Money;
+    use crate::messages::Reason;
+
+    fn opened() -> Account {
+        Account {
+            opened_time: Some(Time::now()),
+            balance: Money::from_cents(1000),
+            ..Account::default()
+        }
+    }
+
+    #[test]
+    fn a_new_account_is_not_open_and_refuses_transactions_as_not_open() {
+        let account = Account::default();
+        assert!(!account.is_open());
+        assert_eq!(account.transaction_refusal(), Some(Reason::AccountNotOpen));
+    }
+
+    #[test]
+    fn a_closed_account_was_opened_but_is_not_open() {
+        let account = Account {
+            closed_time: Some(Time::now()),
+            ..opened()
+        };
+        assert!(account.was_opened());
+        assert!(!account.is_open());
+        assert_eq!(account.transaction_refusal(), Some(Reason::AccountClosed));
+    }
+
+    #[test]
+    fn sufficient_funds_include_the_whole_balance() {
+        assert!(opened().has_sufficient_funds(Money::from_cents(1000)));
+        assert!(!opened().has_sufficient_funds(Money::from_cents(1001)));
+    }
+
+    #[test]
+    fn every_sequence_up_to_the_last_processed_one_has_been_processed() {
+        let account = Account {
+            sequence: Some(10),
+            ..opened()
+        };
+        assert!(account.has_processed(10));
+        assert!(account.has_processed(3));
+        assert!(!account.has_processed(11));
+        assert!(!Account::default().has_processed(1));
+    }
+}

@@ -1,0 +1,34 @@
+//! `account-component`: the account component as a process.
+
+use anyhow::Context;
+use clap::Parser;
+use messaging::host::{ConsumerOptions, init_logging, shutdown_on_signals};
+use messaging::{Clock, MessageStore};
+
+/// Runs the account component: reads `account:command` and
+/// `accountTransaction` from the message store and writes account events.
+#[derive(Debug, Parser)]
+#[command(name = "account-component", version)]
+struct Options {
+    /// The message store: postgres://... (installed) or sqlite://path.
+    #[arg(long, env = "MESSAGE_STORE_URL")]
+    message_store_url: String,
+    #[command(flatten)]
+    consumers: ConsumerOptions,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    init_logging();
+    let options = Options::parse();
+    let settings = options.consumers.settings()?;
+    let store = MessageStore::connect(&options.message_store_url, 10)
+        .await
+        .context("connecting to the message store")?;
+    let shutdown = shutdown_on_signals();
+    tracing::info!(consumer_group = ?settings.consumer_group, "account component starting");
+    account_component::start(store, &settings, Clock::system(), &shutdown)
+        .run()
+        .await?;
+    Ok(())
+}

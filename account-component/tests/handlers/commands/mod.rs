@@ -1,0 +1,4 @@
+mod close;
+mod deposit;
+mod open;
+mod withdraw;

@@ -1,0 +1,2 @@
+mod deposit;
+mod withdraw;

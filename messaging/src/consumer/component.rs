@@ -1,0 +1,89 @@
+//! A component: several consumers that run together and stop together.
+
+use std::time::Duration;
+
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+use super::{Consumer, ConsumerError, ConsumerSettings, Handler};
+use crate::{Category, ConsumerGroup};
+
+/// How every consumer of a component reads, as an operator configures it.
+#[derive(Clone, Copy, Debug)]
+pub struct ComponentSettings {
+    /// This instance's place in a consumer group, when several instances
+    /// share the work.
+    pub consumer_group: Option<ConsumerGroup>,
+    /// How long consumers sleep after an empty read.
+    pub poll_interval: Duration,
+    /// Whether consumers wake up on new-message signals.
+    pub wake_on_new_messages: bool,
+}
+
+impl Default for ComponentSettings {
+    fn default() -> Self {
+        ComponentSettings {
+            consumer_group: None,
+            poll_interval: Duration::from_millis(100),
+            wake_on_new_messages: true,
+        }
+    }
+}
+
+impl ComponentSettings {
+    /// Settings for a consumer of `category` with these choices applied.
+    pub fn consumer(&self, category: Category) -> ConsumerSettings {
+        let mut settings = ConsumerSettings::new(category);
+        settings.consumer_group = self.consumer_group;
+        settings.poll_interval = self.poll_interval;
+        settings.wake_on_new_messages = self.wake_on_new_messages;
+        settings
+    }
+}
+
+/// The running consumers of one component.
+///
+/// If any consumer fails, the others are stopped too, and the component
+/// reports the failure: a half-running component (handling commands but no
+/// longer its transactions, say) would be harder to notice than one that has
+/// stopped, and the process supervisor will restart it.
+#[derive(Debug)]
+pub struct Component {
+    stop: CancellationToken,
+    consumers: JoinSet<Result<(), ConsumerError>>,
+}
+
+impl Component {
+    /// A component with no consumers yet, stopping when `shutdown` is
+    /// cancelled.
+    pub fn new(shutdown: &CancellationToken) -> Component {
+        Component {
+            stop: shutdown.child_token(),
+            consumers: JoinSet::new(),
+        }
+    }
+
+    /// Starts `consumer` in a task of its own.
+    pub fn start<H: Handler + 'static>(&mut self, consumer: Consumer<H>) {
+        self.consumers.spawn(consumer.run(self.stop.clone()));
+    }
+
+    /// Waits for every consumer to stop, and returns the first failure.
+    pub async fn run(mut self) -> Result<(), ConsumerError> {
+        let mut outcome = Ok(());
+        while let Some(finished) = self.consumers.join_next().await {
+            let result = match finished {
+                Ok(result) => result,
+                // A consumer task panicked: a bug. Stop the rest and report.
+                Err(join_error) => Err(ConsumerError::Panicked(join_error.to_string())),
+            };
+            if let Err(error) = result {
+                self.stop.cancel();
+                if outcome.is_ok() {
+                    outcome = Err(error);
+                }
+            }
+        }
+        outcome
+    }
+}
