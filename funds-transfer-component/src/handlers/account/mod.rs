@@ -1,0 +1,3 @@
+//! Handlers of the account component's messages.
+
+pub mod events;

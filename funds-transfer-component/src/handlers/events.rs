@@ -1,0 +1,135 @@
+//! The events handler: the transfer's own events, `fundsTransfer-{id}`.
+
+use account_component::client::AccountCommand;
+use account_component::messages::commands::{Deposit, Withdraw};
+use messaging::{Clock, EntityStore, Handler, HandlerError, Message, MessageStore, StoredMessage};
+
+use super::transfer_of;
+use crate::messages::events::{DepositRejected, Initiated, Withdrawn};
+use crate::{FundsTransfer, streams};
+
+/// Sends the accounts the commands each step calls for.
+///
+/// Sending a command twice is harmless: it carries the ids fixed in
+/// `Initiated`, and the account component reserves each id once. The handler
+/// still skips a step whose answer is already recorded, so a re-delivered
+/// event does not litter the account's command stream.
+#[derive(Clone, Debug)]
+pub struct Events {
+    store: MessageStore,
+    transfers: EntityStore<FundsTransfer>,
+    clock: Clock,
+}
+
+impl Events {
+    /// A handler sending commands to `store`.
+    pub fn new(store: MessageStore, transfers: EntityStore<FundsTransfer>, clock: Clock) -> Events {
+        Events {
+            store,
+            transfers,
+            clock,
+        }
+    }
+
+    /// `Initiated`: withdraw the money from the source account.
+    async fn initiated(&self, message: &StoredMessage) -> Result<(), HandlerError> {
+        let initiated: Initiated = message.decode()?;
+        let (transfer, _) = self.transfers.fetch(transfer_of(message)?).await?;
+        if transfer.withdrawal_answered() {
+            tracing::info!(funds_transfer_id = %initiated.funds_transfer_id, outcome = "ignored", "Initiated: the withdrawal was answered already");
+            return Ok(());
+        }
+        let withdraw = Withdraw {
+            withdrawal_id: initiated.withdrawal_id,
+            account_id: initiated.withdrawal_account_id,
+            amount: initiated.amount,
+            time: self.clock.now(),
+        };
+        self.send(AccountCommand::withdraw(&withdraw)?, message)
+            .await?;
+        tracing::info!(funds_transfer_id = %initiated.funds_transfer_id, outcome = "sent", "Initiated: asked the source account to withdraw");
+        Ok(())
+    }
+
+    /// `Withdrawn`: the money is in flight; deposit it into the destination.
+    async fn withdrawn(&self, message: &StoredMessage) -> Result<(), HandlerError> {
+        let id = transfer_of(message)?;
+        let (transfer, _) = self.transfers.fetch(id).await?;
+        if transfer.deposit_answered() {
+            tracing::info!(funds_transfer_id = %id, outcome = "ignored", "Withdrawn: the deposit was answered already");
+            return Ok(());
+        }
+        let (Some(deposit_id), Some(account_id)) =
+            (transfer.deposit_id, transfer.deposit_account_id)
+        else {
+            return Err(message
+                .unhandleable("the transfer was never initiated")
+                .into());
+        };
+        let deposit = Deposit {
+            deposit_id,
+            account_id,
+            amount: transfer.amount,
+            time: self.clock.now(),
+        };
+        self.send(AccountCommand::deposit(&deposit)?, message)
+            .await?;
+        tracing::info!(funds_transfer_id = %id, outcome = "sent", "Withdrawn: asked the destination account to deposit");
+        Ok(())
+    }
+
+    /// `DepositRejected`: the destination refused; give the money back to
+    /// the source, with the refund id fixed in `Initiated`.
+    async fn deposit_rejected(&self, message: &StoredMessage) -> Result<(), HandlerError> {
+        let id = transfer_of(message)?;
+        let (transfer, _) = self.transfers.fetch(id).await?;
+        if transfer.refund_answered() {
+            tracing::info!(funds_transfer_id = %id, outcome = "ignored", "DepositRejected: the refund was answered already");
+            return Ok(());
+        }
+        let (Some(refund_id), Some(account_id)) =
+            (transfer.refund_id, transfer.withdrawal_account_id)
+        else {
+            return Err(message
+                .unhandleable("the transfer was never initiated")
+                .into());
+        };
+        let refund = Deposit {
+            deposit_id: refund_id,
+            account_id,
+            amount: transfer.amount,
+            time: self.clock.now(),
+        };
+        self.send(AccountCommand::deposit(&refund)?, message)
+            .await?;
+        tracing::info!(funds_transfer_id = %id, outcome = "sent", "DepositRejected: asked the source account for the refund");
+        Ok(())
+    }
+
+    /// Sends an account command caused by `message` and correlated with the
+    /// transfer, so that the account's answer finds its way back here.
+    async fn send(
+        &self,
+        command: AccountCommand,
+        message: &StoredMessage,
+    ) -> Result<(), HandlerError> {
+        let transfer_stream = streams::transfer_stream(transfer_of(message)?);
+        command
+            .following(message)?
+            .correlated_with(&transfer_stream)
+            .send(&self.store)
+            .await?;
+        Ok(())
+    }
+}
+
+impl Handler for Events {
+    async fn handle(&self, message: &StoredMessage) -> Result<(), HandlerError> {
+        match message.message_type.as_str() {
+            Initiated::TYPE => self.initiated(message).await,
+            Withdrawn::TYPE => self.withdrawn(message).await,
+            DepositRejected::TYPE => self.deposit_rejected(message).await,
+            _ => Ok(()),
+        }
+    }
+}

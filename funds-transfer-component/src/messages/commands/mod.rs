@@ -1,0 +1,5 @@
+//! Commands: sent to `fundsTransfer:command-{fundsTransferId}`.
+
+mod transfer;
+
+pub use transfer::Transfer;

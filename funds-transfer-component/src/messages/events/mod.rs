@@ -1,0 +1,34 @@
+//! Events: the life of a transfer, in `fundsTransfer-{fundsTransferId}`.
+//!
+//! ```text
+//! Initiated ─► Withdrawn ─► Deposited ─► Transferred
+//!     │            │
+//!     │            └─► DepositRejected ─► Reversed        (refund deposited)
+//!     │                        └────────► RefundRejected  (refund refused too)
+//!     └─► Cancelled                                       (withdrawal refused)
+//! Rejected                                                (refused outright)
+//! ```
+//!
+//! A transfer ends in exactly one of `Transferred`, `Cancelled`, `Reversed`
+//! (or `Rejected`, when it never started). `RefundRejected` is the one state
+//! that needs a person: the money is held by the bank, and nothing is lost.
+
+mod cancelled;
+mod deposit_rejected;
+mod deposited;
+mod initiated;
+mod refund_rejected;
+mod rejected;
+mod reversed;
+mod transferred;
+mod withdrawn;
+
+pub use cancelled::Cancelled;
+pub use deposit_rejected::DepositRejected;
+pub use deposited::Deposited;
+pub use initiated::Initiated;
+pub use refund_rejected::RefundRejected;
+pub use rejected::Rejected;
+pub use reversed::Reversed;
+pub use transferred::Transferred;
+pub use withdrawn::Withdrawn;
