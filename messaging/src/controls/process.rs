@@ -1,0 +1,161 @@
+//! The bank's binaries as real processes, for tests that start, kill and
+//! restart them.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
+
+use tokio::process::{Child, Command};
+
+/// The path of a binary of this workspace, built first if needed.
+///
+/// Cargo gives a package's tests the path of that package's own binaries
+/// only. A test that runs two components as processes also needs the other
+/// component's binary, so this builds it with the same Cargo and profile (a
+/// no-op when it is up to date) and returns where it landed: beside the test
+/// executable's `deps` folder.
+pub fn workspace_binary(package: &str, binary: &str) -> PathBuf {
+    static BUILT: OnceLock<Mutex<HashMap<String, PathBuf>>> = OnceLock::new();
+    let mut built = BUILT
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(path) = built.get(binary) {
+        return path.clone();
+    }
+    let profile_folder = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent()?.parent().map(Path::to_path_buf))
+        .unwrap_or_else(|| PathBuf::from("target/debug"));
+    if let Ok(cargo) = std::env::var("CARGO") {
+        let mut command = std::process::Command::new(cargo);
+        command.args(["build", "--quiet", "-p", package, "--bin", binary]);
+        if profile_folder.ends_with("release") {
+            command.arg("--release");
+        }
+        match command.status() {
+            Ok(status) if status.success() => {}
+            other => panic!("cannot build {binary}: {other:?}"),
+        }
+    }
+    let path = profile_folder.join(binary);
+    assert!(path.exists(), "{} does not exist", path.display());
+    built.insert(binary.to_string(), path.clone());
+    path
+}
+
+/// A binary running as a child process, which a test can kill and restart.
+#[derive(Debug)]
+pub struct RunningProcess {
+    path: PathBuf,
+    environment: Vec<(String, String)>,
+    child: Option<Child>,
+}
+
+impl RunningProcess {
+    /// Starts `path` with `environment` added to this process's own.
+    pub fn start(path: &Path, environment: &[(&str, &str)]) -> RunningProcess {
+        let mut process = RunningProcess {
+            path: path.to_path_buf(),
+            environment: environment
+                .iter()
+                .map(|(name, value)| ((*name).to_string(), (*value).to_string()))
+                .collect(),
+            child: None,
+        };
+        process.spawn();
+        process
+    }
+
+    fn spawn(&mut self) {
+        let child = Command::new(&self.path)
+            .envs(self.environment.iter().map(|(name, value)| (name, value)))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn();
+        match child {
+            Ok(child) => self.child = Some(child),
+            Err(error) => panic!("cannot start {}: {error}", self.path.display()),
+        }
+    }
+
+    /// The process id, while it runs.
+    pub fn id(&self) -> Option<u32> {
+        self.child.as_ref().and_then(Child::id)
+    }
+
+    /// Kills it with SIGKILL: no chance to finish the message in hand or to
+    /// record a position, exactly like a crash.
+    pub async fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill().await;
+        }
+    }
+
+    /// Kills it and starts it again.
+    pub async fn restart(&mut self) {
+        self.kill().await;
+        self.spawn();
+    }
+
+    /// Asks it to stop with SIGTERM and waits up to `limit` for it to exit;
+    /// returns whether it exited successfully in time.
+    pub async fn terminate(&mut self, limit: Duration) -> bool {
+        let Some(mut child) = self.child.take() else {
+            return false;
+        };
+        if let Some(pid) = child.id() {
+            let _ = std::process::Command::new("kill")
+                .args(["-TERM", &pid.to_string()])
+                .status();
+        }
+        match tokio::time::timeout(limit, child.wait()).await {
+            Ok(Ok(status)) => status.success(),
+            _ => {
+                let _ = child.kill().await;
+                false
+            }
+        }
+    }
+}
+
+/// A small, seedable source of pseudo-random numbers for tests that pick
+/// amounts, accounts and moments to crash at. Printing the seed makes a
+/// failing run repeatable.
+#[derive(Debug, Clone)]
+pub struct Dice {
+    state: u64,
+}
+
+impl Dice {
+    /// Dice seeded from `SEED` if set, else from the clock.
+    pub fn from_environment() -> Dice {
+        let seed = std::env::var("SEED")
+            .ok()
+            .and_then(|seed| seed.parse().ok())
+            .unwrap_or_else(|| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(1, |elapsed| elapsed.as_nanos() as u64)
+            });
+        eprintln!("dice seed: SEED={seed}");
+        Dice::seeded(seed)
+    }
+
+    /// Dice with a fixed seed.
+    pub fn seeded(seed: u64) -> Dice {
+        Dice { state: seed.max(1) }
+    }
+
+    /// A number in `0..bound` (xorshift64*).
+    pub fn below(&mut self, bound: u64) -> u64 {
+        self.state ^= self.state >> 12;
+        self.state ^= self.state << 25;
+        self.state ^= self.state >> 27;
+        self.state.wrapping_mul(0x2545_f491_4f6c_dd1d) % bound.max(1)
+    }
+}
