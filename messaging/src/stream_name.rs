@@ -145,6 +145,13 @@ impl Category {
         Category(Cow::Owned(format!("{}{separator}{category_type}", self.0)))
     }
 
+    /// The category of the streams that accompany this one's consumers:
+    /// `account+position` for their positions, `account+deadLetter` for the
+    /// messages they parked.
+    pub fn companion(&self, kind: &str) -> Category {
+        Category(Cow::Owned(format!("{}+{kind}", self.0)))
+    }
+
     /// The stream of one entity of this category: `account-{id}`.
     pub fn stream(&self, id: Uuid) -> StreamName {
         StreamName(format!("{}-{id}", self.0))

@@ -10,7 +10,7 @@ use std::time::Duration;
 /// someone restarted it. Backing off does neither: it keeps trying, less and
 /// less often, and resumes at full speed as soon as the database answers.
 #[derive(Debug, Clone)]
-pub(crate) struct Backoff {
+pub struct Backoff {
     next: Duration,
 }
 
@@ -25,14 +25,14 @@ impl Default for Backoff {
 
 impl Backoff {
     /// How long to wait now; the wait after this one is twice as long.
-    pub(crate) fn next_delay(&mut self) -> Duration {
+    pub fn next_delay(&mut self) -> Duration {
         let delay = self.next;
         self.next = (self.next * 2).min(LONGEST);
         delay
     }
 
     /// Back to the shortest wait, after a success.
-    pub(crate) fn reset(&mut self) {
+    pub fn reset(&mut self) {
         self.next = FIRST;
     }
 }

@@ -45,14 +45,15 @@ impl Message for DeadLettered {
 
 /// Writes dead letters for one consumer.
 #[derive(Clone, Debug)]
-pub(crate) struct DeadLetterStream {
+pub struct DeadLetterStream {
     store: MessageStore,
     stream_name: StreamName,
     consumer: String,
 }
 
 impl DeadLetterStream {
-    pub(crate) fn new(store: MessageStore, stream_name: StreamName, consumer: String) -> Self {
+    /// Parks messages in `stream_name` on behalf of `consumer`.
+    pub fn new(store: MessageStore, stream_name: StreamName, consumer: String) -> Self {
         DeadLetterStream {
             store,
             stream_name,
@@ -63,7 +64,7 @@ impl DeadLetterStream {
     /// Parks `message`. Parking the same message twice (it was re-delivered
     /// after a crash) writes one record: the record's id is derived from the
     /// consumer and the message, and the store refuses a duplicate id.
-    pub(crate) async fn park(
+    pub async fn park(
         &self,
         message: &StoredMessage,
         error: &MessageError,

@@ -31,7 +31,7 @@
 //!   the message, and the process exits. It resumes at the recorded position
 //!   when restarted, so nothing is lost.
 
-mod backoff;
+pub mod backoff;
 mod component;
 mod dead_letter;
 mod handler;
@@ -42,14 +42,12 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
+pub use backoff::Backoff;
 pub use component::{Component, ComponentSettings};
-pub use dead_letter::DeadLettered;
+pub use dead_letter::{DeadLetterStream, DeadLettered};
 pub use handler::{Handler, HandlerError};
 pub use position_store::{PositionStore, Recorded};
 pub use subscription::{Next, Subscription};
-
-use backoff::Backoff;
-use dead_letter::DeadLetterStream;
 
 use crate::{
     Category, CategoryRead, ConsumerGroup, MessageStore, StoreError, StoredMessage, StreamName,
@@ -128,8 +126,7 @@ impl ConsumerSettings {
     }
 
     fn companion_stream(&self, kind: &str) -> Result<StreamName, StoreError> {
-        let category = Category::new(format!("{}+{kind}", self.category))
-            .map_err(|error| StoreError::InvalidRequest(error.to_string()))?;
+        let category = self.category.companion(kind);
         match self.stream_id() {
             Some(id) => category
                 .stream_with_id(&id)

@@ -41,30 +41,8 @@ impl StoreError {
     /// us. Consumers retry these with backoff, forever, and never skip the
     /// message they were handling.
     pub fn is_transient(&self) -> bool {
-        let StoreError::Database(error) = self else {
-            return false;
-        };
-        match error {
-            sqlx::Error::Io(_)
-            | sqlx::Error::Tls(_)
-            | sqlx::Error::Protocol(_)
-            | sqlx::Error::PoolTimedOut
-            | sqlx::Error::WorkerCrashed => true,
-            sqlx::Error::Database(database_error) => {
-                let code = database_error.code();
-                let code = code.as_deref().unwrap_or_default();
-                // Postgres SQLSTATE classes: 08 connection exception,
-                // 40 transaction rollback (serialization failure, deadlock),
-                // 53 insufficient resources (too many connections),
-                // 57P0x the server is shutting down or starting up.
-                code.starts_with("08")
-                    || code.starts_with("40")
-                    || code.starts_with("53")
-                    || code.starts_with("57P")
-                    // SQLite: SQLITE_BUSY (5) and SQLITE_LOCKED (6), and
-                    // their extended codes, which keep the low byte.
-                    || code.parse::<i32>().is_ok_and(|code| matches!(code & 0xff, 5 | 6))
-            }
+        match self {
+            StoreError::Database(error) => is_transient(error),
             _ => false,
         }
     }
@@ -72,5 +50,34 @@ impl StoreError {
     /// True for a wrong expected version.
     pub fn is_wrong_expected_version(&self) -> bool {
         matches!(self, StoreError::WrongExpectedVersion { .. })
+    }
+}
+
+/// Whether a database error will likely go away by itself (see
+/// [`StoreError::is_transient`]). Public so that other databases the bank
+/// talks to, such as the views, retry by the same rule.
+pub fn is_transient(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::Protocol(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(database_error) => {
+            let code = database_error.code();
+            let code = code.as_deref().unwrap_or_default();
+            // Postgres SQLSTATE classes: 08 connection exception,
+            // 40 transaction rollback (serialization failure, deadlock),
+            // 53 insufficient resources (too many connections),
+            // 57P0x the server is shutting down or starting up.
+            code.starts_with("08")
+                || code.starts_with("40")
+                || code.starts_with("53")
+                || code.starts_with("57P")
+                // SQLite: SQLITE_BUSY (5) and SQLITE_LOCKED (6), and their
+                // extended codes, which keep the low byte.
+                || code.parse::<i32>().is_ok_and(|code| matches!(code & 0xff, 5 | 6))
+        }
+        _ => false,
     }
 }

@@ -29,7 +29,7 @@ mod sqlite;
 use std::path::Path;
 
 pub use category_read::{CategoryRead, ConsumerGroup};
-pub use error::StoreError;
+pub use error::{StoreError, is_transient};
 pub use expected_version::ExpectedVersion;
 pub use memory::{MemoryStore, RecordedWrite};
 pub use new_message_signal::NewMessageSignal;

@@ -1,0 +1,58 @@
+//! `aggregator`: keeps the views up to date, or rebuilds them.
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use messaging::MessageStore;
+use messaging::host::{init_logging, shutdown_on_signals};
+
+/// Keeps the views the web UI reads up to date with the message store.
+#[derive(Debug, Parser)]
+#[command(name = "aggregator", version)]
+struct Options {
+    /// The message store: postgres://... (installed) or sqlite://path.
+    #[arg(long, env = "MESSAGE_STORE_URL")]
+    message_store_url: String,
+    /// The view database: postgres://... or sqlite://path (created if missing).
+    #[arg(long, env = "VIEW_DATABASE_URL")]
+    view_database_url: String,
+    /// Milliseconds to sleep after finding nothing new.
+    #[arg(long, env = "POLL_INTERVAL_MS", default_value_t = 100)]
+    poll_interval_ms: u64,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Drop the views and replay every event from the start, then exit.
+    /// Stop the running aggregator first.
+    Rebuild,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    init_logging();
+    let options = Options::parse();
+    let store = MessageStore::connect(&options.message_store_url, 10)
+        .await
+        .context("connecting to the message store")?;
+    let views = aggregator::ViewDatabase::connect(&options.view_database_url, 10)
+        .await
+        .context("connecting to the view database")?;
+    views.install().await.context("installing the views")?;
+    let settings = aggregator::Settings {
+        poll_interval: std::time::Duration::from_millis(options.poll_interval_ms.max(1)),
+        ..aggregator::Settings::default()
+    };
+    match options.command {
+        Some(Command::Rebuild) => {
+            let replayed = aggregator::rebuild(&store, &views, settings.batch_size).await?;
+            tracing::info!(replayed, "views rebuilt");
+        }
+        None => {
+            tracing::info!("aggregator starting");
+            aggregator::run(store, views, settings, shutdown_on_signals()).await?;
+        }
+    }
+    Ok(())
+}

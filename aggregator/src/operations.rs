@@ -1,0 +1,277 @@
+//! The operations views: every consumer's position and lag, and the
+//! messages parked in dead-letter streams.
+//!
+//! These are not projections of business events but readings of the store,
+//! refreshed every second: where each consumer has recorded its position
+//! (`{category}+position[-{id}]`), and how many messages of its category,
+//! filtered as it reads them, lie beyond it. A consumer that has caught up
+//! records its position, so its lag reads zero.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+
+use messaging::consumer::{DeadLettered, Recorded};
+use messaging::{Category, CategoryRead, ConsumerGroup, MessageStore, Time};
+use tokio_util::sync::CancellationToken;
+
+use crate::projections::Source;
+use crate::subscriptions::{AggregatorError, load_position};
+use crate::view_database::ViewDatabase;
+
+/// Lag is counted up to this many messages ("1000 or more").
+const LAG_LIMIT: u32 = 1000;
+
+/// A consumer the bank runs, with the filter it reads with.
+struct Known {
+    category: &'static str,
+    identifier: Option<&'static str>,
+    correlation: Option<&'static str>,
+}
+
+/// The bank's consumers: the account component's two, the funds-transfer
+/// component's three. Consumer groups are read from the position streams.
+const KNOWN: [Known; 5] = [
+    Known {
+        category: "account:command",
+        identifier: None,
+        correlation: None,
+    },
+    Known {
+        category: "accountTransaction",
+        identifier: None,
+        correlation: None,
+    },
+    Known {
+        category: "fundsTransfer:command",
+        identifier: None,
+        correlation: None,
+    },
+    Known {
+        category: "fundsTransfer",
+        identifier: None,
+        correlation: None,
+    },
+    Known {
+        category: "account",
+        identifier: Some("fundsTransfer"),
+        correlation: Some("fundsTransfer"),
+    },
+];
+
+/// Refreshes the operations views, remembering how far it has read the
+/// position and dead-letter categories.
+#[derive(Debug)]
+pub struct Operations {
+    store: MessageStore,
+    views: ViewDatabase,
+    /// For each position category: the next global position to read, and the
+    /// latest recorded position of each stream in it.
+    positions: HashMap<String, (i64, BTreeMap<String, i64>)>,
+    /// For each dead-letter category: the next global position to read.
+    dead_letters: HashMap<String, i64>,
+}
+
+impl Operations {
+    /// Operations views over `store`, written to `views`.
+    pub fn new(store: MessageStore, views: ViewDatabase) -> Operations {
+        Operations {
+            store,
+            views,
+            positions: HashMap::new(),
+            dead_letters: HashMap::new(),
+        }
+    }
+
+    /// Refreshes every `interval` until `shutdown`. A failed refresh is
+    /// logged and tried again next time: these views are a convenience, and
+    /// must not stop the aggregator.
+    pub async fn run(
+        mut self,
+        interval: Duration,
+        shutdown: CancellationToken,
+    ) -> Result<(), AggregatorError> {
+        loop {
+            if let Err(error) = self.refresh().await {
+                tracing::warn!(%error, "could not refresh the operations views");
+            }
+            tokio::select! {
+                () = shutdown.cancelled() => return Ok(()),
+                () = tokio::time::sleep(interval) => {}
+            }
+        }
+    }
+
+    /// Reads new positions and dead letters, and measures every lag.
+    pub async fn refresh(&mut self) -> Result<(), AggregatorError> {
+        let now = Time::now().to_string();
+        for known in &KNOWN {
+            let category = Category::new(known.category)
+                .map_err(|error| messaging::StoreError::InvalidRequest(error.to_string()))?;
+            for (stream, position) in self.recorded_positions(&category).await? {
+                let (identifier, group) = parse_consumer_id(&stream);
+                let correlation = if identifier.as_deref() == known.identifier {
+                    known.correlation
+                } else {
+                    None
+                };
+                let lag = self.lag(&category, position, correlation, group).await?;
+                self.save_consumer(&stream, known.category, Some(position), lag, &now)
+                    .await?;
+            }
+        }
+        for source in Source::ALL {
+            let position = load_position(&self.views, source).await?;
+            let lag = self.lag(&source.category(), position, None, None).await?;
+            let name = format!("aggregator: {}", source.category());
+            self.save_consumer(&name, source.category().as_str(), Some(position), lag, &now)
+                .await?;
+        }
+        for known in &KNOWN {
+            self.read_dead_letters(known.category).await?;
+        }
+        Ok(())
+    }
+
+    /// The latest recorded position of each stream of `{category}+position`.
+    async fn recorded_positions(
+        &mut self,
+        category: &Category,
+    ) -> Result<Vec<(String, i64)>, AggregatorError> {
+        let position_category = category.companion("position");
+        let (next, latest) = self
+            .positions
+            .entry(position_category.to_string())
+            .or_insert_with(|| (1, BTreeMap::new()));
+        loop {
+            let read = CategoryRead::new(position_category.clone()).from_global_position(*next);
+            let batch = self.store.read_category(&read).await?;
+            let Some(last) = batch.last() else { break };
+            *next = last.global_position + 1;
+            for message in &batch {
+                if let Ok(recorded) = message.decode::<Recorded>() {
+                    latest.insert(message.stream_name.to_string(), recorded.position);
+                }
+            }
+        }
+        Ok(latest
+            .iter()
+            .map(|(stream, position)| (stream.clone(), *position))
+            .collect())
+    }
+
+    /// How many messages of `category`, as a consumer with these filters
+    /// reads it, lie beyond `position` (up to [`LAG_LIMIT`]).
+    async fn lag(
+        &self,
+        category: &Category,
+        position: i64,
+        correlation: Option<&str>,
+        group: Option<ConsumerGroup>,
+    ) -> Result<i64, AggregatorError> {
+        let correlation = correlation
+            .map(Category::new)
+            .transpose()
+            .map_err(|error| messaging::StoreError::InvalidRequest(error.to_string()))?;
+        let read = CategoryRead::new(category.clone())
+            .from_global_position(position + 1)
+            .batch_size(LAG_LIMIT)
+            .correlation(correlation)
+            .consumer_group(group);
+        Ok(self.store.read_category(&read).await?.len() as i64)
+    }
+
+    async fn save_consumer(
+        &self,
+        stream: &str,
+        category: &str,
+        position: Option<i64>,
+        lag: i64,
+        now: &str,
+    ) -> Result<(), AggregatorError> {
+        sqlx::query(
+            "INSERT INTO consumers (position_stream, category, position, lag, updated_time) \
+             VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (position_stream) DO UPDATE SET \
+               position = excluded.position, lag = excluded.lag, updated_time = excluded.updated_time",
+        )
+        .bind(stream.to_string())
+        .bind(category.to_string())
+        .bind(position)
+        .bind(lag)
+        .bind(now.to_string())
+        .execute(self.views.pool())
+        .await?;
+        Ok(())
+    }
+
+    async fn read_dead_letters(&mut self, category: &str) -> Result<(), AggregatorError> {
+        let dead_letter_category = Category::new(category)
+            .map_err(|error| messaging::StoreError::InvalidRequest(error.to_string()))?
+            .companion("deadLetter");
+        let next = self
+            .dead_letters
+            .entry(dead_letter_category.to_string())
+            .or_insert(1);
+        loop {
+            let read = CategoryRead::new(dead_letter_category.clone()).from_global_position(*next);
+            let batch = self.store.read_category(&read).await?;
+            let Some(last) = batch.last() else {
+                return Ok(());
+            };
+            *next = last.global_position + 1;
+            for message in &batch {
+                let Ok(parked) = message.decode::<DeadLettered>() else {
+                    continue;
+                };
+                sqlx::query(
+                    "INSERT INTO dead_letters (global_position, consumer, stream_name, position, \
+                                               message_type, error, time) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (global_position) DO NOTHING",
+                )
+                .bind(message.global_position)
+                .bind(parked.consumer)
+                .bind(parked.stream_name)
+                .bind(parked.position)
+                .bind(parked.message_type)
+                .bind(parked.error)
+                .bind(message.time.to_string())
+                .execute(self.views.pool())
+                .await?;
+            }
+        }
+    }
+}
+
+/// The identifier and consumer group a position stream's id names:
+/// `fundsTransfer`, `member-0-of-2`, `fundsTransfer-member-0-of-2`.
+fn parse_consumer_id(stream: &str) -> (Option<String>, Option<ConsumerGroup>) {
+    let Some((_, id)) = stream.split_once('-') else {
+        return (None, None);
+    };
+    let (identifier, group) = match id.split_once("member-") {
+        Some((before, group)) => (before.trim_end_matches('-'), Some(group)),
+        None => (id, None),
+    };
+    let group = group.and_then(|group| {
+        let (member, size) = group.split_once("-of-")?;
+        ConsumerGroup::new(member.parse().ok()?, size.parse().ok()?).ok()
+    });
+    let identifier = (!identifier.is_empty()).then(|| identifier.to_string());
+    (identifier, group)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_consumer_id;
+
+    #[test]
+    fn position_stream_ids_name_the_identifier_and_the_group() {
+        assert_eq!(parse_consumer_id("account:command+position"), (None, None));
+        let (identifier, group) = parse_consumer_id("account+position-fundsTransfer-member-1-of-2");
+        assert_eq!(identifier.as_deref(), Some("fundsTransfer"));
+        assert_eq!(group.map(|g| (g.member(), g.size())), Some((1, 2)));
+        let (identifier, group) = parse_consumer_id("accountTransaction+position-member-0-of-3");
+        assert_eq!(identifier, None);
+        assert_eq!(group.map(|g| (g.member(), g.size())), Some((0, 3)));
+    }
+}

@@ -1,0 +1,127 @@
+//! The view database: Postgres or a SQLite file, through one connection type.
+
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+use std::str::FromStr;
+
+const POSTGRES_SCHEMA: &str = include_str!("../../migrations/views/postgres/001_views.sql");
+const SQLITE_SCHEMA: &str = include_str!("../../migrations/views/sqlite/001_views.sql");
+
+/// Every table the views consist of, in the order a rebuild drops them.
+pub const TABLES: [&str; 7] = [
+    "accounts",
+    "statement_lines",
+    "transfers",
+    "commands",
+    "aggregator_positions",
+    "consumers",
+    "dead_letters",
+];
+
+/// Which database the views live in. The SQL is the same for both (see
+/// `migrations/views/README.md`); only schema files, transaction starts and
+/// connection settings differ.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Postgres,
+    Sqlite,
+}
+
+/// A pool of connections to the view database.
+///
+/// It uses sqlx's `Any` driver, which speaks to Postgres or SQLite behind
+/// one type. The views only need text and integers, which both databases
+/// store alike, so one implementation serves both.
+#[derive(Clone, Debug)]
+pub struct ViewDatabase {
+    pool: AnyPool,
+    kind: Kind,
+}
+
+impl ViewDatabase {
+    /// Connects to `postgres://...` or `sqlite://path` (created if missing).
+    pub async fn connect(url: &str, max_connections: u32) -> Result<ViewDatabase, sqlx::Error> {
+        sqlx::any::install_default_drivers();
+        let (kind, url) = if url.starts_with("sqlite:") {
+            let url = if url.contains('?') {
+                url.to_string()
+            } else {
+                format!("{url}?mode=rwc")
+            };
+            (Kind::Sqlite, url)
+        } else {
+            (Kind::Postgres, url.to_string())
+        };
+        let options = AnyConnectOptions::from_str(&url)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(if kind == Kind::Sqlite {
+                4
+            } else {
+                max_connections
+            })
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |connection, _| {
+                Box::pin(async move {
+                    if kind == Kind::Sqlite {
+                        // Readers read while the aggregator writes (WAL), a
+                        // busy writer is waited for, and the views trade
+                        // durability for speed: they can always be rebuilt.
+                        connection
+                            .execute(
+                                "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 30000; \
+                                 PRAGMA synchronous = NORMAL;",
+                            )
+                            .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        Ok(ViewDatabase { pool, kind })
+    }
+
+    /// The connection pool.
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Which database this is.
+    pub fn kind(&self) -> Kind {
+        self.kind
+    }
+
+    /// Creates the tables (and, on Postgres, the web UI's role) if missing.
+    pub async fn install(&self) -> Result<(), sqlx::Error> {
+        let schema = match self.kind {
+            Kind::Postgres => POSTGRES_SCHEMA,
+            Kind::Sqlite => SQLITE_SCHEMA,
+        };
+        sqlx::raw_sql(schema).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Drops every view table and creates them again, empty.
+    pub async fn reset(&self) -> Result<(), sqlx::Error> {
+        for table in TABLES {
+            let drop = format!("DROP TABLE IF EXISTS {table}");
+            sqlx::raw_sql(sqlx::AssertSqlSafe(drop))
+                .execute(&self.pool)
+                .await?;
+        }
+        self.install().await
+    }
+
+    /// Starts a transaction. On SQLite it takes the write lock at once
+    /// (BEGIN IMMEDIATE): two writers that both read first and then tried to
+    /// write would otherwise deadlock, and SQLite would fail one at once
+    /// instead of letting it wait.
+    pub async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self.kind {
+            Kind::Postgres => self.pool.begin().await,
+            Kind::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+        }
+    }
+}

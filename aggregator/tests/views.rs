@@ -1,0 +1,648 @@
+//! The aggregator on real databases: the views are idempotent, rebuildable
+//! row for row, consistent with the components' own entities, and the web
+//! UI's role can only read them.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use account_component::Money;
+use account_component::client::AccountCommand;
+use account_component::messages::commands::{Close, Deposit, Open, Withdraw};
+use aggregator::{Settings, ViewDatabase, Views};
+use funds_transfer_component::client::TransferCommand;
+use funds_transfer_component::messages::commands::Transfer;
+use messaging::controls::postgres;
+use messaging::controls::sqlite::TemporaryFile;
+use messaging::{
+    Clock, Component, ComponentSettings, IdGenerator, MessageStore, NewMessage, StreamName, Time,
+};
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+/// Where the test puts its message store and views.
+#[derive(Clone, Copy, Debug)]
+enum Backend {
+    Postgres,
+    Sqlite,
+}
+
+struct Bank {
+    store: MessageStore,
+    views: ViewDatabase,
+    view_url: String,
+    backend: Backend,
+    _files: Vec<TemporaryFile>,
+}
+
+impl Bank {
+    async fn new(backend: Backend) -> Option<Bank> {
+        match backend {
+            Backend::Postgres => {
+                let store = postgres::fresh_store().await?;
+                let view_url = postgres::fresh_database("views").await?;
+                let views = ViewDatabase::connect(&view_url, 5).await.expect("views");
+                views.install().await.expect("installed");
+                Some(Bank {
+                    store,
+                    views,
+                    view_url,
+                    backend,
+                    _files: vec![],
+                })
+            }
+            Backend::Sqlite => {
+                let (store, store_file) = messaging::controls::sqlite::fresh_store().await;
+                let (views, view_url, views_file) = fresh_sqlite_views().await;
+                Some(Bank {
+                    store,
+                    views,
+                    view_url,
+                    backend,
+                    _files: vec![store_file, views_file],
+                })
+            }
+        }
+    }
+
+    /// Another, empty view database of the same kind.
+    async fn other_views(&self) -> (ViewDatabase, Option<TemporaryFile>) {
+        match self.backend {
+            Backend::Postgres => {
+                let url = postgres::fresh_database("views").await.expect("postgres");
+                let views = ViewDatabase::connect(&url, 5).await.expect("views");
+                views.install().await.expect("installed");
+                (views, None)
+            }
+            Backend::Sqlite => {
+                let (views, _, file) = fresh_sqlite_views().await;
+                (views, Some(file))
+            }
+        }
+    }
+
+    fn read(&self) -> Views {
+        Views::new(&self.views)
+    }
+}
+
+async fn fresh_sqlite_views() -> (ViewDatabase, String, TemporaryFile) {
+    let file = TemporaryFile::new("views");
+    let views = ViewDatabase::connect(&file.url(), 5).await.expect("views");
+    views.install().await.expect("installed");
+    (views, file.url(), file)
+}
+
+/// The account and funds-transfer components, running in this process.
+struct Components {
+    shutdown: CancellationToken,
+    tasks: Vec<tokio::task::JoinHandle<Result<(), messaging::ConsumerError>>>,
+}
+
+impl Components {
+    fn start(store: &MessageStore) -> Components {
+        let settings = ComponentSettings {
+            poll_interval: Duration::from_millis(20),
+            ..ComponentSettings::default()
+        };
+        let shutdown = CancellationToken::new();
+        let accounts: Component =
+            account_component::start(store.clone(), &settings, Clock::system(), &shutdown);
+        let transfers: Component = funds_transfer_component::start(
+            store.clone(),
+            &settings,
+            Clock::system(),
+            IdGenerator::random(),
+            &shutdown,
+        );
+        Components {
+            tasks: vec![tokio::spawn(accounts.run()), tokio::spawn(transfers.run())],
+            shutdown,
+        }
+    }
+
+    async fn stop(self) {
+        self.shutdown.cancel();
+        for task in self.tasks {
+            task.await.expect("task").expect("stopped cleanly");
+        }
+    }
+}
+
+/// Opens accounts, deposits, withdraws, closes one, and transfers between
+/// them (some too large, some to the closed account). Returns the ids of the
+/// accounts and transfers.
+async fn activity(store: &MessageStore) -> (Vec<Uuid>, Vec<Uuid>) {
+    let accounts: Vec<Uuid> = (0..5).map(|_| Uuid::new_v4()).collect();
+    for (n, account_id) in accounts.iter().enumerate() {
+        let open = Open {
+            account_id: *account_id,
+            customer_id: Uuid::new_v4(),
+            holder_name: format!("Holder {n}"),
+            time: Time::now(),
+        };
+        AccountCommand::open(&open)
+            .expect("encodes")
+            .send(store)
+            .await
+            .expect("sent");
+        let deposit = Deposit {
+            deposit_id: Uuid::new_v4(),
+            account_id: *account_id,
+            amount: Money::from_cents(10_000),
+            time: Time::now(),
+        };
+        AccountCommand::deposit(&deposit)
+            .expect("encodes")
+            .send(store)
+            .await
+            .expect("sent");
+    }
+    let withdraw = Withdraw {
+        withdrawal_id: Uuid::new_v4(),
+        account_id: accounts[0],
+        amount: Money::from_cents(2_500),
+        time: Time::now(),
+    };
+    AccountCommand::withdraw(&withdraw)
+        .expect("encodes")
+        .send(store)
+        .await
+        .expect("sent");
+    let too_much = Withdraw {
+        withdrawal_id: Uuid::new_v4(),
+        account_id: accounts[1],
+        amount: Money::from_cents(1_000_000),
+        time: Time::now(),
+    };
+    AccountCommand::withdraw(&too_much)
+        .expect("encodes")
+        .send(store)
+        .await
+        .expect("sent");
+    let closed = Uuid::new_v4();
+    let open = Open {
+        account_id: closed,
+        customer_id: Uuid::new_v4(),
+        holder_name: "Closed".into(),
+        time: Time::now(),
+    };
+    AccountCommand::open(&open)
+        .expect("encodes")
+        .send(store)
+        .await
+        .expect("sent");
+    AccountCommand::close(&Close {
+        account_id: closed,
+        time: Time::now(),
+    })
+    .expect("encodes")
+    .send(store)
+    .await
+    .expect("sent");
+
+    let mut transfers = Vec::new();
+    for n in 0..12usize {
+        let (from, to) = (
+            accounts[n % 5],
+            if n % 4 == 3 {
+                closed
+            } else {
+                accounts[(n + 1) % 5]
+            },
+        );
+        let amount = Money::from_cents(if n % 5 == 4 {
+            5_000_000
+        } else {
+            1_000 + n as i64
+        });
+        let transfer = Transfer {
+            funds_transfer_id: Uuid::new_v4(),
+            withdrawal_account_id: from,
+            deposit_account_id: to,
+            amount,
+            time: Time::now(),
+        };
+        TransferCommand::transfer(&transfer)
+            .expect("encodes")
+            .send(store)
+            .await
+            .expect("sent");
+        transfers.push(transfer.funds_transfer_id);
+    }
+    (accounts, transfers)
+}
+
+/// Waits until every transfer has ended in the store itself.
+async fn wait_for_transfers(store: &MessageStore, transfers: &[Uuid]) {
+    for id in transfers {
+        let stream = funds_transfer_component::streams::transfer_stream(*id);
+        let mut ended = false;
+        for _ in 0..1000 {
+            let events = store.read_stream(&stream, 0, 100).await.expect("read");
+            if events.iter().any(|e| {
+                matches!(
+                    e.message_type.as_str(),
+                    "Transferred" | "Cancelled" | "Reversed"
+                )
+            }) {
+                ended = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert!(ended, "transfer {id} never ended");
+    }
+}
+
+async fn busy_bank(backend: Backend) -> Option<(Bank, Vec<Uuid>, Vec<Uuid>)> {
+    let bank = Bank::new(backend).await?;
+    let components = Components::start(&bank.store);
+    let (accounts, transfers) = activity(&bank.store).await;
+    wait_for_transfers(&bank.store, &transfers).await;
+    // Let the last account commands (the refused withdrawal, the close) land.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    components.stop().await;
+    Some((bank, accounts, transfers))
+}
+
+async fn snapshot(views: &ViewDatabase) -> BTreeMap<&'static str, Vec<String>> {
+    Views::new(views).snapshot().await.expect("snapshot")
+}
+
+async fn applying_the_same_events_twice_or_in_overlapping_batches_changes_nothing(
+    backend: Backend,
+) {
+    let Some((bank, _, _)) = busy_bank(backend).await else {
+        return;
+    };
+    aggregator::catch_up(&bank.store, &bank.views, 500)
+        .await
+        .expect("caught up");
+    let once = snapshot(&bank.views).await;
+    assert!(once["statement_lines"].len() > 10, "{once:#?}");
+
+    // Everything again, from the start.
+    sqlx::query("UPDATE aggregator_positions SET position = 0")
+        .execute(bank.views.pool())
+        .await
+        .expect("rewound");
+    aggregator::catch_up(&bank.store, &bank.views, 500)
+        .await
+        .expect("caught up");
+    assert_eq!(snapshot(&bank.views).await, once);
+
+    // Small batches, starting half way, as after a crash mid-way.
+    sqlx::query("UPDATE aggregator_positions SET position = position / 2")
+        .execute(bank.views.pool())
+        .await
+        .expect("rewound");
+    aggregator::catch_up(&bank.store, &bank.views, 3)
+        .await
+        .expect("caught up");
+    assert_eq!(snapshot(&bank.views).await, once);
+}
+
+async fn rebuilt_views_equal_the_live_views_row_for_row(backend: Backend) {
+    let Some(bank) = Bank::new(backend).await else {
+        return;
+    };
+    // The live aggregator follows the components as they work.
+    let shutdown = CancellationToken::new();
+    let settings = Settings {
+        poll_interval: Duration::from_millis(20),
+        ..Settings::default()
+    };
+    let live = tokio::spawn(aggregator::run(
+        bank.store.clone(),
+        bank.views.clone(),
+        settings,
+        shutdown.clone(),
+    ));
+    let components = Components::start(&bank.store);
+    let (_, transfers) = activity(&bank.store).await;
+    wait_for_transfers(&bank.store, &transfers).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    components.stop().await;
+    // Quiescent: the live views have caught up when a catch-up finds nothing.
+    let read = bank.read();
+    let mut caught_up = false;
+    for _ in 0..500 {
+        let pending = read.pending_commands(None).await.expect("read");
+        let transfers_seen = read.recent_transfers(100).await.expect("read");
+        if pending.is_empty()
+            && transfers_seen.len() == transfers.len()
+            && transfers_seen.iter().all(|t| t.has_ended())
+        {
+            caught_up = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(caught_up, "the live views never caught up");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    shutdown.cancel();
+    live.await.expect("task").expect("stopped cleanly");
+    let live_snapshot = snapshot(&bank.views).await;
+
+    let (rebuilt, _file) = bank.other_views().await;
+    aggregator::rebuild(&bank.store, &rebuilt, 500)
+        .await
+        .expect("rebuilt");
+    assert_eq!(snapshot(&rebuilt).await, live_snapshot);
+
+    // And in place: drop, replay, same rows.
+    aggregator::rebuild(&bank.store, &bank.views, 7)
+        .await
+        .expect("rebuilt");
+    assert_eq!(snapshot(&bank.views).await, live_snapshot);
+}
+
+async fn each_statement_ends_at_the_balance_of_the_view_and_of_the_entity(backend: Backend) {
+    let Some((bank, accounts, _)) = busy_bank(backend).await else {
+        return;
+    };
+    aggregator::catch_up(&bank.store, &bank.views, 500)
+        .await
+        .expect("caught up");
+    let entities = account_component::store::build(bank.store.clone());
+    let read = bank.read();
+    let mut total = 0;
+    for account_id in accounts {
+        let view = read
+            .account(account_id)
+            .await
+            .expect("read")
+            .expect("in the views");
+        let statement = read.statement(account_id).await.expect("read");
+        let (entity, _) = entities.fetch(account_id).await.expect("fetched");
+        assert_eq!(
+            statement.last().expect("has lines").balance_after,
+            view.balance
+        );
+        assert_eq!(view.balance, entity.balance);
+        // Every line's balance follows from the one before.
+        let mut running = Money::ZERO;
+        for line in &statement {
+            running = match line.entry.as_str() {
+                "deposit" => running.checked_add(line.amount).expect("small"),
+                "withdrawal" => running.checked_sub(line.amount).expect("small"),
+                _ => running,
+            };
+            assert_eq!(line.balance_after, running, "{line:?}");
+        }
+        total += view.balance.cents();
+    }
+    // Five deposits of 100.00 and one withdrawal of 25.00 came from outside;
+    // transfers only move money between the accounts.
+    assert_eq!(total, 5 * 10_000 - 2_500, "the views conserve money");
+}
+
+async fn the_pending_list_empties_once_the_commands_are_processed(backend: Backend) {
+    let Some(bank) = Bank::new(backend).await else {
+        return;
+    };
+    let account_id = Uuid::new_v4();
+    let open = Open {
+        account_id,
+        customer_id: Uuid::new_v4(),
+        holder_name: "Pending".into(),
+        time: Time::now(),
+    };
+    AccountCommand::open(&open)
+        .expect("encodes")
+        .send(&bank.store)
+        .await
+        .expect("sent");
+    let deposit = Deposit {
+        deposit_id: Uuid::new_v4(),
+        account_id,
+        amount: Money::from_cents(500),
+        time: Time::now(),
+    };
+    AccountCommand::deposit(&deposit)
+        .expect("encodes")
+        .send(&bank.store)
+        .await
+        .expect("sent");
+
+    // The account component is down: the commands wait, visibly pending.
+    aggregator::catch_up(&bank.store, &bank.views, 500)
+        .await
+        .expect("caught up");
+    let pending = bank
+        .read()
+        .pending_commands(Some(account_id))
+        .await
+        .expect("read");
+    assert_eq!(
+        pending.iter().map(|c| c.kind.as_str()).collect::<Vec<_>>(),
+        vec!["open", "deposit"]
+    );
+    assert!(
+        !bank
+            .read()
+            .command(&deposit.deposit_id.to_string())
+            .await
+            .expect("read")
+            .expect("seen")
+            .is_processed()
+    );
+
+    let components = Components::start(&bank.store);
+    let mut emptied = false;
+    for _ in 0..500 {
+        aggregator::catch_up(&bank.store, &bank.views, 500)
+            .await
+            .expect("caught up");
+        if bank
+            .read()
+            .pending_commands(None)
+            .await
+            .expect("read")
+            .is_empty()
+        {
+            emptied = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    components.stop().await;
+    assert!(emptied, "the commands stayed pending");
+    let answered = bank
+        .read()
+        .command(&deposit.deposit_id.to_string())
+        .await
+        .expect("read")
+        .expect("seen");
+    assert_eq!(answered.outcome.as_deref(), Some("deposited"));
+}
+
+async fn lag_reaches_zero_when_the_consumers_catch_up(backend: Backend) {
+    let Some(bank) = Bank::new(backend).await else {
+        return;
+    };
+    let components = Components::start(&bank.store);
+    let (_, transfers) = activity(&bank.store).await;
+    wait_for_transfers(&bank.store, &transfers).await;
+    aggregator::catch_up(&bank.store, &bank.views, 500)
+        .await
+        .expect("caught up");
+    let mut operations =
+        aggregator::operations::Operations::new(bank.store.clone(), bank.views.clone());
+    let mut all_zero = false;
+    for _ in 0..300 {
+        operations.refresh().await.expect("refreshed");
+        let consumers = bank.read().consumers().await.expect("read");
+        if consumers.len() >= 5 + 4 && consumers.iter().all(|c| c.lag == 0) {
+            all_zero = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    components.stop().await;
+    assert!(all_zero, "{:#?}", bank.read().consumers().await);
+
+    // With the components stopped, a new command is lag for its consumer.
+    let deposit = Deposit {
+        deposit_id: Uuid::new_v4(),
+        account_id: Uuid::new_v4(),
+        amount: Money::from_cents(1),
+        time: Time::now(),
+    };
+    AccountCommand::deposit(&deposit)
+        .expect("encodes")
+        .send(&bank.store)
+        .await
+        .expect("sent");
+    operations.refresh().await.expect("refreshed");
+    let consumers = bank.read().consumers().await.expect("read");
+    let commands = consumers
+        .iter()
+        .find(|c| c.position_stream == "account:command+position")
+        .expect("listed");
+    assert_eq!(commands.lag, 1);
+}
+
+async fn an_event_that_cannot_be_applied_is_parked_and_the_rest_applied(backend: Backend) {
+    let Some(bank) = Bank::new(backend).await else {
+        return;
+    };
+    let account_id = Uuid::new_v4();
+    let stream = StreamName::from_stored(format!("account-{account_id}"));
+    let garbled = NewMessage {
+        id: Uuid::new_v4(),
+        message_type: "Deposited".into(),
+        data: r#"{"amount":"lots"}"#.into(),
+        metadata: Default::default(),
+    };
+    bank.store
+        .write_message(&stream, &garbled, messaging::ExpectedVersion::Any)
+        .await
+        .expect("written");
+    let opened = account_component::messages::events::Opened {
+        account_id,
+        ..account_component::controls::events::opened()
+    };
+    bank.store
+        .write_message(
+            &stream,
+            &NewMessage::new(&opened).expect("encodes"),
+            messaging::ExpectedVersion::Any,
+        )
+        .await
+        .expect("written");
+
+    aggregator::catch_up(&bank.store, &bank.views, 500)
+        .await
+        .expect("caught up");
+
+    assert_eq!(
+        bank.read()
+            .account(account_id)
+            .await
+            .expect("read")
+            .expect("opened")
+            .status,
+        "open"
+    );
+    let parked = bank
+        .store
+        .read_last(
+            &StreamName::from_stored("account+deadLetter-aggregator"),
+            None,
+        )
+        .await
+        .expect("read")
+        .expect("parked");
+    let parked: messaging::consumer::DeadLettered = parked.decode().expect("decodes");
+    assert_eq!(parked.stream_name, stream.to_string());
+    assert_eq!(parked.position, 0);
+}
+
+macro_rules! on_both {
+    ($($case:ident),*) => {
+        mod postgres_views { $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $case() { super::$case(super::Backend::Postgres).await } )* }
+        mod sqlite_views { $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $case() { super::$case(super::Backend::Sqlite).await } )* }
+    };
+}
+
+on_both!(
+    applying_the_same_events_twice_or_in_overlapping_batches_changes_nothing,
+    rebuilt_views_equal_the_live_views_row_for_row,
+    each_statement_ends_at_the_balance_of_the_view_and_of_the_entity,
+    the_pending_list_empties_once_the_commands_are_processed,
+    lag_reaches_zero_when_the_consumers_catch_up,
+    an_event_that_cannot_be_applied_is_parked_and_the_rest_applied
+);
+
+#[tokio::test]
+async fn the_web_role_can_read_the_views_and_change_nothing() {
+    let Some(bank) = Bank::new(Backend::Postgres).await else {
+        return;
+    };
+    let (scheme, rest) = bank.view_url.split_once("://").expect("url");
+    let web_url = format!(
+        "{scheme}://bank_web@{}",
+        rest.split_once('@').map_or(rest, |(_, host)| host)
+    );
+    let web = ViewDatabase::connect(&web_url, 1)
+        .await
+        .expect("the web role connects");
+    assert!(
+        Views::new(&web)
+            .accounts()
+            .await
+            .expect("it can read")
+            .is_empty()
+    );
+    for sql in [
+        "INSERT INTO accounts (account_id, status, last_position) VALUES ('x', 'open', 1)",
+        "UPDATE accounts SET balance = 1000000",
+        "DELETE FROM statement_lines",
+        "UPDATE aggregator_positions SET position = 0",
+        "CREATE TABLE mine (x int)",
+    ] {
+        let error = sqlx::raw_sql(sql).execute(web.pool()).await.expect_err(sql);
+        assert!(
+            error.to_string().contains("permission denied"),
+            "{sql}: {error}"
+        );
+    }
+}
+
+#[test]
+fn the_binary_explains_its_settings() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_aggregator"))
+        .arg("--help")
+        .output()
+        .expect("runs");
+    let help = String::from_utf8_lossy(&output.stdout);
+    for expected in [
+        "MESSAGE_STORE_URL",
+        "VIEW_DATABASE_URL",
+        "POLL_INTERVAL_MS",
+        "rebuild",
+    ] {
+        assert!(help.contains(expected), "{expected} missing from:\n{help}");
+    }
+}

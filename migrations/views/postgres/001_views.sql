@@ -1,0 +1,145 @@
+-- The views, in a Postgres database of their own (the default schema).
+-- Applied by the aggregator at start-up and by `aggregator rebuild`; every
+-- statement is idempotent. See ../README.md for why ids and times are text.
+
+BEGIN;
+SET LOCAL client_min_messages = warning;
+DO $$ BEGIN PERFORM pg_advisory_xact_lock(7362536275102); END $$;
+
+-- One row per account: what the account page shows at the top.
+CREATE TABLE IF NOT EXISTS accounts (
+  account_id text PRIMARY KEY,
+  customer_id text,
+  holder_name text,
+  -- The sum of the account's deposits minus its withdrawals, in cents.
+  balance bigint NOT NULL DEFAULT 0,
+  -- 'open', 'closed', or 'unopened' (an account that only ever saw
+  -- rejected transactions).
+  status text NOT NULL,
+  opened_time text,
+  closed_time text,
+  -- The global position of the last event applied to this row: an event at
+  -- or below it has been applied already and is skipped.
+  last_position bigint NOT NULL
+);
+
+-- One line per deposit, withdrawal or rejection: the account's statement.
+-- The global position of the event is the line's identity, so inserting a
+-- line twice is a no-op.
+CREATE TABLE IF NOT EXISTS statement_lines (
+  account_id text NOT NULL,
+  global_position bigint NOT NULL,
+  -- The event's position in the account's stream: the statement's order.
+  position bigint NOT NULL,
+  -- 'deposit', 'withdrawal', 'deposit rejected', 'withdrawal rejected'.
+  entry text NOT NULL,
+  transaction_id text NOT NULL,
+  amount bigint NOT NULL,
+  -- The balance after this line; derived here, never carried by events.
+  balance_after bigint NOT NULL,
+  reason text,
+  -- The transfer this line belongs to, from the event's correlation.
+  funds_transfer_id text,
+  time text NOT NULL,
+  PRIMARY KEY (account_id, global_position)
+);
+
+-- One row per transfer, with the time of each step.
+CREATE TABLE IF NOT EXISTS transfers (
+  funds_transfer_id text PRIMARY KEY,
+  withdrawal_account_id text NOT NULL,
+  deposit_account_id text NOT NULL,
+  amount bigint NOT NULL,
+  -- 'initiated', 'withdrawn', 'transferred', 'cancelled', 'refunding',
+  -- 'reversed', 'refund rejected', 'rejected'.
+  status text NOT NULL,
+  reason text,
+  requested_time text NOT NULL,
+  initiated_time text,
+  withdrawn_time text,
+  deposited_time text,
+  transferred_time text,
+  cancelled_time text,
+  deposit_rejected_time text,
+  reversed_time text,
+  refund_rejected_time text,
+  rejected_time text,
+  last_position bigint NOT NULL
+);
+
+-- Transfers are listed newest first, and per account.
+CREATE INDEX IF NOT EXISTS transfers_by_request ON transfers (requested_time DESC);
+CREATE INDEX IF NOT EXISTS transfers_by_withdrawal_account ON transfers (withdrawal_account_id);
+CREATE INDEX IF NOT EXISTS transfers_by_deposit_account ON transfers (deposit_account_id);
+
+-- Commands that were sent, and whether their outcome has been seen: the
+-- "pending" the UI shows between a click and its effect. A row is keyed by
+-- what identifies the command's effect (the deposit id, the transfer id,
+-- 'open:{account}', 'close:{account}:{position}'), so it can be created by the
+-- command or by its outcome, whichever the aggregator reads first.
+CREATE TABLE IF NOT EXISTS commands (
+  command_key text PRIMARY KEY,
+  -- 'open', 'deposit', 'withdraw', 'close', 'transfer'.
+  kind text NOT NULL,
+  account_id text,
+  funds_transfer_id text,
+  amount bigint,
+  requested_time text,
+  -- The global position of the first copy of the command.
+  request_position bigint,
+  -- The global position of the event that answered it, and what it said.
+  processed_position bigint,
+  outcome text,
+  processed_time text
+);
+
+CREATE INDEX IF NOT EXISTS commands_by_account ON commands (account_id);
+
+-- How far the aggregator has read each category. Written in the same
+-- transaction as the view rows of each batch, so the views and the position
+-- can never disagree.
+CREATE TABLE IF NOT EXISTS aggregator_positions (
+  category text PRIMARY KEY,
+  position bigint NOT NULL
+);
+
+-- Operations: each consumer's recorded position and its lag, refreshed by
+-- the aggregator every second. Not derived from events (it is a reading of
+-- the store), so it is not part of what a rebuild must reproduce.
+CREATE TABLE IF NOT EXISTS consumers (
+  position_stream text PRIMARY KEY,
+  category text NOT NULL,
+  position bigint,
+  lag bigint NOT NULL,
+  updated_time text NOT NULL
+);
+
+-- Operations: messages consumers parked because they could not be handled.
+CREATE TABLE IF NOT EXISTS dead_letters (
+  global_position bigint PRIMARY KEY,
+  consumer text NOT NULL,
+  stream_name text NOT NULL,
+  position bigint NOT NULL,
+  message_type text NOT NULL,
+  error text NOT NULL,
+  time text NOT NULL
+);
+
+-- The web UI's role: it may read the views and nothing else. It cannot
+-- insert, update or delete, so a bug (or an attacker) in the web tier cannot
+-- change what people see without going through the components.
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'bank_web') THEN
+    CREATE ROLE bank_web WITH LOGIN;
+  END IF;
+EXCEPTION
+  WHEN duplicate_object OR unique_violation THEN
+    NULL;
+END
+$$;
+REVOKE ALL ON ALL TABLES IN SCHEMA public FROM bank_web;
+GRANT USAGE ON SCHEMA public TO bank_web;
+GRANT SELECT ON accounts, statement_lines, transfers, commands, consumers, dead_letters TO bank_web;
+
+COMMIT;
