@@ -240,6 +240,24 @@ impl Views {
         row.as_ref().map(command).transpose()
     }
 
+    /// An account's commands of one kind, newest first.
+    pub async fn commands_of(
+        &self,
+        account_id: Uuid,
+        kind: &str,
+    ) -> Result<Vec<CommandView>, sqlx::Error> {
+        let sql = format!(
+            "SELECT {COMMAND_COLUMNS} FROM commands WHERE account_id = $1 AND kind = $2 \
+             ORDER BY coalesce(request_position, processed_position) DESC"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(account_id.to_string())
+            .bind(kind.to_string())
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(command).collect()
+    }
+
     /// Commands requested whose outcome has not been seen yet, oldest first,
     /// for one account or for all. A `Close` of an account that is closed
     /// already is answered by nothing, so it counts as done.

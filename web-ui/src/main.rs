@@ -1,0 +1,51 @@
+//! `web-ui`: the bank's web UI as a process.
+
+use std::net::{IpAddr, SocketAddr};
+
+use anyhow::Context;
+use clap::Parser;
+use messaging::host::{init_logging, shutdown_on_signals};
+use messaging::{Clock, MessageStore};
+use web_ui::{AppState, Application};
+
+/// Serves the bank's web UI: reads the views, writes commands.
+#[derive(Debug, Parser)]
+#[command(name = "web-ui", version)]
+struct Options {
+    /// The view database the aggregator writes: postgres://... or sqlite://path.
+    /// On Postgres, connect as a role that can only read (bank_web).
+    #[arg(long, env = "VIEW_DATABASE_URL")]
+    view_database_url: String,
+    /// The message store, where commands are written: postgres://... or sqlite://path.
+    #[arg(long, env = "MESSAGE_STORE_URL")]
+    message_store_url: String,
+    /// The port to listen on.
+    #[arg(long, env = "PORT", default_value_t = 3000)]
+    port: u16,
+    /// The address to listen on (0.0.0.0 in a container).
+    #[arg(long, env = "HOST", default_value = "127.0.0.1")]
+    host: IpAddr,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    init_logging();
+    let options = Options::parse();
+    let store = MessageStore::connect(&options.message_store_url, 10)
+        .await
+        .context("connecting to the message store")?;
+    let views = aggregator::ViewDatabase::connect(&options.view_database_url, 10)
+        .await
+        .context("connecting to the view database")?;
+    let state = AppState {
+        views: aggregator::Views::new(&views),
+        store,
+        clock: Clock::system(),
+    };
+    let application = Application::bind(SocketAddr::new(options.host, options.port), state)
+        .await
+        .context("binding the port")?;
+    tracing::info!("the bank's web UI is at http://{}", application.address()?);
+    application.serve(shutdown_on_signals()).await?;
+    Ok(())
+}

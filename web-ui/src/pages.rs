@@ -1,0 +1,296 @@
+//! What each page shows, as plain structs the templates render.
+//!
+//! Every value arrives here formatted (money as `12.34`, times as
+//! `2026-11-26 10:00:00 UTC`), so templates only lay things out. askama
+//! escapes every value it writes into HTML, so a holder named
+//! `<script>` is shown, not run.
+
+use askama::Template;
+use axum::response::Html;
+
+/// Renders a page.
+pub fn render<T: Template>(page: &T) -> Result<Html<String>, askama::Error> {
+    page.render().map(Html)
+}
+
+/// Tells a pending page's script what to poll, and what the answer is now:
+/// when the answer changes, the page reloads. Without JavaScript the page
+/// refreshes itself every two seconds instead.
+#[derive(Debug, Clone)]
+pub struct Watch {
+    pub url: String,
+    pub token: String,
+}
+
+/// A message at the top of a page.
+#[derive(Debug, Clone)]
+pub struct Notice {
+    /// `info`, `success`, `warning` or `error`: the style.
+    pub kind: &'static str,
+    pub text: String,
+}
+
+impl Notice {
+    pub fn info(text: impl Into<String>) -> Notice {
+        Notice {
+            kind: "info",
+            text: text.into(),
+        }
+    }
+    pub fn success(text: impl Into<String>) -> Notice {
+        Notice {
+            kind: "success",
+            text: text.into(),
+        }
+    }
+    pub fn warning(text: impl Into<String>) -> Notice {
+        Notice {
+            kind: "warning",
+            text: text.into(),
+        }
+    }
+}
+
+/// `2026-11-26T10:00:00.123Z` as `2026-11-26 10:00:00 UTC`.
+pub fn display_time(iso: &str) -> String {
+    match iso.split_once('T') {
+        Some((date, time)) => format!("{date} {} UTC", time.get(..8).unwrap_or(time)),
+        None => iso.to_string(),
+    }
+}
+
+/// A page with a heading and a sentence: not found, refused, pending.
+#[derive(Debug, Template)]
+#[template(path = "message.html")]
+pub struct MessagePage {
+    pub title: String,
+    pub heading: String,
+    pub text: String,
+    pub watch: Option<Watch>,
+}
+
+impl MessagePage {
+    pub fn new(title: &str, heading: &str, text: &str) -> MessagePage {
+        MessagePage {
+            title: title.to_string(),
+            heading: heading.to_string(),
+            text: text.to_string(),
+            watch: None,
+        }
+    }
+}
+
+/// An account in a list.
+#[derive(Debug, Clone)]
+pub struct AccountRow {
+    pub id: String,
+    pub holder: String,
+    pub balance: String,
+    pub status: String,
+}
+
+/// A status as a CSS class name: `refund rejected` is `refund-rejected`.
+pub fn status_class(status: &str) -> String {
+    status.replace(' ', "-")
+}
+
+/// A transfer in a list.
+#[derive(Debug, Clone)]
+pub struct TransferRow {
+    pub id: String,
+    pub from: String,
+    pub to: String,
+    pub amount: String,
+    pub status: String,
+    pub status_class: String,
+    pub requested: String,
+}
+
+/// The open-an-account form.
+#[derive(Debug, Clone)]
+pub struct OpenForm {
+    pub command_id: String,
+    pub holder_name: String,
+    pub error: Option<String>,
+}
+
+/// The home page: accounts, recent transfers, and opening an account.
+#[derive(Debug, Template)]
+#[template(path = "home.html")]
+pub struct HomePage {
+    pub watch: Option<Watch>,
+    pub notice: Option<Notice>,
+    pub accounts: Vec<AccountRow>,
+    pub transfers: Vec<TransferRow>,
+    pub open_form: OpenForm,
+}
+
+/// The top of the account page.
+#[derive(Debug, Clone)]
+pub struct AccountSummary {
+    pub id: String,
+    pub holder: String,
+    pub balance: String,
+    pub status: String,
+    pub opened: String,
+    pub closed: Option<String>,
+}
+
+/// A statement line.
+#[derive(Debug, Clone)]
+pub struct LineRow {
+    pub time: String,
+    pub entry: String,
+    pub amount: String,
+    pub balance_after: String,
+    pub reason: Option<String>,
+    pub transfer_id: Option<String>,
+    pub rejected: bool,
+}
+
+/// A command sent but not answered yet.
+#[derive(Debug, Clone)]
+pub struct PendingRow {
+    pub description: String,
+    pub requested: String,
+}
+
+/// A form with an amount.
+#[derive(Debug, Clone)]
+pub struct AmountForm {
+    pub command_id: String,
+    pub amount: String,
+    pub error: Option<String>,
+}
+
+/// An account to transfer to.
+#[derive(Debug, Clone)]
+pub struct Destination {
+    pub id: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// The transfer form.
+#[derive(Debug, Clone)]
+pub struct TransferForm {
+    pub command_id: String,
+    pub amount: String,
+    pub error: Option<String>,
+    pub destinations: Vec<Destination>,
+}
+
+/// The close form.
+#[derive(Debug, Clone)]
+pub struct CloseForm {
+    pub command_id: String,
+    pub error: Option<String>,
+}
+
+/// The account page: balance, statement, and what can be done.
+#[derive(Debug, Template)]
+#[template(path = "account.html")]
+pub struct AccountPage {
+    pub watch: Option<Watch>,
+    pub notices: Vec<Notice>,
+    pub account: AccountSummary,
+    pub is_open: bool,
+    pub lines: Vec<LineRow>,
+    pub pending: Vec<PendingRow>,
+    pub transfers: Vec<TransferRow>,
+    pub deposit: AmountForm,
+    pub withdraw: AmountForm,
+    pub transfer: TransferForm,
+    pub close: CloseForm,
+}
+
+/// One step of a transfer.
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub label: &'static str,
+    pub time: Option<String>,
+    /// `done`, `failed` or `waiting`.
+    pub state: &'static str,
+}
+
+/// A transfer as its page shows it.
+#[derive(Debug, Clone)]
+pub struct TransferDetails {
+    pub from_id: String,
+    pub from: String,
+    pub to_id: String,
+    pub to: String,
+    pub amount: String,
+    pub status: String,
+    pub status_class: String,
+    pub reason: Option<String>,
+    pub steps: Vec<Step>,
+}
+
+/// The transfer page: its steps as they happen.
+#[derive(Debug, Template)]
+#[template(path = "transfer.html")]
+pub struct TransferPage {
+    pub watch: Option<Watch>,
+    pub notices: Vec<Notice>,
+    pub id: String,
+    pub transfer: Option<TransferDetails>,
+}
+
+/// A message as the inspector shows it.
+#[derive(Debug, Clone)]
+pub struct InspectedRow {
+    /// How deep in the causal chain (0 for a message nothing here caused).
+    pub depth: usize,
+    pub kind: &'static str,
+    pub stream_name: String,
+    pub position: i64,
+    pub global_position: i64,
+    pub message_type: String,
+    pub time: String,
+    pub causation: Option<String>,
+    pub correlation: Option<String>,
+    pub data: String,
+}
+
+/// The message inspector.
+#[derive(Debug, Template)]
+#[template(path = "inspector.html")]
+pub struct InspectorPage {
+    pub watch: Option<Watch>,
+    pub subject: Option<String>,
+    pub messages: Vec<InspectedRow>,
+    pub accounts: Vec<AccountRow>,
+    pub transfers: Vec<TransferRow>,
+}
+
+/// A consumer on the operations page.
+#[derive(Debug, Clone)]
+pub struct ConsumerRow {
+    pub name: String,
+    pub category: String,
+    pub position: String,
+    pub lag: String,
+    pub caught_up: bool,
+    pub updated: String,
+}
+
+/// A parked message on the operations page.
+#[derive(Debug, Clone)]
+pub struct DeadLetterRow {
+    pub consumer: String,
+    pub stream_name: String,
+    pub position: i64,
+    pub message_type: String,
+    pub error: String,
+    pub time: String,
+}
+
+/// The operations page: consumers, lag, dead letters.
+#[derive(Debug, Template)]
+#[template(path = "operations.html")]
+pub struct OperationsPage {
+    pub watch: Option<Watch>,
+    pub consumers: Vec<ConsumerRow>,
+    pub dead_letters: Vec<DeadLetterRow>,
+}

@@ -1,0 +1,242 @@
+//! The account page and its forms, through to their effect.
+
+use axum::http::StatusCode;
+
+use crate::support::TestApp;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deposit_is_pending_then_shows_in_the_balance_and_statement() {
+    let app = TestApp::new().await;
+    let account = app.open_account("Depositor").await;
+    let id = app
+        .get(&format!("/accounts/{account}"))
+        .await
+        .command_id_after("Deposit</h2>");
+    let response = app
+        .post(
+            &format!("/accounts/{account}/deposits"),
+            &[("command_id", &id), ("amount", "12.34")],
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        response.location(),
+        format!("/accounts/{account}?command={id}")
+    );
+
+    app.settle().await;
+    let page = app.get(&response.location()).await;
+    assert!(page.body.contains("Deposited 12.34."), "{}", page.body);
+    assert!(page.body.contains(r#"data-testid="balance">12.34<"#));
+    assert!(page.body.contains("<td>deposit</td>"));
+    assert!(
+        !page.body.contains("data-watch-url"),
+        "nothing is pending any more"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_deposit_form_submitted_twice_deposits_once_and_says_so() {
+    let app = TestApp::new().await;
+    let account = app.open_account("Double").await;
+    let id = app
+        .get(&format!("/accounts/{account}"))
+        .await
+        .command_id_after("Deposit</h2>");
+    let form = [("command_id", id.as_str()), ("amount", "5.00")];
+    let first = app
+        .post(&format!("/accounts/{account}/deposits"), &form)
+        .await;
+    let second = app
+        .post(&format!("/accounts/{account}/deposits"), &form)
+        .await;
+    assert!(!first.location().contains("duplicate"));
+    assert!(second.location().ends_with("&duplicate=1"));
+    app.settle().await;
+
+    let page = app.get(&second.location()).await;
+    assert!(page.body.contains("already been sent"));
+    assert!(page.body.contains(r#"data-testid="balance">5.00<"#));
+    assert_eq!(page.body.matches("<td>deposit</td>").count(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_withdrawal_over_the_balance_is_shown_as_refused_with_the_reason() {
+    let app = TestApp::new().await;
+    let account = app.open_account("Short").await;
+    app.deposit(&account, "10").await;
+    let id = app
+        .get(&format!("/accounts/{account}"))
+        .await
+        .command_id_after("Withdraw</h2>");
+    let response = app
+        .post(
+            &format!("/accounts/{account}/withdrawals"),
+            &[("command_id", &id), ("amount", "10.01")],
+        )
+        .await;
+    app.settle().await;
+    let page = app.get(&response.location()).await;
+    assert!(
+        page.body
+            .contains("The withdrawal of 10.01 was refused: insufficient funds."),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains(r#"data-testid="balance">10.00<"#));
+    assert!(page.body.contains("withdrawal rejected"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_transfer_walks_to_transferred_and_both_balances_move() {
+    let app = TestApp::new().await;
+    let from = app.open_account("Payer").await;
+    let to = app.open_account("Payee").await;
+    app.deposit(&from, "100").await;
+    let page = app.get(&format!("/accounts/{from}")).await;
+    assert!(
+        page.body
+            .contains(&format!(r#"<option value="{to}">Payee</option>"#))
+    );
+    let id = page.command_id_after("Transfer</h2>");
+    let response = app
+        .post(
+            &format!("/accounts/{from}/transfers"),
+            &[
+                ("command_id", &id),
+                ("to_account_id", &to),
+                ("amount", "30"),
+            ],
+        )
+        .await;
+    assert_eq!(response.location(), format!("/transfers/{id}?command={id}"));
+    let pending = app.get(&response.location()).await;
+    assert_eq!(pending.status, StatusCode::OK);
+
+    app.settle().await;
+    let transfer = app.get(&response.location()).await;
+    assert!(
+        transfer
+            .body
+            .contains(r#"data-testid="transfer-status">transferred<"#),
+        "{}",
+        transfer.body
+    );
+    assert!(
+        transfer
+            .body
+            .contains("Deposited into the destination account")
+    );
+    assert!(
+        app.get(&format!("/accounts/{from}"))
+            .await
+            .body
+            .contains(r#"data-testid="balance">70.00<"#)
+    );
+    assert!(
+        app.get(&format!("/accounts/{to}"))
+            .await
+            .body
+            .contains(r#"data-testid="balance">30.00<"#)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_transfer_over_the_balance_is_cancelled_with_the_reason() {
+    let app = TestApp::new().await;
+    let from = app.open_account("Poor").await;
+    let to = app.open_account("Hopeful").await;
+    let id = app
+        .get(&format!("/accounts/{from}"))
+        .await
+        .command_id_after("Transfer</h2>");
+    let location = app
+        .post(
+            &format!("/accounts/{from}/transfers"),
+            &[("command_id", &id), ("to_account_id", &to), ("amount", "1")],
+        )
+        .await
+        .location();
+    app.settle().await;
+    let page = app.get(&location).await;
+    assert!(
+        page.body
+            .contains(r#"data-testid="transfer-status">cancelled<"#)
+    );
+    assert!(
+        page.body
+            .contains(r#"data-testid="transfer-reason">insufficient funds<"#)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_account_closes_only_at_zero_and_then_offers_no_forms() {
+    let app = TestApp::new().await;
+    let account = app.open_account("Closer").await;
+    app.deposit(&account, "1").await;
+    let close = |id: String| {
+        let app = &app;
+        let account = account.clone();
+        async move {
+            app.post(
+                &format!("/accounts/{account}/close"),
+                &[("command_id", &id)],
+            )
+            .await
+            .location()
+        }
+    };
+    let id = app
+        .get(&format!("/accounts/{account}"))
+        .await
+        .command_id_after("Close the account");
+    let location = close(id).await;
+    app.settle().await;
+    assert!(
+        app.get(&location)
+            .await
+            .body
+            .contains("Closing the account was refused: the balance is not zero.")
+    );
+
+    let id = app
+        .get(&format!("/accounts/{account}"))
+        .await
+        .command_id_after("Withdraw</h2>");
+    app.post(
+        &format!("/accounts/{account}/withdrawals"),
+        &[("command_id", &id), ("amount", "1")],
+    )
+    .await;
+    app.settle().await;
+    let id = app
+        .get(&format!("/accounts/{account}"))
+        .await
+        .command_id_after("Close the account");
+    let location = close(id).await;
+    app.settle().await;
+    let page = app.get(&location).await;
+    assert!(
+        page.body.contains("The account is closed."),
+        "{}",
+        page.body
+    );
+    assert!(
+        !page.body.contains("/deposits"),
+        "a closed account offers no forms"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_accounts_and_transfers_are_not_found() {
+    let app = TestApp::new().await;
+    for uri in [
+        format!("/accounts/{}", uuid::Uuid::new_v4()),
+        "/accounts/not-an-id".to_string(),
+        format!("/transfers/{}", uuid::Uuid::new_v4()),
+        "/transfers/nope".to_string(),
+        "/no/such/page".to_string(),
+    ] {
+        assert_eq!(app.get(&uri).await.status, StatusCode::NOT_FOUND, "{uri}");
+    }
+}

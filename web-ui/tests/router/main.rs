@@ -1,0 +1,10 @@
+//! Router tests: every page and every validation error, through the real
+//! router with `oneshot`, on the real components (in this process, on the
+//! in-memory store) and real views (a SQLite file).
+
+mod accounts;
+mod forms;
+mod home;
+mod pages;
+mod security;
+mod support;

@@ -1,0 +1,128 @@
+//! The inspector, the operations page, the watch endpoint, the assets.
+
+use axum::http::{StatusCode, header};
+
+use crate::support::TestApp;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_inspector_shows_the_chain_behind_a_transfer() {
+    let app = TestApp::new().await;
+    let from = app.open_account("Source").await;
+    let to = app.open_account("Target").await;
+    app.deposit(&from, "50").await;
+    let id = app
+        .get(&format!("/accounts/{from}"))
+        .await
+        .command_id_after("Transfer</h2>");
+    app.post(
+        &format!("/accounts/{from}/transfers"),
+        &[
+            ("command_id", &id),
+            ("to_account_id", &to),
+            ("amount", "20"),
+        ],
+    )
+    .await;
+    app.settle().await;
+
+    let page = app.get(&format!("/inspector?transfer={id}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    for expected in [
+        "Transfer",
+        "Initiated",
+        "Withdraw",
+        "Withdrawn",
+        "Deposit",
+        "Deposited",
+        "Transferred",
+    ] {
+        assert!(
+            page.body.contains(&format!("<strong>{expected}</strong>")),
+            "{expected} missing"
+        );
+    }
+    assert!(
+        page.body.contains("kind-reservation"),
+        "the reservations are shown"
+    );
+    assert!(
+        page.body
+            .contains(&format!("correlated with <code>fundsTransfer-{id}</code>"))
+    );
+    assert!(
+        page.body.contains("depth-1") && page.body.contains("depth-2"),
+        "drawn as a causal tree"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_inspector_shows_an_accounts_commands_reservations_and_events() {
+    let app = TestApp::new().await;
+    let account = app.open_account("Inspected").await;
+    app.deposit(&account, "3").await;
+    let page = app.get(&format!("/inspector?account={account}")).await;
+    for expected in [
+        "<strong>Open</strong>",
+        "<strong>Opened</strong>",
+        "<strong>Deposit</strong>",
+        "<strong>Deposited</strong>",
+    ] {
+        assert!(page.body.contains(expected), "{expected} missing");
+    }
+    assert!(
+        page.body
+            .contains(&format!("accountTransaction-{account}+"))
+    );
+    assert_eq!(app.get("/inspector").await.status, StatusCode::OK);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_operations_page_lists_consumers_with_their_lag() {
+    let app = TestApp::new().await;
+    app.open_account("Operated").await;
+    let mut operations =
+        aggregator::operations::Operations::new(app.store.clone(), app.views.clone());
+    operations.refresh().await.expect("refreshed");
+    let page = app.get("/operations").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("<code>account:command+position</code>"));
+    assert!(page.body.contains("<code>aggregator: account</code>"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_watch_token_changes_when_a_command_is_answered() {
+    let app = TestApp::new().await;
+    let account = app.open_account("Watched").await;
+    let id = app
+        .get(&format!("/accounts/{account}"))
+        .await
+        .command_id_after("Deposit</h2>");
+    app.post(
+        &format!("/accounts/{account}/deposits"),
+        &[("command_id", &id), ("amount", "1")],
+    )
+    .await;
+    let uri = format!("/watch?account={account}&command={id}");
+    let before = app.get(&uri).await;
+    assert_eq!(
+        before.headers[header::CONTENT_TYPE],
+        "text/plain; charset=utf-8"
+    );
+    app.settle().await;
+    let after = app.get(&uri).await;
+    assert_ne!(before.body, after.body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_stylesheet_and_script_are_served_with_their_types() {
+    let app = TestApp::new().await;
+    let css = app.get("/static/style.css").await;
+    assert_eq!(css.headers[header::CONTENT_TYPE], "text/css; charset=utf-8");
+    assert!(css.body.contains("@media"));
+    let script = app.get("/static/pending.js").await;
+    assert_eq!(
+        script.headers[header::CONTENT_TYPE],
+        "text/javascript; charset=utf-8"
+    );
+    assert!(script.body.contains("data") && script.body.contains("reload"));
+}

@@ -1,0 +1,215 @@
+//! `TestApp`: the web UI over a bank running in this process.
+
+use std::time::Duration;
+
+use aggregator::{ViewDatabase, Views};
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use messaging::controls::sqlite::TemporaryFile;
+use messaging::{Clock, ComponentSettings, IdGenerator, MessageStore};
+use tokio_util::sync::CancellationToken;
+use tower::ServiceExt;
+use web_ui::{AppState, app};
+
+pub struct Response {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Response {
+    /// The `Location` of a redirect.
+    pub fn location(&self) -> String {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// The value of the first hidden `command_id` after `marker` in the page.
+    pub fn command_id_after(&self, marker: &str) -> String {
+        let after = self
+            .body
+            .split_once(marker)
+            .map_or(self.body.as_str(), |(_, after)| after);
+        let value = after
+            .split_once(r#"name="command_id" value=""#)
+            .expect("a command id field")
+            .1;
+        value.split('"').next().expect("a value").to_string()
+    }
+}
+
+pub struct TestApp {
+    pub router: Router,
+    pub store: MessageStore,
+    pub views: ViewDatabase,
+    shutdown: CancellationToken,
+    _file: TemporaryFile,
+}
+
+impl TestApp {
+    /// The bank with its components running, and no accounts.
+    pub async fn new() -> TestApp {
+        let store = MessageStore::in_memory();
+        let file = TemporaryFile::new("web-views");
+        let views = ViewDatabase::connect(&file.url(), 2).await.expect("views");
+        views.install().await.expect("installed");
+        let shutdown = CancellationToken::new();
+        let settings = ComponentSettings {
+            poll_interval: Duration::from_millis(10),
+            ..ComponentSettings::default()
+        };
+        let accounts =
+            account_component::start(store.clone(), &settings, Clock::system(), &shutdown);
+        let transfers = funds_transfer_component::start(
+            store.clone(),
+            &settings,
+            Clock::system(),
+            IdGenerator::random(),
+            &shutdown,
+        );
+        tokio::spawn(accounts.run());
+        tokio::spawn(transfers.run());
+        let state = AppState {
+            views: Views::new(&views),
+            store: store.clone(),
+            clock: Clock::system(),
+        };
+        TestApp {
+            router: app(state),
+            store,
+            views,
+            shutdown,
+            _file: file,
+        }
+    }
+
+    pub async fn get(&self, uri: &str) -> Response {
+        self.send(Request::get(uri).body(Body::empty()).expect("request"))
+            .await
+    }
+
+    /// Posts a form as a browser on this site would.
+    pub async fn post(&self, uri: &str, form: &[(&str, &str)]) -> Response {
+        let body = form
+            .iter()
+            .map(|(name, value)| format!("{}={}", encode(name), encode(value)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let request = Request::post(uri)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header("sec-fetch-site", "same-origin")
+            .body(Body::from(body))
+            .expect("request");
+        self.send(request).await
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> Response {
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("a response");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = axum::body::to_bytes(response.into_body(), 10_000_000)
+            .await
+            .expect("body");
+        Response {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).to_string(),
+        }
+    }
+
+    /// How many messages the store holds: a form that is refused must not
+    /// change it.
+    pub fn messages_written(&self) -> usize {
+        self.store
+            .as_memory()
+            .expect("memory")
+            .writes()
+            .iter()
+            .map(|write| write.messages.len())
+            .sum()
+    }
+
+    /// Waits until the components have handled everything and the views have
+    /// caught up.
+    pub async fn settle(&self) {
+        let read = Views::new(&self.views);
+        for _ in 0..500 {
+            aggregator::catch_up(&self.store, &self.views, 500)
+                .await
+                .expect("caught up");
+            let pending = read.pending_commands(None).await.expect("read");
+            let transfers = read.recent_transfers(1000).await.expect("read");
+            if pending.is_empty()
+                && transfers
+                    .iter()
+                    .all(|t| t.has_ended() || t.status == "refund rejected")
+            {
+                // One more round, for events written after the last check.
+                tokio::time::sleep(Duration::from_millis(30)).await;
+                aggregator::catch_up(&self.store, &self.views, 500)
+                    .await
+                    .expect("caught up");
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("the bank did not settle");
+    }
+
+    /// Opens an account through the UI and returns its id.
+    pub async fn open_account(&self, name: &str) -> String {
+        let home = self.get("/").await;
+        let command_id = home.command_id_after("Open an account");
+        let response = self
+            .post(
+                "/accounts",
+                &[("command_id", &command_id), ("holder_name", name)],
+            )
+            .await;
+        assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
+        self.settle().await;
+        command_id
+    }
+
+    /// Deposits through the UI.
+    pub async fn deposit(&self, account_id: &str, amount: &str) {
+        let page = self.get(&format!("/accounts/{account_id}")).await;
+        let command_id = page.command_id_after("Deposit</h2>");
+        let response = self
+            .post(
+                &format!("/accounts/{account_id}/deposits"),
+                &[("command_id", &command_id), ("amount", amount)],
+            )
+            .await;
+        assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
+        self.settle().await;
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
+
+/// Percent-encodes a form value.
+pub fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (byte as char).to_string()
+            }
+            b' ' => "+".to_string(),
+            _ => format!("%{byte:02X}"),
+        })
+        .collect()
+}
