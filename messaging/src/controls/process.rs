@@ -74,13 +74,34 @@ impl RunningProcess {
             .envs(self.environment.iter().map(|(name, value)| (name, value)))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(self.log_file())
             .kill_on_drop(true)
             .spawn();
         match child {
             Ok(child) => self.child = Some(child),
             Err(error) => panic!("cannot start {}: {error}", self.path.display()),
         }
+    }
+
+    /// Where the process's standard error goes: a file under
+    /// `{temp}/bank-test-logs/`, named after the binary and this test
+    /// process, appended to across restarts, so a failed test can be
+    /// diagnosed from what the components logged.
+    fn log_file(&self) -> Stdio {
+        let folder = std::env::temp_dir().join("bank-test-logs");
+        let name = self
+            .path
+            .file_name()
+            .map_or_else(|| "process".into(), |name| name.to_string_lossy());
+        let path = folder.join(format!("{name}-{}.log", std::process::id()));
+        std::fs::create_dir_all(&folder)
+            .and_then(|()| {
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)
+            })
+            .map_or_else(|_| Stdio::null(), Stdio::from)
     }
 
     /// The process id, while it runs.

@@ -41,6 +41,11 @@ pub async fn show(
         return Ok(no_such_account(StatusCode::NOT_FOUND));
     };
     let opening = after.command.as_deref() == Some(key::open(account_id).as_str());
+    // The watch token is read before the page's content: if the views move
+    // on in between, the page is older than its token, and the script's
+    // first poll reloads it. The other order could show old content under a
+    // new token, and the page would wait forever.
+    let watching = watch::account_watch(&state.views, account_id, after.command.as_deref()).await?;
     let Some(account) = opened(&state, account_id).await? else {
         if !opening {
             return Ok(no_such_account(StatusCode::NOT_FOUND));
@@ -55,12 +60,12 @@ pub async fn show(
         }
         let mut page = MessagePage::new("Opening", "Opening the account", &text);
         page.watch = Some(Watch {
-            url: format!("/watch?account={account_id}"),
-            token: watch::account_token(&state.views, account_id, None).await?,
+            url: watch::account_url(account_id, after.command.as_deref()),
+            token: watching.token,
         });
         return Ok(pages::render(&page)?.into_response());
     };
-    let page = account_page(&state, account, &after, Forms::fresh()).await?;
+    let page = account_page(&state, account, &after, Forms::fresh(), watching).await?;
     Ok(pages::render(&page)?.into_response())
 }
 
@@ -107,11 +112,13 @@ async fn opened(state: &AppState, account_id: Uuid) -> Result<Option<AccountView
         .filter(|account| account.status != "unopened"))
 }
 
+/// The account page. `watch` was read before `account`.
 async fn account_page(
     state: &AppState,
     account: AccountView,
     after: &AfterCommand,
     mut forms: Forms,
+    watching: watch::AccountWatch,
 ) -> Result<AccountPage, AppError> {
     let account_id = parse_id(&account.account_id).unwrap_or_default();
     let names = account_names(&state.views).await?;
@@ -169,22 +176,10 @@ async fn account_page(
         })
         .collect();
 
-    let command_waiting = match after.command.as_deref() {
-        Some(key) => !state
-            .views
-            .command(key)
-            .await?
-            .is_some_and(|c| c.is_processed()),
-        None => false,
-    };
-    let watch = if command_waiting || !pending.is_empty() {
-        Some(Watch {
-            url: watch::account_url(account_id, after.command.as_deref()),
-            token: watch::account_token(&state.views, account_id, after.command.as_deref()).await?,
-        })
-    } else {
-        None
-    };
+    let watch = watching.waiting.then(|| Watch {
+        url: watch::account_url(account_id, after.command.as_deref()),
+        token: watching.token,
+    });
 
     Ok(AccountPage {
         watch,
@@ -296,7 +291,11 @@ async fn refuse(
     account: AccountView,
     forms: Forms,
 ) -> Result<Response, AppError> {
-    let page = account_page(state, account, &AfterCommand::default(), forms).await?;
+    let account_id = parse_id(&account.account_id).unwrap_or_default();
+    let watching = watch::account_watch(&state.views, account_id, None).await?;
+    // Read again after the token, for the reason given in `show`.
+    let account = opened(state, account_id).await?.unwrap_or(account);
+    let page = account_page(state, account, &AfterCommand::default(), forms, watching).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, pages::render(&page)?).into_response())
 }
 

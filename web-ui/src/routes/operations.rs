@@ -9,6 +9,8 @@ use crate::error::AppError;
 use crate::pages::{self, ConsumerRow, DeadLetterRow, OperationsPage, Watch, display_time};
 
 pub async fn show(State(state): State<AppState>) -> Result<Response, AppError> {
+    // The token first, then the content (see `accounts::show` for why).
+    let token = watch::operations_token(&state.views).await?;
     let consumers = state
         .views
         .consumers()
@@ -48,7 +50,7 @@ pub async fn show(State(state): State<AppState>) -> Result<Response, AppError> {
     let page = OperationsPage {
         watch: Some(Watch {
             url: "/watch?operations=1".to_string(),
-            token: watch::operations_token(&state.views).await?,
+            token,
         }),
         consumers,
         dead_letters,

@@ -39,14 +39,12 @@ pub async fn show(
     let watching = view
         .as_ref()
         .is_none_or(|transfer| !transfer.has_ended() && transfer.status != "refund rejected");
-    let watch = if watching {
-        Some(Watch {
-            url: format!("/watch?transfer={transfer_id}"),
-            token: watch::transfer_token(&state.views, transfer_id).await?,
-        })
-    } else {
-        None
-    };
+    // The token is the status shown, taken from the very row rendered, so
+    // page and token always agree.
+    let watch = watching.then(|| Watch {
+        url: format!("/watch?transfer={transfer_id}"),
+        token: watch::token_of_transfer(view.as_ref()),
+    });
     let transfer = match view {
         Some(view) => Some(details(&state, view).await?),
         None => None,

@@ -2,6 +2,7 @@
 //! would change. The page's script polls it and reloads on a change.
 
 use aggregator::Views;
+use aggregator::queries::TransferView;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -61,10 +62,30 @@ pub async fn account_token(
     account_id: Uuid,
     command: Option<&str>,
 ) -> Result<String, AppError> {
-    let last = views
-        .account(account_id)
-        .await?
-        .map_or(-1, |account| account.last_position);
+    Ok(account_watch(views, account_id, command).await?.token)
+}
+
+/// What an account page is waiting for, read at one moment.
+#[derive(Debug)]
+pub struct AccountWatch {
+    /// The watch token at that moment.
+    pub token: String,
+    /// Whether anything was still to come at that moment: the account not
+    /// seen yet, the command not answered, or other commands pending.
+    pub waiting: bool,
+}
+
+/// The token of an account page and whether it has anything to wait for,
+/// from the same reads. A page decides *whether* to watch from this, not
+/// from its own later reads: otherwise it could show an old balance, then
+/// see the command answered, and decide there was nothing to wait for.
+pub async fn account_watch(
+    views: &Views,
+    account_id: Uuid,
+    command: Option<&str>,
+) -> Result<AccountWatch, AppError> {
+    let account = views.account(account_id).await?;
+    let last = account.as_ref().map_or(-1, |account| account.last_position);
     let pending = views.pending_commands(Some(account_id)).await?.len();
     let answered = match command {
         Some("close") => views
@@ -78,15 +99,23 @@ pub async fn account_token(
             .and_then(|command| command.processed_position),
         None => None,
     };
-    Ok(format!("{last}:{pending}:{}", answered.unwrap_or(-1)))
+    let waiting = account.is_none() || pending > 0 || (command.is_some() && answered.is_none());
+    Ok(AccountWatch {
+        token: format!("{last}:{pending}:{}", answered.unwrap_or(-1)),
+        waiting,
+    })
 }
 
 /// Changes with the transfer's status.
 pub async fn transfer_token(views: &Views, transfer_id: Uuid) -> Result<String, AppError> {
-    Ok(views
-        .transfer(transfer_id)
-        .await?
-        .map_or_else(|| "unseen".to_string(), |transfer| transfer.status))
+    Ok(token_of_transfer(
+        views.transfer(transfer_id).await?.as_ref(),
+    ))
+}
+
+/// The token of a transfer as read.
+pub fn token_of_transfer(transfer: Option<&TransferView>) -> String {
+    transfer.map_or_else(|| "unseen".to_string(), |transfer| transfer.status.clone())
 }
 
 /// Changes when any consumer's position or lag changes.

@@ -126,3 +126,62 @@ async fn the_stylesheet_and_script_are_served_with_their_types() {
     );
     assert!(script.body.contains("data") && script.body.contains("reload"));
 }
+
+/// The `data-watch-url` and `data-watch-token` of a page.
+fn watch_of(body: &str) -> Option<(String, String)> {
+    let attribute = |name: &str| {
+        let after = body.split_once(&format!("{name}=\""))?.1;
+        Some(
+            after
+                .split('"')
+                .next()?
+                .replace("&#38;", "&")
+                .replace("&amp;", "&"),
+        )
+    };
+    Some((attribute("data-watch-url")?, attribute("data-watch-token")?))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pending_pages_token_is_what_its_watch_url_answers_until_something_changes() {
+    let app = TestApp::new().await;
+    let from = app.open_account("Watcher").await;
+    let to = app.open_account("Watched").await;
+    // Stop nothing: just look before the components had a chance, then after.
+    let id = app
+        .get(&format!("/accounts/{from}"))
+        .await
+        .command_id_after("Transfer</h2>");
+    let transfer = app
+        .post(
+            &format!("/accounts/{from}/transfers"),
+            &[("command_id", &id), ("to_account_id", &to), ("amount", "1")],
+        )
+        .await
+        .location();
+    let deposit_id = app
+        .get(&format!("/accounts/{to}"))
+        .await
+        .command_id_after("Deposit</h2>");
+    let deposit = app
+        .post(
+            &format!("/accounts/{to}/deposits"),
+            &[("command_id", &deposit_id), ("amount", "1")],
+        )
+        .await
+        .location();
+    app.settle().await;
+    for page in [
+        format!("/accounts/{from}?command=open:{from}"),
+        deposit,
+        transfer,
+    ] {
+        let body = app.get(&page).await.body;
+        if let Some((url, token)) = watch_of(&body) {
+            assert_eq!(app.get(&url).await.body, token, "{page} watches {url}");
+        }
+    }
+    let operations = app.get("/operations").await.body;
+    let (url, token) = watch_of(&operations).expect("the operations page is live");
+    assert_eq!(app.get(&url).await.body, token);
+}

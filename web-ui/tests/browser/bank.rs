@@ -1,0 +1,103 @@
+//! The whole bank, as processes on a fresh Postgres.
+
+use std::net::TcpListener;
+use std::time::Duration;
+
+use messaging::controls::postgres;
+use messaging::controls::process::{RunningProcess, workspace_binary};
+use messaging::{CategoryRead, MessageStore};
+
+/// The four binaries, running against fresh databases.
+pub struct Bank {
+    pub store: MessageStore,
+    pub url: String,
+    _processes: Vec<RunningProcess>,
+}
+
+impl Bank {
+    /// Starts the bank, or `None` when there is no Postgres (tests skip).
+    pub async fn start() -> Option<Bank> {
+        let store_url = postgres::fresh_database("browser_store").await?;
+        let store = postgres::store_at(&store_url).await;
+        let views_url = postgres::fresh_database("browser_views").await?;
+        let port = free_port();
+        let common = [
+            ("MESSAGE_STORE_URL", store_url.as_str()),
+            ("POLL_INTERVAL_MS", "50"),
+            ("RUST_LOG", "info"),
+        ];
+        let mut processes = vec![
+            RunningProcess::start(
+                &workspace_binary("account-component", "account-component"),
+                &common,
+            ),
+            RunningProcess::start(
+                &workspace_binary("funds-transfer-component", "funds-transfer-component"),
+                &common,
+            ),
+        ];
+        let mut with_views = common.to_vec();
+        with_views.push(("VIEW_DATABASE_URL", views_url.as_str()));
+        processes.push(RunningProcess::start(
+            &workspace_binary("aggregator", "aggregator"),
+            &with_views,
+        ));
+        let port_text = port.to_string();
+        with_views.push(("PORT", port_text.as_str()));
+        processes.push(RunningProcess::start(
+            std::path::Path::new(env!("CARGO_BIN_EXE_web-ui")),
+            &with_views,
+        ));
+        let url = format!("http://127.0.0.1:{port}");
+        wait_for(&url).await;
+        Some(Bank {
+            store,
+            url,
+            _processes: processes,
+        })
+    }
+
+    /// How many messages the command categories hold.
+    pub async fn commands_written(&self) -> usize {
+        let mut total = 0;
+        for category in [
+            account_component::streams::COMMAND_CATEGORY,
+            funds_transfer_component::streams::COMMAND_CATEGORY,
+        ] {
+            total += self
+                .store
+                .read_category(&CategoryRead::new(category).batch_size(10_000))
+                .await
+                .expect("read")
+                .len();
+        }
+        total
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|address| address.port())
+        .expect("a free port")
+}
+
+/// Waits until the UI answers its home page (the aggregator installs the
+/// views on start, so this also waits for it).
+async fn wait_for(url: &str) {
+    for _ in 0..300 {
+        if let Ok(mut stream) =
+            tokio::net::TcpStream::connect(url.trim_start_matches("http://")).await
+        {
+            use tokio::io::{AsyncReadExt, AsyncWriteExt};
+            let _ = stream.write_all(b"GET / HTTP/1.0\r\n\r\n").await;
+            let mut response = String::new();
+            let _ = stream.read_to_string(&mut response).await;
+            if response.starts_with("HTTP/1.0 200") || response.starts_with("HTTP/1.1 200") {
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the web UI never came up at {url}");
+}
