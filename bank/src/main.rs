@@ -1,1 +1,95 @@
-fn main() {}
+//! `bank`: the whole bank in one process, or an operator command.
+
+use std::io::Write;
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use messaging::host::{init_logging, shutdown_on_signals};
+
+use bank::Databases;
+use bank::databases::{embedded_urls, postgres_urls};
+
+/// The reference bank: the account and funds-transfer components, the
+/// aggregator and the web UI, in one process. With no command it serves the
+/// UI; stop it with Ctrl-C, and everything is still there next time.
+#[derive(Debug, Parser)]
+#[command(name = "bank", version)]
+struct Options {
+    /// Where the embedded SQLite files live.
+    #[arg(long, env = "DATA_DIR", default_value = "data", global = true)]
+    data_dir: PathBuf,
+    /// Use this Postgres database for the message store (installed if
+    /// needed), and `{database}_views` beside it for the views, instead of
+    /// the SQLite files.
+    #[arg(long, env = "BANK_POSTGRES_URL", global = true)]
+    postgres: Option<String>,
+    /// The web UI's port.
+    #[arg(long, env = "PORT", default_value_t = 3000)]
+    port: u16,
+    /// The address to listen on.
+    #[arg(long, env = "HOST", default_value = "127.0.0.1")]
+    host: IpAddr,
+    /// Milliseconds the consumers sleep after finding nothing new.
+    #[arg(long, env = "POLL_INTERVAL_MS", default_value_t = 100)]
+    poll_interval_ms: u64,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the bank (the default).
+    Serve,
+    /// Print the messages of a stream (`account-<id>`) or of a category
+    /// (`account`, `fundsTransfer:command`), with their metadata.
+    Print {
+        /// A stream name or a category.
+        name: String,
+    },
+    /// Drop the views and rebuild them from the message store. Stop the
+    /// running bank first.
+    RebuildViews,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    init_logging();
+    let options = Options::parse();
+    let (store_url, views_url) = match &options.postgres {
+        Some(url) => postgres_urls(url),
+        None => embedded_urls(&options.data_dir),
+    };
+    let databases = Databases::open(&store_url, &views_url).await?;
+    let mut out = std::io::stdout().lock();
+    match options.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            let address = SocketAddr::new(options.host, options.port);
+            let poll_interval = Duration::from_millis(options.poll_interval_ms.max(1));
+            bank::serve::serve(
+                databases,
+                address,
+                poll_interval,
+                shutdown_on_signals(),
+                |address| {
+                    let _ = writeln!(
+                        out,
+                        "The bank is open at http://{address}\n\
+                     Messages: {store_url}\nViews:    {views_url}\nPress Ctrl-C to stop."
+                    );
+                    let _ = out.flush();
+                },
+            )
+            .await?;
+        }
+        Command::Print { name } => {
+            bank::print::print(&databases.store, &name, &mut out).await?;
+        }
+        Command::RebuildViews => {
+            let replayed = aggregator::rebuild(&databases.store, &databases.views, 500).await?;
+            writeln!(out, "Rebuilt the views from {replayed} message(s).")?;
+        }
+    }
+    Ok(())
+}

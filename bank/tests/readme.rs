@@ -1,0 +1,201 @@
+//! The README tells the truth: its commands, paths and settings exist and
+//! work as written (the psql example runs in the account component's tests,
+//! the compose file and `cargo run` in this crate's other tests).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use messaging::controls::process::workspace_binary;
+
+fn repository() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn read(path: &str) -> String {
+    std::fs::read_to_string(repository().join(path))
+        .unwrap_or_else(|error| panic!("{path}: {error}"))
+}
+
+/// The contents of the fenced code blocks of a markdown text.
+fn code_blocks(markdown: &str) -> Vec<String> {
+    markdown
+        .split("```")
+        .skip(1)
+        .step_by(2)
+        .map(|block| {
+            block
+                .split_once('\n')
+                .map_or("", |(_, body)| body)
+                .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn the_readme_starts_with_the_two_commands() {
+    let readme = read("README.md");
+    let section = readme.split_once("## Two commands").expect("the section").1;
+    let first = &code_blocks(section)[0];
+    let commands: Vec<&str> = first
+        .lines()
+        .map(|line| line.split('#').next().unwrap_or_default().trim())
+        .collect();
+    assert_eq!(commands, vec!["cargo run", "cargo test --workspace"]);
+    let before = readme.split_once("## Two commands").expect("the section").0;
+    assert!(
+        !before.contains("\n## "),
+        "the two commands are the first section"
+    );
+}
+
+#[test]
+fn ci_runs_exactly_the_readmes_test_command() {
+    let ci = read(".ci/run");
+    let last = ci
+        .lines()
+        .rev()
+        .find(|line| !line.trim().is_empty())
+        .expect("a last line");
+    assert_eq!(last.trim(), "cargo test --workspace");
+}
+
+#[test]
+fn every_relative_link_points_at_something_that_exists() {
+    for document in [
+        "README.md",
+        "ARCHITECTURE.md",
+        "migrations/message-store/postgres/README.md",
+        "migrations/views/README.md",
+    ] {
+        let text = read(document);
+        let folder = Path::new(document).parent().unwrap_or(Path::new(""));
+        for link in text
+            .split("](")
+            .skip(1)
+            .filter_map(|rest| rest.split(')').next())
+        {
+            if link.starts_with("http") || link.starts_with('#') {
+                continue;
+            }
+            let target = repository()
+                .join(folder)
+                .join(link.split('#').next().unwrap_or(link));
+            assert!(
+                target.exists(),
+                "{document} links to {link}, which does not exist"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_docker_compose_command_names_a_real_service() {
+    let readme = read("README.md").replace('\n', " ");
+    let compose = read("docker-compose.yml");
+    let services: Vec<&str> = compose
+        .lines()
+        .filter(|line| {
+            line.starts_with("  ") && !line.starts_with("   ") && line.trim_end().ends_with(':')
+        })
+        .map(|line| line.trim().trim_end_matches(':'))
+        .collect();
+    let mut checked = 0;
+    for verb in ["stop", "start", "restart"] {
+        for rest in readme.split(&format!("docker compose {verb} ")).skip(1) {
+            let service = rest
+                .trim_start()
+                .split(|c: char| c.is_whitespace() || c == '`')
+                .next()
+                .unwrap_or_default();
+            assert!(
+                services.contains(&service),
+                "docker compose {verb} {service}: no such service"
+            );
+            checked += 1;
+        }
+    }
+    for rest in readme.split("docker compose run --rm ").skip(1) {
+        let service = rest.split_whitespace().next().unwrap_or_default();
+        assert!(
+            services.contains(&service),
+            "docker compose run {service}: no such service"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 5, "the workshop's compose commands were found");
+    assert!(
+        readme.contains("--scale account-component=0") && services.contains(&"account-component")
+    );
+}
+
+#[test]
+fn every_cargo_run_package_exists() {
+    let readme = read("README.md");
+    for rest in readme.split("cargo run").skip(1) {
+        let words: Vec<&str> = rest.split_whitespace().take(6).collect();
+        if let Some(index) = words.iter().position(|word| *word == "-p") {
+            let package = words[index + 1].trim_matches(|c: char| !c.is_alphanumeric() && c != '-');
+            assert!(
+                repository().join(package).join("Cargo.toml").exists(),
+                "cargo run -p {package}: no such package"
+            );
+        }
+        if let Some(index) = words.iter().position(|word| *word == "--bin") {
+            let binary = words[index + 1].trim_matches(|c: char| !c.is_alphanumeric() && c != '-');
+            let found = ["benchmarks/src/bin", "bank/src"].iter().any(|folder| {
+                repository()
+                    .join(folder)
+                    .join(format!("{binary}.rs"))
+                    .exists()
+            }) || binary == "bank";
+            assert!(found, "--bin {binary}: no such binary");
+        }
+    }
+}
+
+fn help(package: &str, binary: &str) -> String {
+    let output = Command::new(workspace_binary(package, binary))
+        .arg("--help")
+        .output()
+        .expect("runs");
+    String::from_utf8_lossy(&output.stdout).to_string()
+}
+
+#[test]
+fn every_binary_accepts_the_settings_the_readme_lists() {
+    let readme = read("README.md");
+    let table = readme
+        .split_once("| binary | settings |")
+        .expect("the table")
+        .1;
+    let rows = table
+        .lines()
+        .skip_while(|line| !line.starts_with("| `"))
+        .take_while(|line| line.starts_with('|'));
+    let mut checked = 0;
+    for row in rows {
+        checked += 1;
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        let binary = cells[1].split('`').nth(1).expect("a binary");
+        let package = if binary == "bank" { "bank" } else { binary };
+        let help = help(package, binary);
+        for setting in cells[2].split('`').skip(1).step_by(2) {
+            let setting = setting.trim_start_matches("--");
+            if setting == "RUST_LOG" || setting.contains(' ') || setting == "the same" {
+                continue;
+            }
+            assert!(
+                help.contains(setting),
+                "{binary} --help does not mention {setting}:\n{help}"
+            );
+        }
+    }
+    assert_eq!(checked, 5, "one row per binary");
+    let bank = help("bank", "bank");
+    for command in ["print", "rebuild-views", "serve", "--postgres"] {
+        assert!(
+            readme.contains(command) && bank.contains(command),
+            "{command}"
+        );
+    }
+}
