@@ -95,20 +95,30 @@ impl Money {
         if fraction.len() > 2 {
             return Err(MoneyError::TooManyDecimals);
         }
-        // Accumulate cents digit by digit with checked arithmetic; a long
-        // string of digits overflows into an error, never into a wrong value.
+        // Accumulate cents digit by digit with checked arithmetic, towards
+        // the sign of the amount: a negative amount is built downwards, so
+        // the whole range of an i64 parses, including its lowest value,
+        // whose magnitude has no positive i64. A long string of digits
+        // overflows into an error, never into a wrong value.
         let mut cents: i64 = 0;
         let digits = whole
             .bytes()
             .chain(fraction.bytes())
             .chain(std::iter::repeat_n(b'0', 2 - fraction.len()));
         for digit in digits {
+            let digit = i64::from(digit - b'0');
             cents = cents
                 .checked_mul(10)
-                .and_then(|cents| cents.checked_add(i64::from(digit - b'0')))
+                .and_then(|cents| {
+                    if negative {
+                        cents.checked_sub(digit)
+                    } else {
+                        cents.checked_add(digit)
+                    }
+                })
                 .ok_or(MoneyError::TooLarge)?;
         }
-        Ok(Money(if negative { -cents } else { cents }))
+        Ok(Money(cents))
     }
 }
 

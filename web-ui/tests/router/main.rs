@@ -5,6 +5,7 @@
 mod accounts;
 mod forms;
 mod home;
+mod hostile;
 mod pages;
 mod security;
 mod support;
