@@ -499,3 +499,64 @@ async fn the_readmes_psql_example_opens_an_account_and_deposits_once() {
     assert_eq!(count_of(&store, account, "Deposited").await, 1);
     assert_eq!(balance(&store, account).await, Money::from_cents(1234));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_poison_command_is_parked_with_the_reason_and_the_next_one_is_handled() {
+    let Some(store) = postgres::fresh_store().await else {
+        return;
+    };
+    let (account, other) = (Uuid::new_v4(), Uuid::new_v4());
+    open(&store, account).await;
+    // Garbled data, and a command whose data names another account than
+    // its stream: neither can ever be handled.
+    sql_command(
+        &store,
+        account,
+        "Deposit",
+        serde_json::json!({ "depositId": "not-a-uuid", "amount": "lots" }),
+    )
+    .await;
+    sql_command(
+        &store,
+        account,
+        "Deposit",
+        serde_json::json!({ "depositId": Uuid::new_v4(), "accountId": other, "amount": 100, "time": "2026-11-26T10:00:00.000Z" }),
+    )
+    .await;
+    transaction(&store, "Deposit", account, Uuid::new_v4(), 250).await;
+
+    let running = Running::start(&store, None);
+    assert!(eventually(|| async { count_of(&store, account, "Deposited").await == 1 }).await);
+    running.stop().await;
+
+    let parked = store
+        .read_category(&messaging::CategoryRead::new(
+            messaging::Category::new("account:command+deadLetter").expect("valid"),
+        ))
+        .await
+        .expect("read");
+    let parked: Vec<messaging::consumer::DeadLettered> = parked
+        .iter()
+        .map(|message| message.decode().expect("a dead letter"))
+        .collect();
+    assert_eq!(parked.len(), 2, "{parked:#?}");
+    assert!(
+        parked
+            .iter()
+            .all(|letter| letter.stream_name == format!("account:command-{account}"))
+    );
+    assert_eq!(
+        parked
+            .iter()
+            .map(|letter| letter.position)
+            .collect::<Vec<_>>(),
+        vec![1, 2]
+    );
+    assert!(
+        parked[1].error.contains("not the account of its stream"),
+        "{}",
+        parked[1].error
+    );
+    assert_eq!(balance(&store, account).await, Money::from_cents(250));
+    assert_eq!(balance(&store, other).await, Money::ZERO);
+}

@@ -10,6 +10,7 @@
 //! The operator commands live here too: print a stream or category,
 //! rebuild the views.
 
+pub mod audit;
 pub mod databases;
 pub mod print;
 pub mod serve;

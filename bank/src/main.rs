@@ -25,6 +25,18 @@ struct Options {
     /// the SQLite files.
     #[arg(long, env = "BANK_POSTGRES_URL", global = true)]
     postgres: Option<String>,
+    /// The message store, instead of the data directory or --postgres:
+    /// postgres://... or sqlite://path. Needs --view-database-url too.
+    #[arg(
+        long,
+        env = "MESSAGE_STORE_URL",
+        global = true,
+        requires = "view_database_url"
+    )]
+    message_store_url: Option<String>,
+    /// The view database, with --message-store-url.
+    #[arg(long, env = "VIEW_DATABASE_URL", global = true)]
+    view_database_url: Option<String>,
     /// The web UI's port.
     #[arg(long, env = "PORT", default_value_t = 3000)]
     port: u16,
@@ -51,15 +63,25 @@ enum Command {
     /// Drop the views and rebuild them from the message store. Stop the
     /// running bank first.
     RebuildViews,
+    /// Check the invariants of the message store (money conserved, every
+    /// transfer ended once, no transaction applied twice, no negative
+    /// balance, contiguous streams, views equal to a rebuild). Exits with an
+    /// error if any is violated. Run it when the bank is at rest.
+    Audit,
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     init_logging();
     let options = Options::parse();
-    let (store_url, views_url) = match &options.postgres {
-        Some(url) => postgres_urls(url),
-        None => embedded_urls(&options.data_dir),
+    let (store_url, views_url) = match (
+        &options.message_store_url,
+        &options.view_database_url,
+        &options.postgres,
+    ) {
+        (Some(store), Some(views), _) => (store.clone(), views.clone()),
+        (_, _, Some(url)) => postgres_urls(url),
+        _ => embedded_urls(&options.data_dir),
     };
     let databases = Databases::open(&store_url, &views_url).await?;
     let mut out = std::io::stdout().lock();
@@ -85,6 +107,20 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Print { name } => {
             bank::print::print(&databases.store, &name, &mut out).await?;
+        }
+        Command::Audit => {
+            let report = bank::audit::audit(
+                &databases.store,
+                Some(&databases.views),
+                bank::audit::Expect::Quiescent,
+            )
+            .await?;
+            report.print(&mut out)?;
+            anyhow::ensure!(
+                report.violations() == 0,
+                "{} violation(s)",
+                report.violations()
+            );
         }
         Command::RebuildViews => {
             let replayed = aggregator::rebuild(&databases.store, &databases.views, 500).await?;

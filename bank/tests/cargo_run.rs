@@ -108,6 +108,8 @@ async fn the_bank_serves_the_ui_and_keeps_its_data_across_a_restart() {
     );
     let rebuilt = bank(&["rebuild-views"], &data_dir);
     assert!(rebuilt.contains("Rebuilt the views"), "{rebuilt}");
+    let audited = bank(&["audit"], &data_dir);
+    assert!(audited.contains("violations: 0"), "{audited}");
     let (running, address) = start(&data_dir).await;
     wait_for(
         &address,

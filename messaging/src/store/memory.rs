@@ -196,6 +196,26 @@ impl MemoryStore {
             .map(|indexes| i64::try_from(indexes.len()).unwrap_or(i64::MAX) - 1)
     }
 
+    /// Every stream's message count and lowest and highest position.
+    pub(super) fn stream_summaries(&self) -> Vec<(String, i64, i64, i64)> {
+        let state = self.lock();
+        state
+            .streams
+            .iter()
+            .map(|(name, indexes)| {
+                let positions = indexes.iter().map(|&index| state.messages[index].position);
+                let first = positions.clone().min().unwrap_or_default();
+                let last = positions.max().unwrap_or_default();
+                (
+                    name.clone(),
+                    i64::try_from(indexes.len()).unwrap_or(i64::MAX),
+                    first,
+                    last,
+                )
+            })
+            .collect()
+    }
+
     /// Whether a message with this id exists (tests of idempotence use it).
     pub fn contains(&self, id: Uuid) -> bool {
         self.lock().messages.iter().any(|message| message.id == id)

@@ -210,6 +210,20 @@ impl PostgresStore {
     }
 }
 
+impl PostgresStore {
+    /// Every stream's message count and lowest and highest position.
+    pub(super) async fn stream_summaries(
+        &self,
+    ) -> Result<Vec<(String, i64, i64, i64)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT stream_name, count(*), min(position), max(position) \
+             FROM message_store.messages GROUP BY stream_name",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}
+
 /// One call to `write_message`, on a connection or inside a transaction.
 async fn write_message(
     connection: &mut PgConnection,

@@ -184,6 +184,19 @@ impl SqliteStore {
     }
 }
 
+impl SqliteStore {
+    /// Every stream's message count and lowest and highest position.
+    pub(super) async fn stream_summaries(
+        &self,
+    ) -> Result<Vec<(String, i64, i64, i64)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT stream_name, count(*), min(position), max(position) FROM messages GROUP BY stream_name",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}
+
 fn insert_error(error: sqlx::Error, id: Uuid) -> StoreError {
     if let sqlx::Error::Database(database_error) = &error
         && database_error.is_unique_violation()
