@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::operations::Operations;
 use crate::projections::{ApplyError, Source};
-use crate::view_database::ViewDatabase;
+use crate::view_database::{Kind, ViewDatabase};
 
 /// The consumer name the aggregator parks unhandleable events under.
 pub const IDENTIFIER: &str = "aggregator";
@@ -183,6 +183,15 @@ async fn follow(
 /// committed. An event that cannot be applied (its data does not parse) is
 /// parked in `{category}+deadLetter-aggregator` before the commit, and
 /// skipped; nothing is skipped silently.
+///
+/// Two aggregators may run at once (a rolling deploy, a duplicate started by
+/// mistake). Each view row skips events older than the last it applied,
+/// which is right only if a category's events are applied in order. So the
+/// transaction first takes the category's write lock (an advisory lock on
+/// Postgres; SQLite lets one writer in at a time anyway), then reads the
+/// position *inside* the lock and applies only the messages beyond it. Every
+/// instance applies a category in the one global order; a slower one finds
+/// its batch applied already and commits nothing.
 async fn apply_batch(
     store: &MessageStore,
     views: &ViewDatabase,
@@ -192,9 +201,26 @@ async fn apply_batch(
     let Some(last) = batch.last() else {
         return Ok(());
     };
+    let category = source.category().to_string();
     let mut transaction = views.begin().await?;
+    if views.kind() == Kind::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(messaging::hash_64(&format!("aggregator:{category}")))
+            .execute(&mut *transaction)
+            .await?;
+    }
+    let applied: i64 = sqlx::query("SELECT position FROM aggregator_positions WHERE category = $1")
+        .bind(category.clone())
+        .fetch_optional(&mut *transaction)
+        .await?
+        .map(|row| row.try_get("position"))
+        .transpose()?
+        .unwrap_or(0);
     let mut unhandleable = Vec::new();
-    for message in batch {
+    for message in batch
+        .iter()
+        .filter(|message| message.global_position > applied)
+    {
         match source.apply(&mut transaction, message).await {
             Ok(()) => {}
             Err(ApplyError::Message(error)) => unhandleable.push((message, error)),
@@ -219,7 +245,7 @@ async fn apply_batch(
          ON CONFLICT (category) DO UPDATE SET position = excluded.position \
          WHERE aggregator_positions.position < excluded.position",
     )
-    .bind(source.category().to_string())
+    .bind(category)
     .bind(last.global_position)
     .execute(&mut *transaction)
     .await?;

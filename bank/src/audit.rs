@@ -365,16 +365,21 @@ async fn views_equal_a_rebuild(
         rows += fresh_rows.len();
         let live_rows = live.get(table).cloned().unwrap_or_default();
         if &live_rows != fresh_rows {
-            let missing = fresh_rows
+            let missing: Vec<&String> = fresh_rows
                 .iter()
                 .filter(|row| !live_rows.contains(row))
-                .count();
-            let extra = live_rows
+                .collect();
+            let extra: Vec<&String> = live_rows
                 .iter()
                 .filter(|row| !fresh_rows.contains(row))
-                .count();
+                .collect();
             violations.push(format!(
-                "{table}: {missing} row(s) missing from the live views, {extra} not in the rebuild"
+                "{table}: {} row(s) missing from the live views, {} not in the rebuild; \
+                 rebuilt: {:?}; live: {:?}",
+                missing.len(),
+                extra.len(),
+                missing.first(),
+                extra.first()
             ));
         }
     }

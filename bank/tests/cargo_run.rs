@@ -2,7 +2,8 @@
 //! databases, keeps the data across a restart, and answers its operator
 //! commands.
 
-mod support;
+#[path = "support/http.rs"]
+mod http;
 
 use std::process::Stdio;
 use std::time::Duration;
@@ -11,7 +12,7 @@ use messaging::controls::sqlite::TemporaryFile;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
-use support::{open_and_deposit, wait_for};
+use http::{open_and_deposit, wait_for};
 
 /// The bank serving from `data_dir`, and the address it announced.
 async fn start(data_dir: &std::path::Path) -> (Child, String) {

@@ -4,7 +4,8 @@
 //! Postgres cluster, with the service name `postgres` mapped to 127.0.0.1.
 //! The migrations service's psql script runs as written.
 
-mod support;
+#[path = "support/http.rs"]
+mod http;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -14,7 +15,7 @@ use serde_json::Value;
 use sqlx::Connection;
 use throwaway_postgres::{Cluster, ClusterSettings, Server, postgres_is_required};
 
-use support::{open_and_deposit, request, wait_for};
+use http::{open_and_deposit, request, wait_for};
 
 fn repository() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")

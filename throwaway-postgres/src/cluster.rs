@@ -32,6 +32,8 @@ pub struct Cluster {
     bin: PathBuf,
     /// The TCP port on 127.0.0.1 the server listens on.
     port: u16,
+    /// The server options it was started with, to start it again alike.
+    options: String,
 }
 
 impl Cluster {
@@ -45,6 +47,7 @@ impl Cluster {
             folder,
             bin,
             port: 0,
+            options: String::new(),
         };
         cluster.init_data_directory()?;
         cluster.start_server(settings)
@@ -79,6 +82,30 @@ impl Cluster {
         run_as_server_user(&self.bin.join("pg_ctl"), &all)
     }
 
+    /// Stops the server: `fast` disconnects everyone and shuts down cleanly,
+    /// `immediate` kills it, as a crash would (it recovers from its log on
+    /// the next start). Tests use it to take the database away from the
+    /// bank's components.
+    pub fn stop(&self, mode: &str) -> Result<(), Error> {
+        self.pg_ctl(&["-m", mode, "-w", "stop"])
+    }
+
+    /// Starts the stopped server again, on the same port with the same
+    /// settings.
+    pub fn start_again(&self) -> Result<(), Error> {
+        let log = self.folder.join("server.log");
+        self.pg_ctl(&[
+            "-o",
+            &self.options,
+            "-l",
+            path_str(&log)?,
+            "-w",
+            "-t",
+            "60",
+            "start",
+        ])
+    }
+
     fn init_data_directory(&self) -> Result<(), Error> {
         let data = self.data_directory();
         run_as_server_user(
@@ -104,11 +131,11 @@ impl Cluster {
         let mut last_error = None;
         for _ in 0..5 {
             self.port = free_port()?;
-            let options = self.server_options(settings)?;
+            self.options = self.server_options(settings)?;
             let log = self.folder.join("server.log");
             match self.pg_ctl(&[
                 "-o",
-                &options,
+                &self.options,
                 "-l",
                 path_str(&log)?,
                 "-w",

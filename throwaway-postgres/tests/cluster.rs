@@ -27,3 +27,14 @@ fn the_shared_server_names_databases_uniquely() {
     assert_ne!(first, second);
     assert!(server.url(&first).ends_with(&first));
 }
+
+#[test]
+fn a_stopped_cluster_starts_again_on_the_same_port() {
+    let Some(_) = Server::shared() else { return };
+    let cluster = Cluster::start(&ClusterSettings::default()).expect("cluster starts");
+    let port = cluster.port();
+    cluster.stop("immediate").expect("stops");
+    assert!(TcpStream::connect(("127.0.0.1", port)).is_err());
+    cluster.start_again().expect("starts again");
+    assert!(TcpStream::connect(("127.0.0.1", port)).is_ok());
+}

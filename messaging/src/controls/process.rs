@@ -109,6 +109,25 @@ impl RunningProcess {
         self.child.as_ref().and_then(Child::id)
     }
 
+    /// Whether it is still running (it has not exited or been killed).
+    pub fn is_running(&mut self) -> bool {
+        self.child
+            .as_mut()
+            .is_some_and(|child| matches!(child.try_wait(), Ok(None)))
+    }
+
+    /// The CPU time it has used so far, in clock ticks (user plus system,
+    /// from `/proc/{pid}/stat`). Comparing two readings tells whether a
+    /// process was busy or idle in between.
+    pub fn cpu_ticks(&self) -> Option<u64> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.id()?)).ok()?;
+        // The command name, in parentheses, may contain spaces: count the
+        // fields after its closing parenthesis. utime and stime are the 14th
+        // and 15th fields of the line, the 12th and 13th after it.
+        let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+        Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
+    }
+
     /// Kills it with SIGKILL: no chance to finish the message in hand or to
     /// record a position, exactly like a crash.
     pub async fn kill(&mut self) {

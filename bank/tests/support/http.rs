@@ -1,4 +1,4 @@
-//! Helpers for tests that talk to a running bank over HTTP.
+//! Talking to a running bank over HTTP.
 
 use std::time::Duration;
 
