@@ -595,41 +595,6 @@ on_both!(
     an_event_that_cannot_be_applied_is_parked_and_the_rest_applied
 );
 
-#[tokio::test]
-async fn the_web_role_can_read_the_views_and_change_nothing() {
-    let Some(bank) = Bank::new(Backend::Postgres).await else {
-        return;
-    };
-    let (scheme, rest) = bank.view_url.split_once("://").expect("url");
-    let web_url = format!(
-        "{scheme}://bank_web@{}",
-        rest.split_once('@').map_or(rest, |(_, host)| host)
-    );
-    let web = ViewDatabase::connect(&web_url, 1)
-        .await
-        .expect("the web role connects");
-    assert!(
-        Views::new(&web)
-            .accounts()
-            .await
-            .expect("it can read")
-            .is_empty()
-    );
-    for sql in [
-        "INSERT INTO accounts (account_id, status, last_position) VALUES ('x', 'open', 1)",
-        "UPDATE accounts SET balance = 1000000",
-        "DELETE FROM statement_lines",
-        "UPDATE aggregator_positions SET position = 0",
-        "CREATE TABLE mine (x int)",
-    ] {
-        let error = sqlx::raw_sql(sql).execute(web.pool()).await.expect_err(sql);
-        assert!(
-            error.to_string().contains("permission denied"),
-            "{sql}: {error}"
-        );
-    }
-}
-
 #[test]
 fn the_binary_explains_its_settings() {
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_aggregator"))

@@ -13,6 +13,7 @@
 pub mod audit;
 pub mod databases;
 pub mod print;
+pub mod roles;
 pub mod serve;
 
 pub use databases::Databases;

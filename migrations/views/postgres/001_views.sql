@@ -125,21 +125,17 @@ CREATE TABLE IF NOT EXISTS dead_letters (
   time text NOT NULL
 );
 
--- The web UI's role: it may read the views and nothing else. It cannot
--- insert, update or delete, so a bug (or an attacker) in the web tier cannot
--- change what people see without going through the components.
+-- The web UI's role, where it exists (migrations/roles creates it), may read
+-- the views and nothing else: it cannot insert, update or delete, so a bug
+-- (or an attacker) in the web tier cannot change what people see without
+-- going through the components.
 DO $$
 BEGIN
-  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'bank_web') THEN
-    CREATE ROLE bank_web WITH LOGIN;
+  IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'bank_web') THEN
+    GRANT USAGE ON SCHEMA public TO bank_web;
+    GRANT SELECT ON accounts, statement_lines, transfers, commands, consumers, dead_letters TO bank_web;
   END IF;
-EXCEPTION
-  WHEN duplicate_object OR unique_violation THEN
-    NULL;
 END
 $$;
-REVOKE ALL ON ALL TABLES IN SCHEMA public FROM bank_web;
-GRANT USAGE ON SCHEMA public TO bank_web;
-GRANT SELECT ON accounts, statement_lines, transfers, commands, consumers, dead_letters TO bank_web;
 
 COMMIT;
