@@ -29,7 +29,6 @@ enum Backend {
 struct Bank {
     store: MessageStore,
     views: ViewDatabase,
-    view_url: String,
     backend: Backend,
     _files: Vec<TemporaryFile>,
 }
@@ -45,18 +44,16 @@ impl Bank {
                 Some(Bank {
                     store,
                     views,
-                    view_url,
                     backend,
                     _files: vec![],
                 })
             }
             Backend::Sqlite => {
                 let (store, store_file) = messaging::controls::sqlite::fresh_store().await;
-                let (views, view_url, views_file) = fresh_sqlite_views().await;
+                let (views, _, views_file) = fresh_sqlite_views().await;
                 Some(Bank {
                     store,
                     views,
-                    view_url,
                     backend,
                     _files: vec![store_file, views_file],
                 })
