@@ -18,6 +18,10 @@ struct Options {
     /// Milliseconds to sleep after finding nothing new.
     #[arg(long, env = "POLL_INTERVAL_MS", default_value_t = 100)]
     poll_interval_ms: u64,
+    /// Wake up as soon as a message is written (LISTEN/NOTIFY on Postgres),
+    /// rather than only at the next poll.
+    #[arg(long, env = "WAKE_ON_NEW_MESSAGES", default_value_t = true, action = clap::ArgAction::Set)]
+    wake_on_new_messages: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -42,6 +46,7 @@ async fn main() -> anyhow::Result<()> {
     views.install().await.context("installing the views")?;
     let settings = aggregator::Settings {
         poll_interval: std::time::Duration::from_millis(options.poll_interval_ms.max(1)),
+        wake_on_new_messages: options.wake_on_new_messages,
         ..aggregator::Settings::default()
     };
     match options.command {

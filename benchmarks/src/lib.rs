@@ -61,6 +61,17 @@ impl BenchPostgres {
         Ok(format!("{base}/{name}"))
     }
 
+    /// The size of the messages table (with its indexes) in `url`'s database.
+    pub async fn table_size(&self, url: &str) -> anyhow::Result<String> {
+        let mut connection = PgConnection::connect(url).await?;
+        Ok(sqlx::query_scalar(
+            "SELECT count(*) || ' messages, ' || pg_size_pretty(pg_total_relation_size('message_store.messages')) \
+             FROM message_store.messages",
+        )
+        .fetch_one(&mut connection)
+        .await?)
+    }
+
     /// The server settings that decide commit throughput, for the header.
     pub async fn settings_summary(&self) -> anyhow::Result<String> {
         let mut admin = PgConnection::connect(&self.admin_url).await?;

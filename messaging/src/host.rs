@@ -26,6 +26,10 @@ pub struct ConsumerOptions {
     /// safety net, not the latency.
     #[arg(long, env = "POLL_INTERVAL_MS", default_value_t = 100)]
     pub poll_interval_ms: u64,
+    /// Wake up as soon as a message is written (LISTEN/NOTIFY on Postgres),
+    /// rather than only at the next poll. Turn off to measure polling alone.
+    #[arg(long, env = "WAKE_ON_NEW_MESSAGES", default_value_t = true, action = clap::ArgAction::Set)]
+    pub wake_on_new_messages: bool,
 }
 
 impl ConsumerOptions {
@@ -49,7 +53,7 @@ impl ConsumerOptions {
         Ok(ComponentSettings {
             consumer_group,
             poll_interval: Duration::from_millis(self.poll_interval_ms.max(1)),
-            wake_on_new_messages: true,
+            wake_on_new_messages: self.wake_on_new_messages,
         })
     }
 }
@@ -111,6 +115,7 @@ mod tests {
             consumer_group_member: member,
             consumer_group_size: size,
             poll_interval_ms: 100,
+            wake_on_new_messages: true,
         }
     }
 

@@ -34,6 +34,11 @@ impl TransferCommand {
         &self.stream_name
     }
 
+    /// The message that will be written.
+    pub fn message(&self) -> &NewMessage {
+        &self.message
+    }
+
     /// Writes the command; returns the id of the message written.
     pub async fn send(&self, store: &MessageStore) -> Result<Uuid, StoreError> {
         store

@@ -25,9 +25,19 @@ pub fn workspace_binary(package: &str, binary: &str) -> PathBuf {
     if let Some(path) = built.get(binary) {
         return path.clone();
     }
+    // A test runs from `target/{profile}/deps/`, a binary (a benchmark, say)
+    // from `target/{profile}/`: either way the binaries are in the profile
+    // folder.
     let profile_folder = std::env::current_exe()
         .ok()
-        .and_then(|exe| exe.parent()?.parent().map(Path::to_path_buf))
+        .and_then(|exe| {
+            let folder = exe.parent()?;
+            if folder.ends_with("deps") {
+                folder.parent().map(Path::to_path_buf)
+            } else {
+                Some(folder.to_path_buf())
+            }
+        })
         .unwrap_or_else(|| PathBuf::from("target/debug"));
     if let Ok(cargo) = std::env::var("CARGO") {
         let mut command = std::process::Command::new(cargo);
@@ -126,6 +136,16 @@ impl RunningProcess {
         // and 15th fields of the line, the 12th and 13th after it.
         let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
         Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
+    }
+
+    /// The most memory it has held at once (its peak resident set, `VmHWM`
+    /// in `/proc/{pid}/status`), in KiB.
+    pub fn peak_memory_kib(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.id()?)).ok()?;
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmHWM:"))
+            .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
     }
 
     /// Kills it with SIGKILL: no chance to finish the message in hand or to

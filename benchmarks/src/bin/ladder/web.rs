@@ -1,0 +1,121 @@
+//! L8: the web UI under load, beside a bare axum handler that runs one
+//! SELECT on the same pool, and posting a form beside `write_message`.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use axum::extract::{Path, State};
+use messaging::{Clock, MessageStore};
+use sqlx::Row;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+use crate::report::Rung;
+
+const CONNECTIONS: usize = 4;
+const SECONDS: u64 = 5;
+
+/// Sends requests over `CONNECTIONS` keep-alive connections for a few
+/// seconds; returns requests per second. `request(n)` makes the n-th.
+async fn load(address: SocketAddr, request: Arc<dyn Fn(usize) -> String + Send + Sync>) -> anyhow::Result<f64> {
+    let done = Arc::new(AtomicUsize::new(0));
+    let deadline = Instant::now() + Duration::from_secs(SECONDS);
+    let tasks: Vec<_> = (0..CONNECTIONS)
+        .map(|connection| {
+            let (done, request) = (Arc::clone(&done), Arc::clone(&request));
+            tokio::spawn(async move {
+                let stream = TcpStream::connect(address).await?;
+                let mut stream = BufReader::new(stream);
+                let mut n = connection;
+                while Instant::now() < deadline {
+                    stream.get_mut().write_all(request(n).as_bytes()).await?;
+                    let mut length = 0usize;
+                    let mut status = String::new();
+                    stream.read_line(&mut status).await?;
+                    anyhow::ensure!(status.contains(" 200 ") || status.contains(" 303 "), "{status}");
+                    loop {
+                        let mut line = String::new();
+                        stream.read_line(&mut line).await?;
+                        if line == "\r\n" {
+                            break;
+                        }
+                        if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                            length = value.trim().parse()?;
+                        }
+                    }
+                    let mut body = vec![0; length];
+                    stream.read_exact(&mut body).await?;
+                    done.fetch_add(1, Ordering::Relaxed);
+                    n += CONNECTIONS;
+                }
+                Ok::<_, anyhow::Error>(())
+            })
+        })
+        .collect();
+    let start = Instant::now();
+    for task in tasks {
+        task.await??;
+    }
+    Ok(done.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64())
+}
+
+/// The baseline: one SELECT of the account's row, as text.
+async fn one_select(State(pool): State<sqlx::AnyPool>, Path(account_id): Path<String>) -> String {
+    match sqlx::query("SELECT balance FROM accounts WHERE account_id = $1").bind(account_id).fetch_one(&pool).await {
+        Ok(row) => row.try_get::<i64, _>("balance").map(|b| b.to_string()).unwrap_or_default(),
+        Err(error) => error.to_string(),
+    }
+}
+
+async fn serve(router: axum::Router, shutdown: CancellationToken) -> anyhow::Result<SocketAddr> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let address = listener.local_addr()?;
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).with_graceful_shutdown(async move { shutdown.cancelled().await }).await;
+    });
+    Ok(address)
+}
+
+/// L8, on views that hold `account_id` (with its statement).
+pub async fn rungs(store: &MessageStore, views_url: &str, account_id: Uuid, l2_at_connections: f64) -> anyhow::Result<Vec<Rung>> {
+    let views = aggregator::ViewDatabase::connect(views_url, 10).await?;
+    let shutdown = CancellationToken::new();
+    let state = web_ui::AppState { views: aggregator::Views::new(&views), store: store.clone(), clock: Clock::system() };
+    let ui = serve(web_ui::app(state), shutdown.clone()).await?;
+    let baseline = serve(
+        axum::Router::new().route("/account/{account_id}", axum::routing::get(one_select)).with_state(views.pool().clone()),
+        shutdown.clone(),
+    )
+    .await?;
+
+    let get = |path: String| -> Arc<dyn Fn(usize) -> String + Send + Sync> {
+        Arc::new(move |_| format!("GET {path} HTTP/1.1\r\nHost: bench\r\n\r\n"))
+    };
+    let page = load(ui, get(format!("/accounts/{account_id}"))).await?;
+    let select = load(baseline, get(format!("/account/{account_id}"))).await?;
+    let post = load(
+        ui,
+        Arc::new(move |_| {
+            let body = format!("command_id={}&amount=1.00", Uuid::new_v4());
+            format!(
+                "POST /accounts/{account_id}/deposits HTTP/1.1\r\nHost: bench\r\nSec-Fetch-Site: same-origin\r\n\
+                 Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+                body.len()
+            )
+        }),
+    )
+    .await?;
+    shutdown.cancel();
+    Ok(vec![
+        Rung::new("L8", format!("account page, {CONNECTIONS} connections"), page, "requests/s")
+            .against("one SELECT in axum", select)
+            .target_ratio(0.5),
+        Rung::new("L8", format!("posting the deposit form, {CONNECTIONS} connections"), post, "requests/s")
+            .against(format!("L2 {CONNECTIONS} writers, one category"), l2_at_connections)
+            .target_ratio(0.8),
+    ])
+}

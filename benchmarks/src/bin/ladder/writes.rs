@@ -1,0 +1,163 @@
+//! L1 to L3: how fast messages can be written, from the raw limit of
+//! Postgres to the Rust writer the components use.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use messaging::{ExpectedVersion, MessageStore, Metadata, NewMessage, StreamName};
+use uuid::Uuid;
+
+use crate::report::Rung;
+
+/// Concurrent writers in each configuration.
+pub const WRITERS: [usize; 3] = [1, 4, 16];
+
+/// An event-shaped message: the size and shape of a `Deposited`.
+pub fn event(n: usize) -> NewMessage {
+    let data = serde_json::json!({
+        "depositId": Uuid::new_v4(),
+        "accountId": Uuid::new_v4(),
+        "amount": 1234 + n,
+        "time": "2026-11-26T10:00:00.000Z",
+        "processedTime": "2026-11-26T10:00:00.001Z",
+        "sequence": n,
+    });
+    NewMessage {
+        id: Uuid::new_v4(),
+        message_type: "Deposited".into(),
+        data: data.to_string(),
+        metadata: Metadata {
+            causation_message_stream_name: Some(format!("accountTransaction-{}+{}", Uuid::new_v4(), Uuid::new_v4())),
+            causation_message_position: Some(0),
+            causation_message_global_position: Some(n as i64),
+            ..Metadata::default()
+        },
+    }
+}
+
+/// Where writer `writer` writes its n-th message: one of 100 streams of its
+/// category, which is shared by every writer or its own.
+fn stream(prefix: &str, writer: usize, shared: bool, n: usize) -> String {
+    let category = if shared { prefix.to_string() } else { format!("{prefix}{writer}") };
+    format!("{category}-{}", Uuid::from_u128((writer * 1000 + n % 100) as u128))
+}
+
+/// Runs `writers` tasks that each make `count / writers` writes with
+/// `write`, and returns writes per second.
+async fn run<F, Fut>(writers: usize, count: usize, write: F) -> anyhow::Result<f64>
+where
+    F: Fn(usize, usize) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = anyhow::Result<()>> + Send,
+{
+    let write = Arc::new(write);
+    let start = Instant::now();
+    let tasks: Vec<_> = (0..writers)
+        .map(|writer| {
+            let write = Arc::clone(&write);
+            tokio::spawn(async move {
+                for n in 0..count / writers {
+                    write(writer, n).await?;
+                }
+                Ok::<_, anyhow::Error>(())
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await??;
+    }
+    Ok((count / writers * writers) as f64 / start.elapsed().as_secs_f64())
+}
+
+/// L1, L2 and L3 for every number of writers.
+pub async fn rungs(store: &MessageStore, count: usize) -> anyhow::Result<(Vec<Rung>, f64)> {
+    let pool = store.as_postgres().map(|p| p.pool().clone()).ok_or_else(|| anyhow::anyhow!("postgres"))?;
+    // L1's table: shaped and indexed like `messages`, but written with one
+    // plain INSERT per transaction: no function, no lock, no trigger.
+    sqlx::raw_sql(
+        "CREATE TABLE plain_messages (LIKE message_store.messages INCLUDING ALL EXCLUDING DEFAULTS);
+         CREATE SEQUENCE plain_messages_seq;
+         ALTER TABLE plain_messages ALTER global_position SET DEFAULT nextval('plain_messages_seq');
+         ALTER TABLE plain_messages ALTER time SET DEFAULT (now() AT TIME ZONE 'utc');",
+    )
+    .execute(&pool)
+    .await?;
+
+    let mut rungs = Vec::new();
+    let mut l2_one_writer = 0.0;
+    for writers in WRITERS {
+        let plain = {
+            let pool = pool.clone();
+            run(writers, count, move |writer, n| {
+                let pool = pool.clone();
+                async move {
+                    let message = event(n);
+                    sqlx::query(
+                        "INSERT INTO plain_messages (id, stream_name, position, type, data, metadata) \
+                         VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb)",
+                    )
+                    .bind(message.id)
+                    .bind(format!("{}-{writer}", stream("plain", writer, false, n)))
+                    .bind(n as i64)
+                    .bind(&message.message_type)
+                    .bind(&message.data)
+                    .bind(serde_json::to_string(&message.metadata)?)
+                    .execute(&pool)
+                    .await?;
+                    Ok(())
+                }
+            })
+            .await?
+        };
+        rungs.push(Rung::new("L1", format!("INSERT + COMMIT, {writers} writer(s)"), plain, "rows/s"));
+
+        for shared in [true, false] {
+            let layout = if shared { "one category" } else { "a category each" };
+            let prefix = format!("sql{writers}{}", if shared { "shared" } else { "own" });
+            let sql = {
+                let (pool, prefix) = (pool.clone(), prefix.clone());
+                run(writers, count, move |writer, n| {
+                    let (pool, prefix) = (pool.clone(), prefix.clone());
+                    async move {
+                        let message = event(n);
+                        sqlx::query("SELECT message_store.write_message($1, $2, $3, $4::jsonb, $5::jsonb)")
+                            .bind(message.id.to_string())
+                            .bind(stream(&prefix, writer, shared, n))
+                            .bind(&message.message_type)
+                            .bind(&message.data)
+                            .bind(serde_json::to_string(&message.metadata)?)
+                            .execute(&pool)
+                            .await?;
+                        Ok(())
+                    }
+                })
+                .await?
+            };
+            if writers == 1 && shared {
+                l2_one_writer = sql;
+            }
+            rungs.push(
+                Rung::new("L2", format!("write_message from SQL, {writers} writer(s), {layout}"), sql, "rows/s")
+                    .against(format!("L1 {writers}"), plain),
+            );
+            let prefix = format!("rust{writers}{}", if shared { "shared" } else { "own" });
+            let rust = {
+                let (store, prefix) = (store.clone(), prefix.clone());
+                run(writers, count, move |writer, n| {
+                    let (store, prefix) = (store.clone(), prefix.clone());
+                    async move {
+                        let name = StreamName::from_stored(stream(&prefix, writer, shared, n));
+                        store.write_message(&name, &event(n), ExpectedVersion::Any).await?;
+                        Ok(())
+                    }
+                })
+                .await?
+            };
+            rungs.push(
+                Rung::new("L3", format!("Rust writer, {writers} writer(s), {layout}"), rust, "rows/s")
+                    .against(format!("L2 {writers}, {layout}"), sql)
+                    .target_ratio(0.85),
+            );
+        }
+    }
+    Ok((rungs, l2_one_writer))
+}
