@@ -91,12 +91,13 @@ pub async fn rungs(store: &MessageStore, count: usize) -> anyhow::Result<(Vec<Ru
                 let pool = pool.clone();
                 async move {
                     let message = event(n);
+                    // Position n in one of 100 streams of this writer, unique per stream.
                     sqlx::query(
                         "INSERT INTO plain_messages (id, stream_name, position, type, data, metadata) \
                          VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb)",
                     )
                     .bind(message.id)
-                    .bind(format!("{}-{writer}", stream("plain", writer, false, n)))
+                    .bind(stream(&format!("plain{writers}w"), writer, false, n))
                     .bind(n as i64)
                     .bind(&message.message_type)
                     .bind(&message.data)
