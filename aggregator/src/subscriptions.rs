@@ -11,7 +11,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::operations::Operations;
-use crate::projections::{ApplyError, Source};
+use crate::projections::{Source, Unhandleable};
 use crate::view_database::{Kind, ViewDatabase};
 
 /// The consumer name the aggregator parks unhandleable events under.
@@ -216,17 +216,11 @@ async fn apply_batch(
         .map(|row| row.try_get("position"))
         .transpose()?
         .unwrap_or(0);
-    let mut unhandleable = Vec::new();
-    for message in batch
+    let fresh: Vec<&StoredMessage> = batch
         .iter()
         .filter(|message| message.global_position > applied)
-    {
-        match source.apply(&mut transaction, message).await {
-            Ok(()) => {}
-            Err(ApplyError::Message(error)) => unhandleable.push((message, error)),
-            Err(ApplyError::Views(error)) => return Err(error.into()),
-        }
-    }
+        .collect();
+    let unhandleable = source.apply_batch(&mut transaction, &fresh).await?;
     if !unhandleable.is_empty() {
         let mut settings = ConsumerSettings::new(source.category());
         settings.identifier = Some(IDENTIFIER.to_string());
@@ -235,7 +229,7 @@ async fn apply_batch(
             settings.dead_letter_stream()?,
             settings.name(),
         );
-        for (message, error) in unhandleable {
+        for Unhandleable { message, error } in unhandleable {
             tracing::error!(%error, "cannot apply this event to the views; parking it");
             dead_letters.park(message, &error).await?;
         }

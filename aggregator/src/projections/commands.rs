@@ -1,12 +1,15 @@
 //! The commands view: what was asked, and whether its answer has been seen.
 
+use std::collections::BTreeMap;
+
 use account_component::messages::commands::{Close, Deposit, Open, Withdraw};
 use account_component::streams as account_streams;
 use funds_transfer_component::messages::commands::Transfer;
-use messaging::{Message, StoredMessage, Time};
+use messaging::{Message, MessageError, StoredMessage, Time};
 use sqlx::AnyConnection;
 
-use super::ApplyError;
+use super::Unhandleable;
+use super::bulk::{self, Value};
 
 /// What identifies a command's effect, and so its row.
 pub mod key {
@@ -25,20 +28,16 @@ pub mod key {
 }
 
 /// A command as requested.
-struct Requested<'a> {
+struct Requested {
     key: String,
-    kind: &'a str,
+    kind: &'static str,
     account_id: Option<String>,
     funds_transfer_id: Option<String>,
     amount: Option<i64>,
     time: Time,
 }
 
-/// Applies a command from `account:command` or `fundsTransfer:command`.
-pub async fn apply(
-    connection: &mut AnyConnection,
-    message: &StoredMessage,
-) -> Result<(), ApplyError> {
+fn decode(message: &StoredMessage) -> Result<Option<Requested>, MessageError> {
     let requested = match message.message_type.as_str() {
         Open::TYPE => {
             let open: Open = message.decode()?;
@@ -76,7 +75,7 @@ pub async fn apply(
         Close::TYPE => {
             let close: Close = message.decode()?;
             if account_streams::account_id_of(&message.stream_name) != Some(close.account_id) {
-                return Err(message.unhandleable("misaddressed close").into());
+                return Err(message.unhandleable("misaddressed close"));
             }
             Requested {
                 key: key::close(close.account_id, message.global_position),
@@ -98,38 +97,65 @@ pub async fn apply(
                 time: transfer.time,
             }
         }
-        _ => return Ok(()),
+        _ => return Ok(None),
     };
+    Ok(Some(requested))
+}
+
+/// Applies a batch of commands from `account:command` or
+/// `fundsTransfer:command`: each is a request, keyed by its effect.
+pub async fn apply_batch<'a>(
+    connection: &mut AnyConnection,
+    messages: &[&'a StoredMessage],
+) -> Result<Vec<Unhandleable<'a>>, sqlx::Error> {
+    let mut unhandleable = Vec::new();
     // The first copy of a command is the request; a later copy (a re-sent
-    // command) changes nothing. The row may exist already, created by the
-    // answer, when the aggregator read the answer first.
-    sqlx::query(
-        "INSERT INTO commands (command_key, kind, account_id, funds_transfer_id, amount, \
-                               requested_time, request_position) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) \
-         ON CONFLICT (command_key) DO UPDATE SET \
-           requested_time = excluded.requested_time, \
-           request_position = excluded.request_position \
-         WHERE commands.request_position IS NULL \
-            OR commands.request_position > excluded.request_position",
+    // command) changes nothing, within the batch or across batches.
+    let mut requests: BTreeMap<String, (Requested, i64)> = BTreeMap::new();
+    for message in messages {
+        match decode(message) {
+            Ok(Some(requested)) => {
+                requests
+                    .entry(requested.key.clone())
+                    .or_insert((requested, message.global_position));
+            }
+            Ok(None) => {}
+            Err(error) => unhandleable.push(Unhandleable { message, error }),
+        }
+    }
+    let rows: Vec<Vec<Value>> = requests
+        .into_values()
+        .map(|(requested, position)| {
+            vec![
+                requested.key.into(),
+                requested.kind.to_string().into(),
+                requested.account_id.into(),
+                requested.funds_transfer_id.into(),
+                requested.amount.into(),
+                requested.time.to_string().into(),
+                position.into(),
+            ]
+        })
+        .collect();
+    // The row may exist already, created by the answer, when the aggregator
+    // read the answer first.
+    bulk::insert(
+        connection,
+        "INSERT INTO commands (command_key, kind, account_id, funds_transfer_id, amount, requested_time, request_position)",
+        "ON CONFLICT (command_key) DO UPDATE SET requested_time = excluded.requested_time, \
+         request_position = excluded.request_position \
+         WHERE commands.request_position IS NULL OR commands.request_position > excluded.request_position",
+        &rows,
     )
-    .bind(requested.key)
-    .bind(requested.kind)
-    .bind(requested.account_id)
-    .bind(requested.funds_transfer_id)
-    .bind(requested.amount)
-    .bind(requested.time.to_string())
-    .bind(message.global_position)
-    .execute(&mut *connection)
     .await?;
-    Ok(())
+    Ok(unhandleable)
 }
 
 /// A command's answer, as an event shows it.
 #[derive(Debug)]
-pub struct Processed<'a> {
+pub struct Processed {
     pub key: String,
-    pub kind: &'a str,
+    pub kind: &'static str,
     pub account_id: Option<String>,
     pub funds_transfer_id: Option<String>,
     pub amount: Option<i64>,
@@ -137,33 +163,40 @@ pub struct Processed<'a> {
     pub time: Time,
 }
 
-/// Records that the command with this key has been answered by the event at
-/// `global_position`. The first answer is kept.
+/// Records that each command was answered by the event at the given global
+/// position. The first answer is kept.
 pub async fn processed(
     connection: &mut AnyConnection,
-    processed: Processed<'_>,
-    global_position: i64,
-) -> Result<(), ApplyError> {
-    sqlx::query(
-        "INSERT INTO commands (command_key, kind, account_id, funds_transfer_id, amount, \
-                               processed_position, outcome, processed_time) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-         ON CONFLICT (command_key) DO UPDATE SET \
-           processed_position = excluded.processed_position, \
-           outcome = excluded.outcome, \
-           processed_time = excluded.processed_time \
-         WHERE commands.processed_position IS NULL \
-            OR commands.processed_position > excluded.processed_position",
+    answers: Vec<(Processed, i64)>,
+) -> Result<(), sqlx::Error> {
+    let mut first: BTreeMap<String, (Processed, i64)> = BTreeMap::new();
+    for (answer, position) in answers {
+        first
+            .entry(answer.key.clone())
+            .or_insert((answer, position));
+    }
+    let rows: Vec<Vec<Value>> = first
+        .into_values()
+        .map(|(answer, position)| {
+            vec![
+                answer.key.into(),
+                answer.kind.to_string().into(),
+                answer.account_id.into(),
+                answer.funds_transfer_id.into(),
+                answer.amount.into(),
+                position.into(),
+                answer.outcome.into(),
+                answer.time.to_string().into(),
+            ]
+        })
+        .collect();
+    bulk::insert(
+        connection,
+        "INSERT INTO commands (command_key, kind, account_id, funds_transfer_id, amount, processed_position, outcome, processed_time)",
+        "ON CONFLICT (command_key) DO UPDATE SET processed_position = excluded.processed_position, \
+         outcome = excluded.outcome, processed_time = excluded.processed_time \
+         WHERE commands.processed_position IS NULL OR commands.processed_position > excluded.processed_position",
+        &rows,
     )
-    .bind(processed.key)
-    .bind(processed.kind)
-    .bind(processed.account_id)
-    .bind(processed.funds_transfer_id)
-    .bind(processed.amount)
-    .bind(global_position)
-    .bind(processed.outcome)
-    .bind(processed.time.to_string())
-    .execute(&mut *connection)
-    .await?;
-    Ok(())
+    .await
 }

@@ -1,11 +1,19 @@
-//! Projections: how each event changes the views.
+//! Projections: how each batch of events changes the views.
 //!
-//! One module per source category. Each `apply` is called inside the
-//! transaction of its batch, and is idempotent by source position: every
-//! write is conditional on the row not having seen this event (or a later
-//! one) yet, so applying an event twice changes nothing.
+//! One module per source category. A batch is applied inside the
+//! transaction that also records the aggregator's position, and it is
+//! idempotent by source position: a row skips any event at or below the
+//! last one it applied, statement lines are keyed by the event's position,
+//! and a command keeps its first request and its first answer. Applying a
+//! batch twice changes nothing.
+//!
+//! Each module *folds* its batch: it reads the rows the batch touches once,
+//! applies the events to them in memory, in order, and writes the changed
+//! rows back with a few multi-row statements ([`bulk`]). One statement per
+//! event would spend the aggregator's time waiting for round trips.
 
 pub mod accounts;
+pub mod bulk;
 pub mod commands;
 pub mod transfers;
 
@@ -15,15 +23,11 @@ use sqlx::AnyConnection;
 use account_component::streams as account_streams;
 use funds_transfer_component::streams as transfer_streams;
 
-/// Why an event could not be applied.
-#[derive(Debug, thiserror::Error)]
-pub enum ApplyError {
-    /// The view database failed.
-    #[error(transparent)]
-    Views(#[from] sqlx::Error),
-    /// The event itself cannot be applied; it is parked and skipped.
-    #[error(transparent)]
-    Message(#[from] MessageError),
+/// A message that cannot be applied, and why: it is parked and skipped.
+#[derive(Debug)]
+pub struct Unhandleable<'a> {
+    pub message: &'a StoredMessage,
+    pub error: MessageError,
 }
 
 /// A category the aggregator reads, and what it builds from it.
@@ -58,17 +62,18 @@ impl Source {
         }
     }
 
-    /// Applies one message to the views.
-    pub async fn apply(
+    /// Applies a batch of this source's messages, in order, to the views;
+    /// returns the ones that cannot be applied.
+    pub async fn apply_batch<'a>(
         &self,
         connection: &mut AnyConnection,
-        message: &StoredMessage,
-    ) -> Result<(), ApplyError> {
+        messages: &[&'a StoredMessage],
+    ) -> Result<Vec<Unhandleable<'a>>, sqlx::Error> {
         match self {
-            Source::AccountEvents => accounts::apply(connection, message).await,
-            Source::TransferEvents => transfers::apply(connection, message).await,
+            Source::AccountEvents => accounts::apply_batch(connection, messages).await,
+            Source::TransferEvents => transfers::apply_batch(connection, messages).await,
             Source::AccountCommands | Source::TransferCommands => {
-                commands::apply(connection, message).await
+                commands::apply_batch(connection, messages).await
             }
         }
     }

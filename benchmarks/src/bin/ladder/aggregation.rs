@@ -12,8 +12,13 @@ use crate::report::Rung;
 /// be, one in ten correlated with a transfer. Plain SQL, in bulk: the
 /// writing is not what is measured here.
 pub async fn prepare(store: &MessageStore, accounts: i64, per_account: i64) -> anyhow::Result<()> {
-    let pool = store.as_postgres().map(|p| p.pool().clone()).ok_or_else(|| anyhow::anyhow!("postgres"))?;
-    sqlx::raw_sql("ALTER TABLE message_store.messages DISABLE TRIGGER messages_notify").execute(&pool).await?;
+    let pool = store
+        .as_postgres()
+        .map(|p| p.pool().clone())
+        .ok_or_else(|| anyhow::anyhow!("postgres"))?;
+    sqlx::raw_sql("ALTER TABLE message_store.messages DISABLE TRIGGER messages_notify")
+        .execute(&pool)
+        .await?;
     // Positions (rounds) outermost, accounts innermost: each account's
     // stream is spread over the whole table.
     for round in 0..per_account {
@@ -48,7 +53,11 @@ pub async fn prepare(store: &MessageStore, accounts: i64, per_account: i64) -> a
 }
 
 /// Reads `read` batch after batch, up to `limit` rows; returns rows/s.
-async fn read_rate(store: &MessageStore, mut read: CategoryRead, limit: usize) -> anyhow::Result<f64> {
+async fn read_rate(
+    store: &MessageStore,
+    mut read: CategoryRead,
+    limit: usize,
+) -> anyhow::Result<f64> {
     let start = Instant::now();
     let mut rows = 0;
     while rows < limit {
@@ -61,26 +70,69 @@ async fn read_rate(store: &MessageStore, mut read: CategoryRead, limit: usize) -
 }
 
 /// The category reads, and L6.
-pub async fn rungs(store: &MessageStore, views_url: &str, events: usize) -> anyhow::Result<Vec<Rung>> {
+pub async fn rungs(
+    store: &MessageStore,
+    views_url: &str,
+    events: usize,
+) -> anyhow::Result<Vec<Rung>> {
     let account = Category::constant("account");
     let read = || CategoryRead::new(account.clone()).batch_size(1000);
     let raw = read_rate(store, read(), events).await?;
-    let mut rungs = vec![Rung::new("reads", format!("category read of {events} events, batches of 1000"), raw, "rows/s")];
+    let mut rungs = vec![Rung::new(
+        "reads",
+        format!("category read of {events} events, batches of 1000"),
+        raw,
+        "rows/s",
+    )];
 
     let sample = 100_000;
     let head = read_rate(store, read(), sample).await?;
-    let tail = read_rate(store, read().from_global_position(events as i64 - sample as i64), sample).await?;
+    let tail = read_rate(
+        store,
+        read().from_global_position(events as i64 - sample as i64),
+        sample,
+    )
+    .await?;
     rungs.push(
-        Rung::new("reads", format!("  the last {sample} rows of the table"), tail, "rows/s")
-            .against("the first rows", head)
-            .target_ratio(0.7),
+        Rung::new(
+            "reads",
+            format!("  the last {sample} rows of the table"),
+            tail,
+            "rows/s",
+        )
+        .against("the first rows", head)
+        .target_ratio(0.7),
     );
-    let group = read_rate(store, read().consumer_group(Some(ConsumerGroup::new(0, 4)?)), events).await?;
-    rungs.push(Rung::new("reads", "  consumer group member 0 of 4", group, "rows/s").against("unfiltered", raw));
-    let correlated = read_rate(store, read().correlation(Some(Category::constant("fundsTransfer"))), events).await?;
-    rungs.push(Rung::new("reads", "  correlation fundsTransfer (1 in 10)", correlated, "rows/s").against("unfiltered", raw));
+    let group = read_rate(
+        store,
+        read().consumer_group(Some(ConsumerGroup::new(0, 4)?)),
+        events,
+    )
+    .await?;
+    rungs.push(
+        Rung::new("reads", "  consumer group member 0 of 4", group, "rows/s")
+            .against("unfiltered", raw),
+    );
+    let correlated = read_rate(
+        store,
+        read().correlation(Some(Category::constant("fundsTransfer"))),
+        events,
+    )
+    .await?;
+    rungs.push(
+        Rung::new(
+            "reads",
+            "  correlation fundsTransfer (1 in 10)",
+            correlated,
+            "rows/s",
+        )
+        .against("unfiltered", raw),
+    );
 
-    let pool = store.as_postgres().map(|p| p.pool().clone()).ok_or_else(|| anyhow::anyhow!("postgres"))?;
+    let pool = store
+        .as_postgres()
+        .map(|p| p.pool().clone())
+        .ok_or_else(|| anyhow::anyhow!("postgres"))?;
     let plan: Vec<String> = sqlx::query_scalar(
         "EXPLAIN SELECT * FROM message_store.messages WHERE message_store.category(stream_name) = 'account' \
          AND global_position >= 900000 ORDER BY global_position LIMIT 1000",
@@ -88,7 +140,18 @@ pub async fn rungs(store: &MessageStore, views_url: &str, events: usize) -> anyh
     .fetch_all(&pool)
     .await?;
     let uses_index = plan.iter().any(|line| line.contains("messages_category"));
-    rungs.push(Rung::new("reads", format!("  plan at the tail: {}", plan.get(1).or(plan.first()).map_or("", |l| l.trim())), 0.0, "").target("walks the category index", uses_index));
+    rungs.push(
+        Rung::new(
+            "reads",
+            format!(
+                "  plan at the tail: {}",
+                plan.get(1).or(plan.first()).map_or("", |l| l.trim())
+            ),
+            0.0,
+            "",
+        )
+        .target("walks the category index", uses_index),
+    );
 
     let views = aggregator::ViewDatabase::connect(views_url, 4).await?;
     views.install().await?;
@@ -96,9 +159,14 @@ pub async fn rungs(store: &MessageStore, views_url: &str, events: usize) -> anyh
     let applied = aggregator::catch_up(store, &views, 1000).await?;
     let aggregated = applied as f64 / start.elapsed().as_secs_f64();
     rungs.push(
-        Rung::new("L6", format!("aggregator catching up on {applied} events from empty views"), aggregated, "events/s")
-            .against("raw category read", raw)
-            .target_ratio(0.3),
+        Rung::new(
+            "L6",
+            format!("aggregator catching up on {applied} events from empty views"),
+            aggregated,
+            "events/s",
+        )
+        .against("raw category read", raw)
+        .target_ratio(0.3),
     );
     Ok(rungs)
 }

@@ -20,7 +20,11 @@ use crate::report::Rung;
 
 /// Opens `count` accounts by writing their events directly (the component
 /// is not what is measured here), each with `balance` deposited.
-pub async fn open_accounts(store: &MessageStore, count: usize, balance: Money) -> anyhow::Result<Vec<Uuid>> {
+pub async fn open_accounts(
+    store: &MessageStore,
+    count: usize,
+    balance: Money,
+) -> anyhow::Result<Vec<Uuid>> {
     let mut accounts = Vec::new();
     for n in 0..count {
         let account_id = Uuid::new_v4();
@@ -44,7 +48,13 @@ pub async fn open_accounts(store: &MessageStore, count: usize, balance: Money) -
             };
             events.push(NewMessage::new(&deposited)?);
         }
-        store.write(&account_streams::account_stream(account_id), &events, ExpectedVersion::INITIAL).await?;
+        store
+            .write(
+                &account_streams::account_stream(account_id),
+                &events,
+                ExpectedVersion::INITIAL,
+            )
+            .await?;
         accounts.push(account_id);
     }
     Ok(accounts)
@@ -57,21 +67,34 @@ pub fn start(binary: &str, environment: &[(&str, &str)]) -> RunningProcess {
 
 /// How many messages of these types the store holds.
 pub async fn count(store: &MessageStore, types: &[&str]) -> anyhow::Result<i64> {
-    let pool = store.as_postgres().map(|p| p.pool().clone()).ok_or_else(|| anyhow::anyhow!("postgres"))?;
+    let pool = store
+        .as_postgres()
+        .map(|p| p.pool().clone())
+        .ok_or_else(|| anyhow::anyhow!("postgres"))?;
     let types: Vec<String> = types.iter().map(|t| (*t).to_string()).collect();
-    Ok(sqlx::query_scalar("SELECT count(*) FROM message_store.messages WHERE type = ANY($1)")
-        .bind(types)
-        .fetch_one(&pool)
-        .await?)
+    Ok(
+        sqlx::query_scalar("SELECT count(*) FROM message_store.messages WHERE type = ANY($1)")
+            .bind(types)
+            .fetch_one(&pool)
+            .await?,
+    )
 }
 
 /// Waits until `count` of `types` exist; returns the time it took.
-async fn until(store: &MessageStore, types: &[&str], expected: i64, start: Instant) -> anyhow::Result<Duration> {
+async fn until(
+    store: &MessageStore,
+    types: &[&str],
+    expected: i64,
+    start: Instant,
+) -> anyhow::Result<Duration> {
     loop {
         if count(store, types).await? >= expected {
             return Ok(start.elapsed());
         }
-        anyhow::ensure!(start.elapsed() < Duration::from_secs(600), "gave up waiting for {types:?}");
+        anyhow::ensure!(
+            start.elapsed() < Duration::from_secs(600),
+            "gave up waiting for {types:?}"
+        );
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
@@ -89,7 +112,9 @@ async fn send_all<T: Send + Sync + 'static>(
             let (store, commands) = (store.clone(), Arc::clone(&commands));
             tokio::spawn(async move {
                 for command in commands.iter().skip(task).step_by(8) {
-                    store.write_message(&stream(command), &send(command)?, ExpectedVersion::Any).await?;
+                    store
+                        .write_message(&stream(command), &send(command)?, ExpectedVersion::Any)
+                        .await?;
                 }
                 Ok::<_, anyhow::Error>(())
             })
@@ -107,7 +132,12 @@ pub struct Deposits {
 }
 
 /// L4: N deposit commands waiting, then the account component.
-pub async fn deposits(url: &str, store: &MessageStore, count_of: usize, l2: f64) -> anyhow::Result<(Vec<Rung>, Deposits)> {
+pub async fn deposits(
+    url: &str,
+    store: &MessageStore,
+    count_of: usize,
+    l2: f64,
+) -> anyhow::Result<(Vec<Rung>, Deposits)> {
     let accounts = open_accounts(store, 50, Money::ZERO).await?;
     let deposits: Vec<Deposit> = (0..count_of)
         .map(|n| Deposit {
@@ -131,11 +161,26 @@ pub async fn deposits(url: &str, store: &MessageStore, count_of: usize, l2: f64)
     let per_second = count_of as f64 / elapsed.as_secs_f64();
     Ok((
         vec![
-            Rung::new("L4", format!("account component: {count_of} deposits end to end"), per_second, "deposits/s"),
-            Rung::new("L4", "  the same, as writes (2 per deposit: reservation, event)", per_second * 2.0, "writes/s")
-                .against("L2 1 writer, one category", l2)
-                .target_ratio(0.5),
-            Rung::new("mem", "account component peak RSS under L4", memory as f64 / 1024.0, "MiB"),
+            Rung::new(
+                "L4",
+                format!("account component: {count_of} deposits end to end"),
+                per_second,
+                "deposits/s",
+            ),
+            Rung::new(
+                "L4",
+                "  the same, as writes (2 per deposit: reservation, event)",
+                per_second * 2.0,
+                "writes/s",
+            )
+            .against("L2 1 writer, one category", l2)
+            .target_ratio(0.5),
+            Rung::new(
+                "mem",
+                "account component peak RSS under L4",
+                memory as f64 / 1024.0,
+                "MiB",
+            ),
         ],
         Deposits { per_second },
     ))
@@ -154,12 +199,20 @@ fn start_component(binary: &str, url: &str, wake: bool) -> RunningProcess {
 }
 
 /// L5: N transfer commands waiting, then both components.
-pub async fn transfers(url: &str, store: &MessageStore, count_of: usize, hot: bool, l2: f64) -> anyhow::Result<Vec<Rung>> {
+pub async fn transfers(
+    url: &str,
+    store: &MessageStore,
+    count_of: usize,
+    hot: bool,
+    l2: f64,
+) -> anyhow::Result<Vec<Rung>> {
     let accounts = open_accounts(store, 20, Money::from_cents(100_000_000)).await?;
     let mut dice = messaging::controls::process::Dice::seeded(7);
     let transfers: Vec<Transfer> = (0..count_of)
         .map(|_| {
-            let pick = |dice: &mut messaging::controls::process::Dice| accounts[dice.below(accounts.len() as u64) as usize];
+            let pick = |dice: &mut messaging::controls::process::Dice| {
+                accounts[dice.below(accounts.len() as u64) as usize]
+            };
             let mut from = pick(&mut dice);
             if hot && dice.below(2) == 0 {
                 from = accounts[0];
@@ -168,7 +221,13 @@ pub async fn transfers(url: &str, store: &MessageStore, count_of: usize, hot: bo
             while to == from {
                 to = pick(&mut dice);
             }
-            Transfer { funds_transfer_id: Uuid::new_v4(), withdrawal_account_id: from, deposit_account_id: to, amount: Money::from_cents(100), time: Time::now() }
+            Transfer {
+                funds_transfer_id: Uuid::new_v4(),
+                withdrawal_account_id: from,
+                deposit_account_id: to,
+                amount: Money::from_cents(100),
+                time: Time::now(),
+            }
         })
         .collect();
     send_all(
@@ -181,22 +240,56 @@ pub async fn transfers(url: &str, store: &MessageStore, count_of: usize, hot: bo
     let start = Instant::now();
     let accounts_process = start_component("account-component", url, true);
     let transfers_process = start_component("funds-transfer-component", url, true);
-    let elapsed = until(store, &["Transferred", "Cancelled", "Reversed"], count_of as i64, start).await?;
+    let elapsed = until(
+        store,
+        &["Transferred", "Cancelled", "Reversed"],
+        count_of as i64,
+        start,
+    )
+    .await?;
     let per_second = count_of as f64 / elapsed.as_secs_f64();
     let which = if hot { "one hot account" } else { "uniform" };
-    let mib = |process: &RunningProcess| process.peak_memory_kib().unwrap_or_default() as f64 / 1024.0;
+    let mib =
+        |process: &RunningProcess| process.peak_memory_kib().unwrap_or_default() as f64 / 1024.0;
     Ok(vec![
-        Rung::new("L5", format!("transfers end to end, 20 accounts, {which}"), per_second, "transfers/s"),
-        Rung::new("L5", format!("  the same x 3 writes in fundsTransfer, {which}"), per_second * 3.0, "writes/s")
-            .against("L2 1 writer, one category", l2)
-            .target_ratio(0.5),
-        Rung::new("mem", format!("account component peak RSS under L5 ({which})"), mib(&accounts_process), "MiB"),
-        Rung::new("mem", format!("funds-transfer component peak RSS under L5 ({which})"), mib(&transfers_process), "MiB"),
+        Rung::new(
+            "L5",
+            format!("transfers end to end, 20 accounts, {which}"),
+            per_second,
+            "transfers/s",
+        ),
+        Rung::new(
+            "L5",
+            format!("  the same x 3 writes in fundsTransfer, {which}"),
+            per_second * 3.0,
+            "writes/s",
+        )
+        .against("L2 1 writer, one category", l2)
+        .target_ratio(0.5),
+        Rung::new(
+            "mem",
+            format!("account component peak RSS under L5 ({which})"),
+            mib(&accounts_process),
+            "MiB",
+        ),
+        Rung::new(
+            "mem",
+            format!("funds-transfer component peak RSS under L5 ({which})"),
+            mib(&transfers_process),
+            "MiB",
+        ),
     ])
 }
 
 /// L7: deposits at a fixed rate; the time until each shows in the views.
-pub async fn latency(url: &str, views_url: &str, store: &MessageStore, rate: f64, seconds: u64, wake: bool) -> anyhow::Result<Rung> {
+pub async fn latency(
+    url: &str,
+    views_url: &str,
+    store: &MessageStore,
+    rate: f64,
+    seconds: u64,
+    wake: bool,
+) -> anyhow::Result<Rung> {
     let accounts = open_accounts(store, 20, Money::ZERO).await?;
     let views = aggregator::ViewDatabase::connect(views_url, 2).await?;
     views.install().await?;
@@ -219,8 +312,15 @@ pub async fn latency(url: &str, views_url: &str, store: &MessageStore, rate: f64
             let mut ticks = tokio::time::interval(Duration::from_secs_f64(1.0 / rate));
             for n in 0..total {
                 ticks.tick().await;
-                let deposit = Deposit { deposit_id: Uuid::new_v4(), account_id: accounts[n % accounts.len()], amount: Money::from_cents(1), time: Time::now() };
-                sent.lock().await.insert(deposit.deposit_id.to_string(), Instant::now());
+                let deposit = Deposit {
+                    deposit_id: Uuid::new_v4(),
+                    account_id: accounts[n % accounts.len()],
+                    amount: Money::from_cents(1),
+                    time: Time::now(),
+                };
+                sent.lock()
+                    .await
+                    .insert(deposit.deposit_id.to_string(), Instant::now());
                 AccountCommand::deposit(&deposit)?.send(&store).await?;
             }
             Ok::<_, anyhow::Error>(())
@@ -250,14 +350,38 @@ pub async fn latency(url: &str, views_url: &str, store: &MessageStore, rate: f64
     }
     sender.await??;
     latencies.sort();
-    let at = |fraction: f64| latencies.get(((latencies.len() as f64 * fraction) as usize).min(latencies.len().saturating_sub(1))).copied().unwrap_or_default();
-    let (p50, p99, max) = (at(0.5), at(0.99), latencies.last().copied().unwrap_or_default());
-    let how = if wake { "with LISTEN/NOTIFY wake-ups" } else { "polling only (100 ms)" };
+    let at = |fraction: f64| {
+        latencies
+            .get(
+                ((latencies.len() as f64 * fraction) as usize)
+                    .min(latencies.len().saturating_sub(1)),
+            )
+            .copied()
+            .unwrap_or_default()
+    };
+    let (p50, p99, max) = (
+        at(0.5),
+        at(0.99),
+        latencies.last().copied().unwrap_or_default(),
+    );
+    let how = if wake {
+        "with LISTEN/NOTIFY wake-ups"
+    } else {
+        "polling only (100 ms)"
+    };
     let rung = Rung::new(
         "L7",
-        format!("command to view at {rate:.0}/s, {how}: p50 {:.0} ms, max {:.0} ms; p99", p50.as_secs_f64() * 1000.0, max.as_secs_f64() * 1000.0),
+        format!(
+            "command to view at {rate:.0}/s, {how}: p50 {:.0} ms, max {:.0} ms; p99",
+            p50.as_secs_f64() * 1000.0,
+            max.as_secs_f64() * 1000.0
+        ),
         p99.as_secs_f64() * 1000.0,
         "ms",
     );
-    Ok(if wake { rung.target("p99 <= 100 ms", p99 <= Duration::from_millis(100)) } else { rung })
+    Ok(if wake {
+        rung.target("p99 <= 100 ms", p99 <= Duration::from_millis(100))
+    } else {
+        rung
+    })
 }

@@ -23,14 +23,21 @@ use benchmarks::{BenchPostgres, say};
 use messaging::controls::postgres::store_at;
 
 fn environment_number(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|value| value.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(default)
 }
 
 fn machine() -> String {
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     let memory = std::fs::read_to_string("/proc/meminfo")
         .ok()
-        .and_then(|info| info.lines().next().map(|line| line.split_whitespace().nth(1).unwrap_or("0").to_string()))
+        .and_then(|info| {
+            info.lines()
+                .next()
+                .map(|line| line.split_whitespace().nth(1).unwrap_or("0").to_string())
+        })
         .and_then(|kib| kib.parse::<u64>().ok())
         .map_or(0, |kib| kib / 1024 / 1024);
     format!("{cores} cores, {memory} GiB")
@@ -59,7 +66,10 @@ async fn main() -> anyhow::Result<()> {
         .find(|rung| rung.rung == "L2" && rung.name.contains("4 writer(s), one category"))
         .map_or(l2, |rung| rung.figure);
     rungs.extend(write_rungs);
-    say(&format!("messages table after L1-L3: {}", postgres.table_size(&url).await?));
+    say(&format!(
+        "messages table after L1-L3: {}",
+        postgres.table_size(&url).await?
+    ));
 
     let url = postgres.create_database("ladder_deposits").await?;
     let store = store_at(&url).await;
@@ -67,7 +77,9 @@ async fn main() -> anyhow::Result<()> {
     rungs.extend(deposit_rungs);
 
     for hot in [false, true] {
-        let url = postgres.create_database(if hot { "ladder_hot" } else { "ladder_uniform" }).await?;
+        let url = postgres
+            .create_database(if hot { "ladder_hot" } else { "ladder_uniform" })
+            .await?;
         let store = store_at(&url).await;
         rungs.extend(components::transfers(&url, &store, transfers, hot, l2).await?);
     }
@@ -76,17 +88,42 @@ async fn main() -> anyhow::Result<()> {
     let store = store_at(&url).await;
     let accounts = (events / 100).max(1) as i64;
     aggregation::prepare(&store, accounts, 100).await?;
-    say(&format!("messages table at L6: {}", postgres.table_size(&url).await?));
+    say(&format!(
+        "messages table at L6: {}",
+        postgres.table_size(&url).await?
+    ));
     let views_url = postgres.create_database("ladder_events_views").await?;
     rungs.extend(aggregation::rungs(&store, &views_url, events).await?);
 
     let mut latency_views = String::new();
     let mut latency_store = None;
     for wake in [true, false] {
-        let url = postgres.create_database(if wake { "ladder_latency" } else { "ladder_polling" }).await?;
+        let url = postgres
+            .create_database(if wake {
+                "ladder_latency"
+            } else {
+                "ladder_polling"
+            })
+            .await?;
         let store = store_at(&url).await;
-        let views_url = postgres.create_database(if wake { "ladder_latency_views" } else { "ladder_polling_views" }).await?;
-        rungs.push(components::latency(&url, &views_url, &store, (l4.per_second / 2.0).max(1.0), 10, wake).await?);
+        let views_url = postgres
+            .create_database(if wake {
+                "ladder_latency_views"
+            } else {
+                "ladder_polling_views"
+            })
+            .await?;
+        rungs.push(
+            components::latency(
+                &url,
+                &views_url,
+                &store,
+                (l4.per_second / 2.0).max(1.0),
+                10,
+                wake,
+            )
+            .await?,
+        );
         if wake {
             latency_views = views_url;
             latency_store = Some(store);
@@ -95,7 +132,12 @@ async fn main() -> anyhow::Result<()> {
 
     if let Some(store) = latency_store {
         let views = aggregator::ViewDatabase::connect(&latency_views, 2).await?;
-        let account = aggregator::Views::new(&views).accounts().await?.into_iter().next().ok_or_else(|| anyhow::anyhow!("no account"))?;
+        let account = aggregator::Views::new(&views)
+            .accounts()
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| anyhow::anyhow!("no account"))?;
         let account_id = account.account_id.parse()?;
         rungs.extend(web::rungs(&store, &latency_views, account_id, l2_at_four).await?);
     }

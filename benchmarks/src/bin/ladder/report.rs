@@ -21,8 +21,20 @@ pub struct Rung {
 }
 
 impl Rung {
-    pub fn new(rung: &'static str, name: impl Into<String>, figure: f64, unit: &'static str) -> Rung {
-        Rung { rung, name: name.into(), figure, unit, baseline: None, target: None }
+    pub fn new(
+        rung: &'static str,
+        name: impl Into<String>,
+        figure: f64,
+        unit: &'static str,
+    ) -> Rung {
+        Rung {
+            rung,
+            name: name.into(),
+            figure,
+            unit,
+            baseline: None,
+            target: None,
+        }
     }
 
     /// The same rung, compared with a baseline figure.
@@ -33,25 +45,37 @@ impl Rung {
 
     /// The ratio to the baseline.
     pub fn ratio(&self) -> Option<f64> {
-        self.baseline.as_ref().map(|(_, baseline)| self.figure / baseline.max(f64::EPSILON))
+        self.baseline
+            .as_ref()
+            .map(|(_, baseline)| self.figure / baseline.max(f64::EPSILON))
     }
 
     /// The same rung, with a target: the ratio to its baseline at least `at_least`.
     pub fn target_ratio(mut self, at_least: f64) -> Rung {
         let met = self.ratio().is_some_and(|ratio| ratio >= at_least);
-        self.target = Some(Target { text: format!("ratio >= {at_least}"), met });
+        self.target = Some(Target {
+            text: format!("ratio >= {at_least}"),
+            met,
+        });
         self
     }
 
     /// The same rung, with a target stated in words.
     pub fn target(mut self, text: impl Into<String>, met: bool) -> Rung {
-        self.target = Some(Target { text: text.into(), met });
+        self.target = Some(Target {
+            text: text.into(),
+            met,
+        });
         self
     }
 }
 
 fn number(figure: f64) -> String {
-    if figure >= 100.0 { format!("{figure:.0}") } else { format!("{figure:.1}") }
+    if figure >= 100.0 {
+        format!("{figure:.0}")
+    } else {
+        format!("{figure:.1}")
+    }
 }
 
 /// The rungs as a Markdown table.
@@ -61,13 +85,19 @@ pub fn table(rungs: &[Rung]) -> String {
     );
     for rung in rungs {
         let (baseline, ratio) = match (&rung.baseline, rung.ratio()) {
-            (Some((name, figure)), Some(ratio)) => (format!("{name} ({})", number(*figure)), format!("{ratio:.2}")),
+            (Some((name, figure)), Some(ratio)) => (
+                format!("{name} ({})", number(*figure)),
+                format!("{ratio:.2}"),
+            ),
             _ => ("-".to_string(), "-".to_string()),
         };
-        let target = rung
-            .target
-            .as_ref()
-            .map_or("-".to_string(), |target| format!("{} {}", target.text, if target.met { "**met**" } else { "**not met**" }));
+        let target = rung.target.as_ref().map_or("-".to_string(), |target| {
+            format!(
+                "{} {}",
+                target.text,
+                if target.met { "**met**" } else { "**not met**" }
+            )
+        });
         let _ = writeln!(
             out,
             "| {} | {} | {} {} | {baseline} | {ratio} | {target} |",

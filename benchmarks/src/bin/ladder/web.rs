@@ -21,7 +21,10 @@ const SECONDS: u64 = 5;
 
 /// Sends requests over `CONNECTIONS` keep-alive connections for a few
 /// seconds; returns requests per second. `request(n)` makes the n-th.
-async fn load(address: SocketAddr, request: Arc<dyn Fn(usize) -> String + Send + Sync>) -> anyhow::Result<f64> {
+async fn load(
+    address: SocketAddr,
+    request: Arc<dyn Fn(usize) -> String + Send + Sync>,
+) -> anyhow::Result<f64> {
     let done = Arc::new(AtomicUsize::new(0));
     let deadline = Instant::now() + Duration::from_secs(SECONDS);
     let tasks: Vec<_> = (0..CONNECTIONS)
@@ -36,14 +39,19 @@ async fn load(address: SocketAddr, request: Arc<dyn Fn(usize) -> String + Send +
                     let mut length = 0usize;
                     let mut status = String::new();
                     stream.read_line(&mut status).await?;
-                    anyhow::ensure!(status.contains(" 200 ") || status.contains(" 303 "), "{status}");
+                    anyhow::ensure!(
+                        status.contains(" 200 ") || status.contains(" 303 "),
+                        "{status}"
+                    );
                     loop {
                         let mut line = String::new();
                         stream.read_line(&mut line).await?;
                         if line == "\r\n" {
                             break;
                         }
-                        if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                        if let Some(value) =
+                            line.to_ascii_lowercase().strip_prefix("content-length:")
+                        {
                             length = value.trim().parse()?;
                         }
                     }
@@ -65,8 +73,15 @@ async fn load(address: SocketAddr, request: Arc<dyn Fn(usize) -> String + Send +
 
 /// The baseline: one SELECT of the account's row, as text.
 async fn one_select(State(pool): State<sqlx::AnyPool>, Path(account_id): Path<String>) -> String {
-    match sqlx::query("SELECT balance FROM accounts WHERE account_id = $1").bind(account_id).fetch_one(&pool).await {
-        Ok(row) => row.try_get::<i64, _>("balance").map(|b| b.to_string()).unwrap_or_default(),
+    match sqlx::query("SELECT balance FROM accounts WHERE account_id = $1")
+        .bind(account_id)
+        .fetch_one(&pool)
+        .await
+    {
+        Ok(row) => row
+            .try_get::<i64, _>("balance")
+            .map(|b| b.to_string())
+            .unwrap_or_default(),
         Err(error) => error.to_string(),
     }
 }
@@ -75,19 +90,32 @@ async fn serve(router: axum::Router, shutdown: CancellationToken) -> anyhow::Res
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let address = listener.local_addr()?;
     tokio::spawn(async move {
-        let _ = axum::serve(listener, router).with_graceful_shutdown(async move { shutdown.cancelled().await }).await;
+        let _ = axum::serve(listener, router)
+            .with_graceful_shutdown(async move { shutdown.cancelled().await })
+            .await;
     });
     Ok(address)
 }
 
 /// L8, on views that hold `account_id` (with its statement).
-pub async fn rungs(store: &MessageStore, views_url: &str, account_id: Uuid, l2_at_connections: f64) -> anyhow::Result<Vec<Rung>> {
+pub async fn rungs(
+    store: &MessageStore,
+    views_url: &str,
+    account_id: Uuid,
+    l2_at_connections: f64,
+) -> anyhow::Result<Vec<Rung>> {
     let views = aggregator::ViewDatabase::connect(views_url, 10).await?;
     let shutdown = CancellationToken::new();
-    let state = web_ui::AppState { views: aggregator::Views::new(&views), store: store.clone(), clock: Clock::system() };
+    let state = web_ui::AppState {
+        views: aggregator::Views::new(&views),
+        store: store.clone(),
+        clock: Clock::system(),
+    };
     let ui = serve(web_ui::app(state), shutdown.clone()).await?;
     let baseline = serve(
-        axum::Router::new().route("/account/{account_id}", axum::routing::get(one_select)).with_state(views.pool().clone()),
+        axum::Router::new()
+            .route("/account/{account_id}", axum::routing::get(one_select))
+            .with_state(views.pool().clone()),
         shutdown.clone(),
     )
     .await?;
@@ -111,11 +139,24 @@ pub async fn rungs(store: &MessageStore, views_url: &str, account_id: Uuid, l2_a
     .await?;
     shutdown.cancel();
     Ok(vec![
-        Rung::new("L8", format!("account page, {CONNECTIONS} connections"), page, "requests/s")
-            .against("one SELECT in axum", select)
-            .target_ratio(0.5),
-        Rung::new("L8", format!("posting the deposit form, {CONNECTIONS} connections"), post, "requests/s")
-            .against(format!("L2 {CONNECTIONS} writers, one category"), l2_at_connections)
-            .target_ratio(0.8),
+        Rung::new(
+            "L8",
+            format!("account page, {CONNECTIONS} connections"),
+            page,
+            "requests/s",
+        )
+        .against("one SELECT in axum", select)
+        .target_ratio(0.5),
+        Rung::new(
+            "L8",
+            format!("posting the deposit form, {CONNECTIONS} connections"),
+            post,
+            "requests/s",
+        )
+        .against(
+            format!("L2 {CONNECTIONS} writers, one category"),
+            l2_at_connections,
+        )
+        .target_ratio(0.8),
     ])
 }

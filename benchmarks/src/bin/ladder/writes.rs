@@ -27,7 +27,11 @@ pub fn event(n: usize) -> NewMessage {
         message_type: "Deposited".into(),
         data: data.to_string(),
         metadata: Metadata {
-            causation_message_stream_name: Some(format!("accountTransaction-{}+{}", Uuid::new_v4(), Uuid::new_v4())),
+            causation_message_stream_name: Some(format!(
+                "accountTransaction-{}+{}",
+                Uuid::new_v4(),
+                Uuid::new_v4()
+            )),
             causation_message_position: Some(0),
             causation_message_global_position: Some(n as i64),
             ..Metadata::default()
@@ -38,8 +42,15 @@ pub fn event(n: usize) -> NewMessage {
 /// Where writer `writer` writes its n-th message: one of 100 streams of its
 /// category, which is shared by every writer or its own.
 fn stream(prefix: &str, writer: usize, shared: bool, n: usize) -> String {
-    let category = if shared { prefix.to_string() } else { format!("{prefix}{writer}") };
-    format!("{category}-{}", Uuid::from_u128((writer * 1000 + n % 100) as u128))
+    let category = if shared {
+        prefix.to_string()
+    } else {
+        format!("{prefix}{writer}")
+    };
+    format!(
+        "{category}-{}",
+        Uuid::from_u128((writer * 1000 + n % 100) as u128)
+    )
 }
 
 /// Runs `writers` tasks that each make `count / writers` writes with
@@ -70,7 +81,10 @@ where
 
 /// L1, L2 and L3 for every number of writers.
 pub async fn rungs(store: &MessageStore, count: usize) -> anyhow::Result<(Vec<Rung>, f64)> {
-    let pool = store.as_postgres().map(|p| p.pool().clone()).ok_or_else(|| anyhow::anyhow!("postgres"))?;
+    let pool = store
+        .as_postgres()
+        .map(|p| p.pool().clone())
+        .ok_or_else(|| anyhow::anyhow!("postgres"))?;
     // L1's table: shaped and indexed like `messages`, but written with one
     // plain INSERT per transaction: no function, no lock, no trigger.
     sqlx::raw_sql(
@@ -109,10 +123,19 @@ pub async fn rungs(store: &MessageStore, count: usize) -> anyhow::Result<(Vec<Ru
             })
             .await?
         };
-        rungs.push(Rung::new("L1", format!("INSERT + COMMIT, {writers} writer(s)"), plain, "rows/s"));
+        rungs.push(Rung::new(
+            "L1",
+            format!("INSERT + COMMIT, {writers} writer(s)"),
+            plain,
+            "rows/s",
+        ));
 
         for shared in [true, false] {
-            let layout = if shared { "one category" } else { "a category each" };
+            let layout = if shared {
+                "one category"
+            } else {
+                "a category each"
+            };
             let prefix = format!("sql{writers}{}", if shared { "shared" } else { "own" });
             let sql = {
                 let (pool, prefix) = (pool.clone(), prefix.clone());
@@ -120,14 +143,16 @@ pub async fn rungs(store: &MessageStore, count: usize) -> anyhow::Result<(Vec<Ru
                     let (pool, prefix) = (pool.clone(), prefix.clone());
                     async move {
                         let message = event(n);
-                        sqlx::query("SELECT message_store.write_message($1, $2, $3, $4::jsonb, $5::jsonb)")
-                            .bind(message.id.to_string())
-                            .bind(stream(&prefix, writer, shared, n))
-                            .bind(&message.message_type)
-                            .bind(&message.data)
-                            .bind(serde_json::to_string(&message.metadata)?)
-                            .execute(&pool)
-                            .await?;
+                        sqlx::query(
+                            "SELECT message_store.write_message($1, $2, $3, $4::jsonb, $5::jsonb)",
+                        )
+                        .bind(message.id.to_string())
+                        .bind(stream(&prefix, writer, shared, n))
+                        .bind(&message.message_type)
+                        .bind(&message.data)
+                        .bind(serde_json::to_string(&message.metadata)?)
+                        .execute(&pool)
+                        .await?;
                         Ok(())
                     }
                 })
@@ -137,8 +162,13 @@ pub async fn rungs(store: &MessageStore, count: usize) -> anyhow::Result<(Vec<Ru
                 l2_one_writer = sql;
             }
             rungs.push(
-                Rung::new("L2", format!("write_message from SQL, {writers} writer(s), {layout}"), sql, "rows/s")
-                    .against(format!("L1 {writers}"), plain),
+                Rung::new(
+                    "L2",
+                    format!("write_message from SQL, {writers} writer(s), {layout}"),
+                    sql,
+                    "rows/s",
+                )
+                .against(format!("L1 {writers}"), plain),
             );
             let prefix = format!("rust{writers}{}", if shared { "shared" } else { "own" });
             let rust = {
@@ -147,16 +177,23 @@ pub async fn rungs(store: &MessageStore, count: usize) -> anyhow::Result<(Vec<Ru
                     let (store, prefix) = (store.clone(), prefix.clone());
                     async move {
                         let name = StreamName::from_stored(stream(&prefix, writer, shared, n));
-                        store.write_message(&name, &event(n), ExpectedVersion::Any).await?;
+                        store
+                            .write_message(&name, &event(n), ExpectedVersion::Any)
+                            .await?;
                         Ok(())
                     }
                 })
                 .await?
             };
             rungs.push(
-                Rung::new("L3", format!("Rust writer, {writers} writer(s), {layout}"), rust, "rows/s")
-                    .against(format!("L2 {writers}, {layout}"), sql)
-                    .target_ratio(0.85),
+                Rung::new(
+                    "L3",
+                    format!("Rust writer, {writers} writer(s), {layout}"),
+                    rust,
+                    "rows/s",
+                )
+                .against(format!("L2 {writers}, {layout}"), sql)
+                .target_ratio(0.85),
             );
         }
     }
