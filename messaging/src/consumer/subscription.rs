@@ -121,11 +121,10 @@ impl Subscription {
     /// Sleeps until the poll interval has passed or a signal says the
     /// category has something new. Returns false if shutdown came first.
     async fn wait_for_new_messages(&mut self, shutdown: &CancellationToken) -> bool {
-        let category = self.read.category.clone();
         let signal = self.signal.as_mut();
         let signalled = async {
             match signal {
-                Some(signal) => signal.wait_for(&category).await,
+                Some(signal) => signal.wait().await,
                 None => std::future::pending().await,
             }
         };
@@ -146,7 +145,11 @@ impl Subscription {
         if !self.wake_on_new_messages || self.signal.is_some() {
             return;
         }
-        match self.store.new_message_signal().await {
+        match self
+            .store
+            .new_message_signal(self.read.category.clone())
+            .await
+        {
             Ok(signal) => self.signal = Some(signal),
             // Polling carries on; the next loop tries again.
             Err(error) => tracing::debug!(%error, "cannot listen for new messages yet"),

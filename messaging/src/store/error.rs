@@ -32,6 +32,10 @@ pub enum StoreError {
     /// The database failed, or could not be reached.
     #[error("message store database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// The connection that listened for new messages is gone and could not
+    /// be re-established. Polling carries on without it.
+    #[error("the new-message listener lost its connection")]
+    SignalLost,
 }
 
 impl StoreError {
@@ -43,6 +47,7 @@ impl StoreError {
     pub fn is_transient(&self) -> bool {
         match self {
             StoreError::Database(error) => is_transient(error),
+            StoreError::SignalLost => true,
             _ => false,
         }
     }

@@ -38,7 +38,7 @@ pub use position_audit::PositionAudit;
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
-use crate::{NewMessage, StoredMessage, StreamName};
+use crate::{Category, NewMessage, StoredMessage, StreamName};
 
 /// A handle on a message store. Cloning it is cheap and shares the
 /// connections.
@@ -223,13 +223,17 @@ impl MessageStore {
         Ok(audit)
     }
 
-    /// Starts listening for new messages. Consumers wait on the signal when
-    /// they have caught up, instead of only sleeping until their next poll.
-    pub async fn new_message_signal(&self) -> Result<NewMessageSignal, StoreError> {
+    /// Starts listening for new messages in `category`. Consumers wait on
+    /// the signal when they have caught up, instead of only sleeping until
+    /// their next poll.
+    pub async fn new_message_signal(
+        &self,
+        category: Category,
+    ) -> Result<NewMessageSignal, StoreError> {
         match &self.backend {
-            Backend::Postgres(store) => NewMessageSignal::listen(store.pool()).await,
-            Backend::Sqlite(store) => Ok(NewMessageSignal::local(store.subscribe())),
-            Backend::Memory(store) => Ok(NewMessageSignal::local(store.subscribe())),
+            Backend::Postgres(store) => NewMessageSignal::listen(store.pool(), category).await,
+            Backend::Sqlite(store) => Ok(NewMessageSignal::local(store.subscribe(), category)),
+            Backend::Memory(store) => Ok(NewMessageSignal::local(store.subscribe(), category)),
         }
     }
 }

@@ -1,10 +1,12 @@
 //! Being told that a category has new messages, instead of only polling.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use sqlx::PgPool;
 use sqlx::postgres::PgListener;
-use tokio::sync::broadcast;
+use tokio::sync::{Notify, broadcast};
+use tokio::task::JoinHandle;
 
 use crate::{Category, StoreError};
 
@@ -13,62 +15,115 @@ use crate::{Category, StoreError};
 /// `migrations/message-store/postgres/011_new_message_notifications.sql`).
 const CHANNEL: &str = "message_store";
 
-/// A wake-up call for consumers that have caught up.
+/// A wake-up call for a consumer of one category that has caught up.
 ///
 /// It is an optimization, never the correctness path: a consumer always polls
 /// too, so a notification that is lost (the listener was reconnecting) costs
 /// latency, not messages. A notification is also only a hint: the consumer
 /// reads the category to see what, if anything, is new.
+///
+/// Notifications arrive one per message written, but one read fetches all of
+/// a category's new messages. So the signal *coalesces* them: a task of its
+/// own receives every notification and leaves at most one wake-up waiting
+/// ([`Notify::notify_one`] keeps a single permit). A consumer that was busy
+/// while a thousand messages arrived wakes once, reads them all, and goes
+/// back to sleep, instead of reading the empty category a thousand times.
 #[derive(Debug)]
 pub struct NewMessageSignal {
-    source: Source,
+    shared: Arc<Shared>,
+    listening: JoinHandle<()>,
 }
 
-#[derive(Debug)]
-enum Source {
-    /// LISTEN on a dedicated Postgres connection.
-    Postgres(Box<PgListener>),
-    /// The in-process channel of the SQLite and memory stores.
-    Local(broadcast::Receiver<Arc<str>>),
+#[derive(Debug, Default)]
+struct Shared {
+    woken: Notify,
+    /// Set when the listener has failed beyond its own reconnecting.
+    broken: AtomicBool,
+}
+
+impl Shared {
+    fn wake(&self) {
+        self.woken.notify_one();
+    }
+
+    fn break_down(&self) {
+        self.broken.store(true, Ordering::SeqCst);
+        self.woken.notify_one();
+    }
 }
 
 impl NewMessageSignal {
-    pub(super) async fn listen(pool: &PgPool) -> Result<NewMessageSignal, StoreError> {
+    /// LISTENs on a dedicated Postgres connection.
+    pub(super) async fn listen(
+        pool: &PgPool,
+        category: Category,
+    ) -> Result<NewMessageSignal, StoreError> {
         let mut listener = PgListener::connect_with(pool).await?;
         listener.listen(CHANNEL).await?;
-        Ok(NewMessageSignal {
-            source: Source::Postgres(Box::new(listener)),
-        })
-    }
-
-    pub(super) fn local(receiver: broadcast::Receiver<Arc<str>>) -> NewMessageSignal {
-        NewMessageSignal {
-            source: Source::Local(receiver),
-        }
-    }
-
-    /// Waits until a message may have been written to `category`. An error
-    /// means the signal is broken (the connection is gone and could not be
-    /// re-established); the caller falls back to polling.
-    pub async fn wait_for(&mut self, category: &Category) -> Result<(), StoreError> {
-        loop {
-            match &mut self.source {
-                Source::Postgres(listener) => {
-                    let notification = listener.recv().await?;
-                    if notification.payload() == category.as_str() {
-                        return Ok(());
+        let shared = Arc::new(Shared::default());
+        let listening = tokio::spawn({
+            let shared = Arc::clone(&shared);
+            async move {
+                loop {
+                    match listener.recv().await {
+                        Ok(notification) if notification.payload() == category.as_str() => {
+                            shared.wake();
+                        }
+                        Ok(_) => {}
+                        Err(error) => {
+                            tracing::debug!(%error, "new-message listener lost");
+                            shared.break_down();
+                            return;
+                        }
                     }
                 }
-                Source::Local(receiver) => match receiver.recv().await {
-                    Ok(written) if &*written == category.as_str() => return Ok(()),
-                    Ok(_) => {}
-                    // We fell behind the channel: something may be new.
-                    Err(broadcast::error::RecvError::Lagged(_)) => return Ok(()),
-                    // The store is gone; only polling is left, and it will
-                    // report the store's errors itself.
-                    Err(broadcast::error::RecvError::Closed) => std::future::pending::<()>().await,
-                },
             }
+        });
+        Ok(NewMessageSignal { shared, listening })
+    }
+
+    /// Follows the in-process channel of the SQLite and memory stores.
+    pub(super) fn local(
+        mut receiver: broadcast::Receiver<Arc<str>>,
+        category: Category,
+    ) -> NewMessageSignal {
+        let shared = Arc::new(Shared::default());
+        let listening = tokio::spawn({
+            let shared = Arc::clone(&shared);
+            async move {
+                loop {
+                    match receiver.recv().await {
+                        Ok(written) if &*written == category.as_str() => shared.wake(),
+                        Ok(_) => {}
+                        // We fell behind the channel: something may be new.
+                        Err(broadcast::error::RecvError::Lagged(_)) => shared.wake(),
+                        // The store is gone; only polling is left, and it
+                        // will report the store's errors itself.
+                        Err(broadcast::error::RecvError::Closed) => return,
+                    }
+                }
+            }
+        });
+        NewMessageSignal { shared, listening }
+    }
+
+    /// Waits until a message may have been written to the category since the
+    /// last wake-up. An error means the signal is broken (the connection is
+    /// gone and could not be re-established); the caller falls back to
+    /// polling, and may listen again later.
+    pub async fn wait(&mut self) -> Result<(), StoreError> {
+        self.shared.woken.notified().await;
+        if self.shared.broken.load(Ordering::SeqCst) {
+            return Err(StoreError::SignalLost);
         }
+        Ok(())
+    }
+}
+
+impl Drop for NewMessageSignal {
+    /// The listening task (and with it the LISTEN connection) ends with the
+    /// signal.
+    fn drop(&mut self) {
+        self.listening.abort();
     }
 }

@@ -294,6 +294,38 @@ pub async fn a_consumer_is_woken_by_a_new_message_long_before_its_next_poll(fixt
     running.stop().await.expect("stops cleanly");
 }
 
+/// Many messages written while nobody waits leave one wake-up, not one per
+/// message: a consumer that was busy reads them all at once, then sleeps
+/// instead of reading an empty category once for each notification.
+pub async fn a_burst_of_messages_leaves_a_single_wake_up_and_other_categories_none(
+    fixture: Fixture,
+) {
+    let category = Category::new("thing").expect("valid");
+    let mut signal = fixture
+        .store
+        .new_message_signal(category)
+        .await
+        .expect("listens");
+    for amount in 0..20 {
+        write_amounts(&fixture.store, &format!("thing-{amount}"), &[amount]).await;
+    }
+    write_amounts(&fixture.store, "otherThing-1", &[1]).await;
+    // Give every notification time to arrive before anyone waits.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let first = tokio::time::timeout(Duration::from_secs(5), signal.wait()).await;
+    assert!(matches!(first, Ok(Ok(()))), "{first:?}");
+    let second = tokio::time::timeout(Duration::from_millis(300), signal.wait()).await;
+    assert!(second.is_err(), "a second wake-up was left: {second:?}");
+
+    // Another category's message wakes nobody here; this one's does.
+    write_amounts(&fixture.store, "otherThing-2", &[2]).await;
+    let other = tokio::time::timeout(Duration::from_millis(300), signal.wait()).await;
+    assert!(other.is_err(), "woken by another category: {other:?}");
+    write_amounts(&fixture.store, "thing-21", &[21]).await;
+    let ours = tokio::time::timeout(Duration::from_secs(5), signal.wait()).await;
+    assert!(matches!(ours, Ok(Ok(()))), "{ours:?}");
+}
+
 pub async fn a_consumer_reads_only_its_correlation_and_group(fixture: Fixture) {
     let group = ConsumerGroup::new(0, 2).expect("valid");
     let mut expected = Vec::new();

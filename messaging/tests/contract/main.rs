@@ -69,6 +69,7 @@ macro_rules! every_backend {
                     a_handler_failure_stops_the_consumer_with_an_error_naming_the_message,
                     a_concurrent_write_makes_the_consumer_handle_the_message_again,
                     a_consumer_is_woken_by_a_new_message_long_before_its_next_poll,
+                    a_burst_of_messages_leaves_a_single_wake_up_and_other_categories_none,
                     a_consumer_reads_only_its_correlation_and_group,
                 ],
                 entity_store: [

@@ -4,7 +4,11 @@
 //! ```sh
 //! cargo run --release -p benchmarks --bin ladder
 //! LADDER_EVENTS=100000 cargo run --release -p benchmarks --bin ladder   # a quicker run
+//! LADDER_RUNGS=L6,L7 cargo run --release -p benchmarks --bin ladder     # some rungs only
 //! ```
+//!
+//! L1-L3 always run: they are the baselines the other rungs are divided by.
+//! L7 includes L8, which reads the views L7 leaves behind.
 //!
 //! Throughput of an event-sourced system on Postgres is bounded by commits:
 //! each write is a transaction whose commit waits for the WAL to reach the
@@ -27,6 +31,16 @@ fn environment_number(name: &str, default: usize) -> usize {
         .ok()
         .and_then(|value| value.parse().ok())
         .unwrap_or(default)
+}
+
+/// Whether `LADDER_RUNGS` (a comma-separated list, all when unset) asks
+/// for this rung.
+fn wanted(rung: &str) -> bool {
+    std::env::var("LADDER_RUNGS").map_or(true, |rungs| {
+        rungs
+            .split(',')
+            .any(|wanted| wanted.trim().eq_ignore_ascii_case(rung))
+    })
 }
 
 fn machine() -> String {
@@ -71,12 +85,17 @@ async fn main() -> anyhow::Result<()> {
         postgres.table_size(&url).await?
     ));
 
-    let url = postgres.create_database("ladder_deposits").await?;
-    let store = store_at(&url).await;
-    let (deposit_rungs, l4) = components::deposits(&url, &store, deposits, l2).await?;
-    rungs.extend(deposit_rungs);
+    // L7 paces itself at half the L4 maximum, so it needs L4.
+    let mut l4_per_second = None;
+    if wanted("L4") || wanted("L7") {
+        let url = postgres.create_database("ladder_deposits").await?;
+        let store = store_at(&url).await;
+        let (deposit_rungs, l4) = components::deposits(&url, &store, deposits, l2).await?;
+        rungs.extend(deposit_rungs);
+        l4_per_second = Some(l4.per_second);
+    }
 
-    for hot in [false, true] {
+    for hot in [false, true].into_iter().filter(|_| wanted("L5")) {
         let url = postgres
             .create_database(if hot { "ladder_hot" } else { "ladder_uniform" })
             .await?;
@@ -84,20 +103,26 @@ async fn main() -> anyhow::Result<()> {
         rungs.extend(components::transfers(&url, &store, transfers, hot, l2).await?);
     }
 
-    let url = postgres.create_database("ladder_events").await?;
-    let store = store_at(&url).await;
-    let accounts = (events / 100).max(1) as i64;
-    aggregation::prepare(&store, accounts, 100).await?;
-    say(&format!(
-        "messages table at L6: {}",
-        postgres.table_size(&url).await?
-    ));
-    let views_url = postgres.create_database("ladder_events_views").await?;
-    rungs.extend(aggregation::rungs(&store, &views_url, events).await?);
+    if wanted("L6") {
+        let url = postgres.create_database("ladder_events").await?;
+        let store = store_at(&url).await;
+        let accounts = (events / 100).max(1) as i64;
+        aggregation::prepare(&store, accounts, 100).await?;
+        say(&format!(
+            "messages table at L6: {}",
+            postgres.table_size(&url).await?
+        ));
+        let views_url = postgres.create_database("ladder_events_views").await?;
+        rungs.extend(aggregation::rungs(&store, &views_url, events).await?);
+    }
 
     let mut latency_views = String::new();
     let mut latency_store = None;
-    for wake in [true, false] {
+    let latency_rate = l4_per_second.filter(|_| wanted("L7"));
+    for (wake, l4) in [true, false]
+        .into_iter()
+        .flat_map(|wake| latency_rate.map(|l4| (wake, l4)))
+    {
         let url = postgres
             .create_database(if wake {
                 "ladder_latency"
@@ -114,15 +139,7 @@ async fn main() -> anyhow::Result<()> {
             })
             .await?;
         rungs.push(
-            components::latency(
-                &url,
-                &views_url,
-                &store,
-                (l4.per_second / 2.0).max(1.0),
-                10,
-                wake,
-            )
-            .await?,
+            components::latency(&url, &views_url, &store, (l4 / 2.0).max(1.0), 10, wake).await?,
         );
         if wake {
             latency_views = views_url;
