@@ -170,7 +170,7 @@ async fn follow(
                     return Ok(());
                 }
             }
-            Next::CaughtUp => {}
+            Next::CaughtUp | Next::Idle => {}
             Next::Stopped => return Ok(()),
         }
     }

@@ -11,7 +11,9 @@
 //!    another category, or only those of one consumer group member,
 //! 3. hands each message to its [`Handler`], in order,
 //! 4. records its position every `position_update_interval` messages, when it
-//!    catches up, and when it shuts down ([`PositionStore`]).
+//!    catches up (at most once per [`CATCH_UP_RECORDING_PAUSE`]), when the
+//!    category has been quiet for a poll interval, and when it shuts down
+//!    ([`PositionStore`]).
 //!
 //! Recording the position is not atomic with what the handler wrote, so after
 //! a crash the messages since the last recorded position are handled again.
@@ -38,7 +40,7 @@ mod handler;
 mod position_store;
 mod subscription;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio_util::sync::CancellationToken;
 
@@ -179,9 +181,26 @@ pub struct Consumer<H> {
 struct Progress {
     last_handled: Option<i64>,
     unrecorded: u64,
+    last_recorded: Option<Instant>,
 }
 
+/// The shortest time between two recordings on catching up.
+///
+/// Under a steady trickle of messages a consumer catches up after almost
+/// every one, and recording the position each time would double the writes
+/// it makes (a position is a message too, and a commit). So on catching up
+/// it records only if this long has passed since it last did; what it puts
+/// off is recorded when the category goes quiet ([`Next::Idle`]) or after
+/// `position_update_interval` messages, whichever comes first.
+pub const CATCH_UP_RECORDING_PAUSE: Duration = Duration::from_secs(1);
+
 impl Progress {
+    /// Whether a recording on catching up is due.
+    fn due_on_catching_up(&self) -> bool {
+        self.last_recorded
+            .is_none_or(|at| at.elapsed() >= CATCH_UP_RECORDING_PAUSE)
+    }
+
     fn handled(&mut self, global_position: i64) {
         self.last_handled = Some(global_position);
         self.unrecorded += 1;
@@ -193,6 +212,7 @@ impl Progress {
 
     fn recorded(&mut self) {
         self.unrecorded = 0;
+        self.last_recorded = Some(Instant::now());
     }
 }
 
@@ -270,7 +290,11 @@ impl<H: Handler> Consumer<H> {
                         }
                     }
                 }
-                Next::CaughtUp => self.record(&positions, &mut progress, &shutdown).await,
+                Next::CaughtUp if progress.due_on_catching_up() => {
+                    self.record(&positions, &mut progress, &shutdown).await;
+                }
+                Next::CaughtUp => {}
+                Next::Idle => self.record(&positions, &mut progress, &shutdown).await,
                 Next::Stopped => break 'reading Ok(()),
             }
         };

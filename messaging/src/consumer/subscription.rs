@@ -15,7 +15,18 @@ pub enum Next {
     /// The category has no more messages for now; a good moment to record a
     /// position. Reported once each time the subscription catches up.
     CaughtUp,
+    /// A whole poll interval passed with nothing new: the category is quiet.
+    /// Reported after every such interval, so a consumer can finish what it
+    /// put off while it was busy (recording its position).
+    Idle,
     /// Shutdown was requested.
+    Stopped,
+}
+
+/// How a wait for new messages ended.
+enum Waited {
+    Signalled,
+    PollInterval,
     Stopped,
 }
 
@@ -94,8 +105,10 @@ impl Subscription {
                         self.delivered_since_caught_up = false;
                         return Ok(Next::CaughtUp);
                     }
-                    if !self.wait_for_new_messages(shutdown).await {
-                        return Ok(Next::Stopped);
+                    match self.wait_for_new_messages(shutdown).await {
+                        Waited::Stopped => return Ok(Next::Stopped),
+                        Waited::PollInterval => return Ok(Next::Idle),
+                        Waited::Signalled => {}
                     }
                 }
                 Err(error) if error.is_transient() => {
@@ -119,8 +132,8 @@ impl Subscription {
     }
 
     /// Sleeps until the poll interval has passed or a signal says the
-    /// category has something new. Returns false if shutdown came first.
-    async fn wait_for_new_messages(&mut self, shutdown: &CancellationToken) -> bool {
+    /// category has something new, or shutdown is requested.
+    async fn wait_for_new_messages(&mut self, shutdown: &CancellationToken) -> Waited {
         let signal = self.signal.as_mut();
         let signalled = async {
             match signal {
@@ -129,16 +142,16 @@ impl Subscription {
             }
         };
         tokio::select! {
-            () = shutdown.cancelled() => return false,
-            () = tokio::time::sleep(self.poll_interval) => {}
+            () = shutdown.cancelled() => Waited::Stopped,
+            () = tokio::time::sleep(self.poll_interval) => Waited::PollInterval,
             result = signalled => {
                 if let Err(error) = result {
                     tracing::debug!(%error, "new-message signal lost; polling until it is back");
                     self.signal = None;
                 }
+                Waited::Signalled
             }
         }
-        true
     }
 
     async fn ensure_signal(&mut self) {

@@ -159,6 +159,44 @@ pub async fn a_consumer_records_its_position_when_it_catches_up(fixture: Fixture
     running.stop().await.expect("stops cleanly");
 }
 
+/// A trickle of messages makes a consumer catch up after each one; it must
+/// not write a position every time (that would double its writes), yet the
+/// position must still end up recorded once the category goes quiet.
+pub async fn a_consumer_catching_up_often_records_at_most_once_a_pause_and_again_when_quiet(
+    fixture: Fixture,
+) {
+    let mut quiet_after = settings();
+    quiet_after.poll_interval = Duration::from_millis(300);
+    let recorder = Recorder::default();
+    let running = start(&fixture.store, quiet_after, recorder.clone());
+    let store = fixture.store.clone();
+    for amount in 1..=6 {
+        write_amounts(&fixture.store, "thing-1", &[amount]).await;
+        let handled = amount as usize;
+        assert!(eventually(|| async { recorder.amounts().len() == handled }).await);
+    }
+    let last = *global_positions(&fixture.store)
+        .await
+        .last()
+        .expect("written");
+    // Quiet now: within a poll interval or two the last position is recorded.
+    assert!(eventually(|| async { recorded_position(&store).await == Some(last) }).await);
+    let positions = Category::new("thing+position").expect("valid");
+    let recordings = store
+        .read_category(&CategoryRead::new(positions))
+        .await
+        .expect("read")
+        .len();
+    // Six catch-ups within well under a second: the first one records, the
+    // quiet one records the rest. (One more is allowed for a slow machine
+    // that took over a second between them; six would mean no pause at all.)
+    assert!(
+        (2..=3).contains(&recordings),
+        "{recordings} recordings for six catch-ups"
+    );
+    running.stop().await.expect("stops cleanly");
+}
+
 fn unparseable(id: Uuid) -> NewMessage {
     NewMessage {
         id,

@@ -64,6 +64,7 @@ macro_rules! every_backend {
                     a_consumer_hands_every_message_to_its_handler_in_order,
                     a_restarted_consumer_resumes_after_its_recorded_position,
                     a_consumer_records_its_position_when_it_catches_up,
+                    a_consumer_catching_up_often_records_at_most_once_a_pause_and_again_when_quiet,
                     an_unparseable_message_is_parked_with_its_stream_and_position,
                     a_parked_message_does_not_stop_the_messages_after_it,
                     a_handler_failure_stops_the_consumer_with_an_error_naming_the_message,
