@@ -91,6 +91,12 @@ CREATE TABLE IF NOT EXISTS commands (
 
 CREATE INDEX IF NOT EXISTS commands_by_account ON commands (account_id);
 
+-- The commands still waiting for their answer: a handful at any moment, out
+-- of every command ever sent. A partial index holds only those, so the
+-- pending list on every page reads a few entries instead of the whole table.
+CREATE INDEX IF NOT EXISTS commands_pending ON commands (request_position)
+  WHERE processed_position IS NULL;
+
 -- How far the aggregator has read each category. Written in the same
 -- transaction as the view rows of each batch, so the views and the position
 -- can never disagree.

@@ -14,7 +14,7 @@ use messaging::StoreError;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{account_names, message, parse_id, see_other, transfer_rows, watch};
+use super::{message, names_of, parse_id, see_other, transfer_rows, watch};
 use crate::AppState;
 use crate::error::AppError;
 use crate::forms::{self, AmountInput, CloseInput, TransferInput};
@@ -46,7 +46,7 @@ pub async fn show(
     // first poll reloads it. The other order could show old content under a
     // new token, and the page would wait forever.
     let watching = watch::account_watch(&state.views, account_id, after.command.as_deref()).await?;
-    let Some(account) = opened(&state, account_id).await? else {
+    let Some(account) = opened(watching.account.clone()) else {
         if !opening {
             return Ok(no_such_account(StatusCode::NOT_FOUND));
         }
@@ -104,12 +104,8 @@ impl Forms {
 }
 
 /// The account, if it was ever opened.
-async fn opened(state: &AppState, account_id: Uuid) -> Result<Option<AccountView>, AppError> {
-    Ok(state
-        .views
-        .account(account_id)
-        .await?
-        .filter(|account| account.status != "unopened"))
+fn opened(account: Option<AccountView>) -> Option<AccountView> {
+    account.filter(|account| account.status != "unopened")
 }
 
 /// The account page. `watch` was read before `account`.
@@ -121,7 +117,8 @@ async fn account_page(
     watching: watch::AccountWatch,
 ) -> Result<AccountPage, AppError> {
     let account_id = parse_id(&account.account_id).unwrap_or_default();
-    let names = account_names(&state.views).await?;
+    let accounts = state.views.accounts().await?;
+    let names = names_of(&accounts);
     let notices = notices(state, account_id, after).await?;
 
     let lines = state
@@ -139,10 +136,8 @@ async fn account_page(
             transfer_id: line.funds_transfer_id,
         })
         .collect();
-    let pending: Vec<PendingRow> = state
-        .views
-        .pending_commands(Some(account_id))
-        .await?
+    let pending: Vec<PendingRow> = watching
+        .pending
         .iter()
         .map(|command| PendingRow {
             description: describe(command),
@@ -155,10 +150,7 @@ async fn account_page(
         .collect();
 
     let selected = forms.transfer.destinations.first().map(|d| d.id.clone());
-    forms.transfer.destinations = state
-        .views
-        .accounts()
-        .await?
+    forms.transfer.destinations = accounts
         .into_iter()
         .filter(|other| other.account_id != account.account_id)
         .map(|other| Destination {
@@ -293,8 +285,8 @@ async fn refuse(
 ) -> Result<Response, AppError> {
     let account_id = parse_id(&account.account_id).unwrap_or_default();
     let watching = watch::account_watch(&state.views, account_id, None).await?;
-    // Read again after the token, for the reason given in `show`.
-    let account = opened(state, account_id).await?.unwrap_or(account);
+    // The account as read with the token, for the reason given in `show`.
+    let account = opened(watching.account.clone()).unwrap_or(account);
     let page = account_page(state, account, &AfterCommand::default(), forms, watching).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, pages::render(&page)?).into_response())
 }
@@ -344,7 +336,7 @@ async fn move_money(
     let Some(account_id) = parse_id(&account_id) else {
         return Ok(no_such_account(StatusCode::UNPROCESSABLE_ENTITY));
     };
-    let Some(account) = opened(&state, account_id).await? else {
+    let Some(account) = opened(state.views.account(account_id).await?) else {
         return Ok(no_such_account(StatusCode::UNPROCESSABLE_ENTITY));
     };
     let checked = forms::command_id(input.command_id.as_deref())
@@ -394,12 +386,12 @@ pub async fn transfer(
     let Some(account_id) = parse_id(&account_id) else {
         return Ok(no_such_account(StatusCode::UNPROCESSABLE_ENTITY));
     };
-    let Some(account) = opened(&state, account_id).await? else {
+    let Some(account) = opened(state.views.account(account_id).await?) else {
         return Ok(no_such_account(StatusCode::UNPROCESSABLE_ENTITY));
     };
     let destination = match forms::account_id(input.to_account_id.as_deref()) {
         Ok(id) if id == account_id => Err("Choose another account than this one.".to_string()),
-        Ok(id) if opened(&state, id).await?.is_none() => {
+        Ok(id) if opened(state.views.account(id).await?).is_none() => {
             Err("There is no such account.".to_string())
         }
         other => other,
@@ -451,7 +443,7 @@ pub async fn close(
     let Some(account_id) = parse_id(&account_id) else {
         return Ok(no_such_account(StatusCode::UNPROCESSABLE_ENTITY));
     };
-    let Some(account) = opened(&state, account_id).await? else {
+    let Some(account) = opened(state.views.account(account_id).await?) else {
         return Ok(no_such_account(StatusCode::UNPROCESSABLE_ENTITY));
     };
     let command_id = match forms::command_id(input.command_id.as_deref()) {

@@ -16,7 +16,7 @@ pub mod watch;
 use std::collections::HashMap;
 
 use aggregator::Views;
-use aggregator::queries::TransferView;
+use aggregator::queries::{AccountView, TransferView};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use uuid::Uuid;
@@ -54,17 +54,21 @@ fn see_other(location: &str) -> Response {
 
 /// The holder's name of every account, to label transfers.
 async fn account_names(views: &Views) -> Result<HashMap<String, String>, AppError> {
-    Ok(views
-        .accounts()
-        .await?
-        .into_iter()
+    Ok(names_of(&views.accounts().await?))
+}
+
+/// Each account's holder name, by account id.
+fn names_of(accounts: &[AccountView]) -> HashMap<String, String> {
+    accounts
+        .iter()
         .map(|account| {
             let name = account
                 .holder_name
+                .clone()
                 .unwrap_or_else(|| short_id(&account.account_id));
-            (account.account_id, name)
+            (account.account_id.clone(), name)
         })
-        .collect())
+        .collect()
 }
 
 /// The first block of an id, for places where no name is known.

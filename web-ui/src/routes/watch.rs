@@ -2,7 +2,7 @@
 //! would change. The page's script polls it and reloads on a change.
 
 use aggregator::Views;
-use aggregator::queries::TransferView;
+use aggregator::queries::{AccountView, CommandView, TransferView};
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -73,6 +73,12 @@ pub struct AccountWatch {
     /// Whether anything was still to come at that moment: the account not
     /// seen yet, the command not answered, or other commands pending.
     pub waiting: bool,
+    /// The account as read for the token, if the views have it. The page
+    /// shows this very row, so what it shows and the token it watches with
+    /// come from the same moment (and the page reads it once, not twice).
+    pub account: Option<AccountView>,
+    /// The account's pending commands as read for the token.
+    pub pending: Vec<CommandView>,
 }
 
 /// The token of an account page and whether it has anything to wait for,
@@ -86,7 +92,8 @@ pub async fn account_watch(
 ) -> Result<AccountWatch, AppError> {
     let account = views.account(account_id).await?;
     let last = account.as_ref().map_or(-1, |account| account.last_position);
-    let pending = views.pending_commands(Some(account_id)).await?.len();
+    let pending_commands = views.pending_commands(Some(account_id)).await?;
+    let pending = pending_commands.len();
     let answered = match command {
         Some("close") => views
             .commands_of(account_id, "close")
@@ -103,6 +110,8 @@ pub async fn account_watch(
     Ok(AccountWatch {
         token: format!("{last}:{pending}:{}", answered.unwrap_or(-1)),
         waiting,
+        account,
+        pending: pending_commands,
     })
 }
 

@@ -30,7 +30,7 @@ async fn opening_an_account_sends_open_and_redirects_to_the_pending_account() {
         response.location(),
         format!("/accounts/{command_id}?command=open:{command_id}")
     );
-    let written = app.store.as_memory().expect("memory").writes();
+    let written = app.command_writes();
     assert_eq!(written[0].messages[0].message_type, "Open");
     assert_eq!(written[0].messages[0].id.to_string(), command_id);
 }

@@ -169,7 +169,7 @@ async fn a_name_refuses_what_no_name_contains_and_keeps_any_text_exactly() {
             )
             .await;
         assert_eq!(response.status, StatusCode::SEE_OTHER, "{name:?}");
-        let written = app.store.as_memory().expect("memory").writes();
+        let written = app.command_writes();
         let open = written.last().expect("written").messages[0].clone();
         let data: serde_json::Value = serde_json::from_str(&open.data).expect("json");
         assert_eq!(data["holderName"], name, "stored exactly as typed");

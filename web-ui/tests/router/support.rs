@@ -126,13 +126,23 @@ impl TestApp {
         }
     }
 
-    /// How many messages the store holds: a form that is refused must not
-    /// change it.
-    pub fn messages_written(&self) -> usize {
+    /// The writes the web UI made: those to command streams. (The
+    /// components running beside it write their events, reservations and
+    /// positions whenever they get to them, so they are left out.)
+    pub fn command_writes(&self) -> Vec<messaging::store::RecordedWrite> {
         self.store
             .as_memory()
             .expect("memory")
             .writes()
+            .into_iter()
+            .filter(|write| write.stream_name.category().ends_with(":command"))
+            .collect()
+    }
+
+    /// How many commands the web UI has written: a form that is refused
+    /// must not change it.
+    pub fn messages_written(&self) -> usize {
+        self.command_writes()
             .iter()
             .map(|write| write.messages.len())
             .sum()

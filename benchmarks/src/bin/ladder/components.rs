@@ -60,6 +60,13 @@ pub async fn open_accounts(
     Ok(accounts)
 }
 
+/// The binaries the rungs start, each named like its package.
+pub const BINARIES: [&str; 3] = [
+    "account-component",
+    "funds-transfer-component",
+    "aggregator",
+];
+
 /// Starts one of the bank's binaries (the release build beside this one).
 pub fn start(binary: &str, environment: &[(&str, &str)]) -> RunningProcess {
     RunningProcess::start(&workspace_binary(binary, binary), environment)

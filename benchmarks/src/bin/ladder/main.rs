@@ -63,6 +63,11 @@ async fn main() -> anyhow::Result<()> {
     let events = environment_number("LADDER_EVENTS", 1_000_000);
     let deposits = environment_number("LADDER_DEPOSITS", 5000);
     let transfers = environment_number("LADDER_TRANSFERS", 2000);
+    // Build the bank's binaries now: building one when a rung starts it
+    // would count the compiler's time as the component's.
+    for binary in components::BINARIES {
+        messaging::controls::process::workspace_binary(binary, binary);
+    }
     let postgres = BenchPostgres::start()?;
     say(&format!(
         "# The benchmark ladder\n\nMachine: {}. Postgres: {}.\n{writes} writes per L1-L3 configuration, \
