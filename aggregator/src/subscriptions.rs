@@ -26,6 +26,12 @@ pub struct Settings {
     pub poll_interval: Duration,
     /// Wake up on new-message signals.
     pub wake_on_new_messages: bool,
+    /// How long to wait after a short batch before reading again, so that
+    /// the next batch gathers what arrives meanwhile. Woken by every new
+    /// message, the aggregator would otherwise commit a view transaction per
+    /// event; the pause bounds that to one per pause per category, at the
+    /// cost of this much latency.
+    pub batch_pause: Duration,
     /// How often to refresh the operations views (positions and lag).
     pub operations_interval: Duration,
 }
@@ -36,6 +42,7 @@ impl Default for Settings {
             batch_size: 500,
             poll_interval: Duration::from_millis(100),
             wake_on_new_messages: true,
+            batch_pause: Duration::from_millis(20),
             operations_interval: Duration::from_secs(1),
         }
     }
@@ -168,6 +175,12 @@ async fn follow(
                     retry(&shutdown, || apply_batch(&store, &views, source, &batch)).await?;
                 if applied.is_none() {
                     return Ok(());
+                }
+                if batch.len() < settings.batch_size as usize {
+                    tokio::select! {
+                        () = shutdown.cancelled() => return Ok(()),
+                        () = tokio::time::sleep(settings.batch_pause) => {}
+                    }
                 }
             }
             Next::CaughtUp | Next::Idle => {}

@@ -51,6 +51,9 @@ pub struct Subscription {
     signal: Option<NewMessageSignal>,
     /// Whether messages were handed out since the last `CaughtUp`.
     delivered_since_caught_up: bool,
+    /// Whether the last read found everything there was, so that the next
+    /// step is to wait rather than to read.
+    caught_up: bool,
     backoff: Backoff,
 }
 
@@ -69,6 +72,7 @@ impl Subscription {
             wake_on_new_messages,
             signal: None,
             delivered_since_caught_up: false,
+            caught_up: false,
             backoff: Backoff::default(),
         }
     }
@@ -90,43 +94,55 @@ impl Subscription {
             // read and the start of listening would otherwise wait a whole
             // poll interval.
             self.ensure_signal().await;
-            match self.store.read_category(&self.read).await {
-                Ok(batch) if !batch.is_empty() => {
-                    self.backoff.reset();
-                    if let Some(last) = batch.last() {
-                        self.read.from_global_position = last.global_position + 1;
+            if !self.caught_up {
+                match self.store.read_category(&self.read).await {
+                    Ok(batch) if !batch.is_empty() => {
+                        self.backoff.reset();
+                        if let Some(last) = batch.last() {
+                            self.read.from_global_position = last.global_position + 1;
+                        }
+                        self.delivered_since_caught_up = true;
+                        // A short batch is everything there was when the
+                        // read began. Anything written since will signal, so
+                        // with a signal there is no need to read again just
+                        // to find nothing: the next call waits instead.
+                        self.caught_up = self.signal.is_some()
+                            && batch.len() < self.read.batch_size as usize;
+                        return Ok(Next::Batch(batch));
                     }
-                    self.delivered_since_caught_up = true;
-                    return Ok(Next::Batch(batch));
+                    Ok(_) => {
+                        self.backoff.reset();
+                        self.caught_up = true;
+                    }
+                    Err(error) if error.is_transient() => {
+                        let delay = self.backoff.next_delay();
+                        tracing::warn!(
+                            category = %self.read.category,
+                            %error,
+                            retry_in_ms = delay.as_millis(),
+                            "reading the category failed; retrying",
+                        );
+                        // A broken database usually means a broken listener too.
+                        self.signal = None;
+                        tokio::select! {
+                            () = shutdown.cancelled() => return Ok(Next::Stopped),
+                            () = tokio::time::sleep(delay) => {}
+                        }
+                        continue;
+                    }
+                    Err(error) => return Err(error),
                 }
-                Ok(_) => {
-                    self.backoff.reset();
-                    if self.delivered_since_caught_up {
-                        self.delivered_since_caught_up = false;
-                        return Ok(Next::CaughtUp);
-                    }
-                    match self.wait_for_new_messages(shutdown).await {
-                        Waited::Stopped => return Ok(Next::Stopped),
-                        Waited::PollInterval => return Ok(Next::Idle),
-                        Waited::Signalled => {}
-                    }
-                }
-                Err(error) if error.is_transient() => {
-                    let delay = self.backoff.next_delay();
-                    tracing::warn!(
-                        category = %self.read.category,
-                        %error,
-                        retry_in_ms = delay.as_millis(),
-                        "reading the category failed; retrying",
-                    );
-                    // A broken database usually means a broken listener too.
-                    self.signal = None;
-                    tokio::select! {
-                        () = shutdown.cancelled() => return Ok(Next::Stopped),
-                        () = tokio::time::sleep(delay) => {}
-                    }
-                }
-                Err(error) => return Err(error),
+            }
+            if self.delivered_since_caught_up {
+                self.delivered_since_caught_up = false;
+                return Ok(Next::CaughtUp);
+            }
+            let waited = self.wait_for_new_messages(shutdown).await;
+            self.caught_up = false;
+            match waited {
+                Waited::Stopped => return Ok(Next::Stopped),
+                Waited::PollInterval => return Ok(Next::Idle),
+                Waited::Signalled => {}
             }
         }
     }
