@@ -142,11 +142,12 @@ fn every_cargo_run_package_exists() {
         }
         if let Some(index) = words.iter().position(|word| *word == "--bin") {
             let binary = words[index + 1].trim_matches(|c: char| !c.is_alphanumeric() && c != '-');
+            // A binary is `{folder}/{binary}.rs`, or `{folder}/{binary}/main.rs`
+            // when it has modules of its own.
             let found = ["benchmarks/src/bin", "bank/src"].iter().any(|folder| {
-                repository()
-                    .join(folder)
-                    .join(format!("{binary}.rs"))
-                    .exists()
+                let folder = repository().join(folder);
+                folder.join(format!("{binary}.rs")).exists()
+                    || folder.join(binary).join("main.rs").exists()
             }) || binary == "bank";
             assert!(found, "--bin {binary}: no such binary");
         }

@@ -106,8 +106,8 @@ impl Subscription {
                         // read began. Anything written since will signal, so
                         // with a signal there is no need to read again just
                         // to find nothing: the next call waits instead.
-                        self.caught_up = self.signal.is_some()
-                            && batch.len() < self.read.batch_size as usize;
+                        self.caught_up =
+                            self.signal.is_some() && batch.len() < self.read.batch_size as usize;
                         return Ok(Next::Batch(batch));
                     }
                     Ok(_) => {
