@@ -160,6 +160,30 @@ pub fn print_table(title: &str, rows: &[Row]) {
     }
 }
 
+/// The Postgres pool behind `store`: the benchmarks measure Postgres, and
+/// some of their preparation is plain SQL.
+pub fn postgres_pool(store: &messaging::MessageStore) -> anyhow::Result<sqlx::PgPool> {
+    store
+        .as_postgres()
+        .map(|postgres| postgres.pool().clone())
+        .context("the benchmarks need the Postgres store")
+}
+
+/// Creates `plain_messages`, the baseline for writes: a table shaped and
+/// indexed like `messages`, to be written with one plain INSERT per
+/// transaction (no function, no lock, no trigger).
+pub async fn create_plain_messages(pool: &sqlx::PgPool) -> anyhow::Result<()> {
+    sqlx::raw_sql(
+        "CREATE TABLE plain_messages (LIKE message_store.messages INCLUDING ALL EXCLUDING DEFAULTS);
+         CREATE SEQUENCE plain_messages_seq;
+         ALTER TABLE plain_messages ALTER global_position SET DEFAULT nextval('plain_messages_seq');
+         ALTER TABLE plain_messages ALTER time SET DEFAULT (now() AT TIME ZONE 'utc');",
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
 /// Prints a line of the report.
 #[allow(clippy::print_stdout)]
 pub fn say(line: &str) {

@@ -77,20 +77,8 @@ fn stream(category: &str, n: usize, accounts: &[Uuid]) -> StreamName {
 }
 
 async fn postgres_rows(store: &MessageStore, messages: usize) -> anyhow::Result<Vec<Row>> {
-    let pool = store
-        .as_postgres()
-        .map(|p| p.pool().clone())
-        .ok_or_else(|| anyhow::anyhow!("postgres"))?;
-    // The baseline: a table shaped and indexed like `messages`, written with
-    // one plain INSERT per transaction, no function, no lock, no trigger.
-    sqlx::raw_sql(
-        "CREATE TABLE plain_messages (LIKE message_store.messages INCLUDING ALL EXCLUDING DEFAULTS);
-         CREATE SEQUENCE plain_messages_seq;
-         ALTER TABLE plain_messages ALTER global_position SET DEFAULT nextval('plain_messages_seq');
-         ALTER TABLE plain_messages ALTER time SET DEFAULT (now() AT TIME ZONE 'utc');",
-    )
-    .execute(&pool)
-    .await?;
+    let pool = benchmarks::postgres_pool(store)?;
+    benchmarks::create_plain_messages(&pool).await?;
 
     let accounts: Arc<Vec<Uuid>> = Arc::new((0..100).map(|_| Uuid::new_v4()).collect());
     let plain_one = {

@@ -12,10 +12,7 @@ use crate::report::Rung;
 /// be, one in ten correlated with a transfer. Plain SQL, in bulk: the
 /// writing is not what is measured here.
 pub async fn prepare(store: &MessageStore, accounts: i64, per_account: i64) -> anyhow::Result<()> {
-    let pool = store
-        .as_postgres()
-        .map(|p| p.pool().clone())
-        .ok_or_else(|| anyhow::anyhow!("postgres"))?;
+    let pool = benchmarks::postgres_pool(store)?;
     sqlx::raw_sql("ALTER TABLE message_store.messages DISABLE TRIGGER messages_notify")
         .execute(&pool)
         .await?;
@@ -129,10 +126,7 @@ pub async fn rungs(
         .against("unfiltered", raw),
     );
 
-    let pool = store
-        .as_postgres()
-        .map(|p| p.pool().clone())
-        .ok_or_else(|| anyhow::anyhow!("postgres"))?;
+    let pool = benchmarks::postgres_pool(store)?;
     // The plan of a read near the end of the table, as the store's
     // `get_category_messages` runs it. Either index keeps the rows in
     // global order; what must not appear is a sequential scan and a sort,

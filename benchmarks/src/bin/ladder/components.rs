@@ -74,10 +74,7 @@ pub fn start(binary: &str, environment: &[(&str, &str)]) -> RunningProcess {
 
 /// How many messages of these types the store holds.
 pub async fn count(store: &MessageStore, types: &[&str]) -> anyhow::Result<i64> {
-    let pool = store
-        .as_postgres()
-        .map(|p| p.pool().clone())
-        .ok_or_else(|| anyhow::anyhow!("postgres"))?;
+    let pool = benchmarks::postgres_pool(store)?;
     let types: Vec<String> = types.iter().map(|t| (*t).to_string()).collect();
     Ok(
         sqlx::query_scalar("SELECT count(*) FROM message_store.messages WHERE type = ANY($1)")

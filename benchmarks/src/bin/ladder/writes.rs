@@ -81,20 +81,8 @@ where
 
 /// L1, L2 and L3 for every number of writers.
 pub async fn rungs(store: &MessageStore, count: usize) -> anyhow::Result<(Vec<Rung>, f64)> {
-    let pool = store
-        .as_postgres()
-        .map(|p| p.pool().clone())
-        .ok_or_else(|| anyhow::anyhow!("postgres"))?;
-    // L1's table: shaped and indexed like `messages`, but written with one
-    // plain INSERT per transaction: no function, no lock, no trigger.
-    sqlx::raw_sql(
-        "CREATE TABLE plain_messages (LIKE message_store.messages INCLUDING ALL EXCLUDING DEFAULTS);
-         CREATE SEQUENCE plain_messages_seq;
-         ALTER TABLE plain_messages ALTER global_position SET DEFAULT nextval('plain_messages_seq');
-         ALTER TABLE plain_messages ALTER time SET DEFAULT (now() AT TIME ZONE 'utc');",
-    )
-    .execute(&pool)
-    .await?;
+    let pool = benchmarks::postgres_pool(store)?;
+    benchmarks::create_plain_messages(&pool).await?;
 
     let mut rungs = Vec::new();
     let mut l2_one_writer = 0.0;
