@@ -41,10 +41,12 @@ pub async fn show(
         return Ok(no_such_account(StatusCode::NOT_FOUND));
     };
     let opening = after.command.as_deref() == Some(key::open(account_id).as_str());
-    // The watch token is read before the page's content: if the views move
-    // on in between, the page is older than its token, and the script's
-    // first poll reloads it. The other order could show old content under a
-    // new token, and the page would wait forever.
+    // The watch token is read before the rest of the page's content (the
+    // account row and its pending commands come from the very reads that
+    // made the token): if the views move on in between, the page is newer
+    // than its token, and the script's first poll reloads it, once. The
+    // other order could show old content under a new token, and the page
+    // would wait forever.
     let watching = watch::account_watch(&state.views, account_id, after.command.as_deref()).await?;
     let Some(account) = opened(watching.account.clone()) else {
         if !opening {
