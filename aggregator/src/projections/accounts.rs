@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 use super::bulk::{self, Value};
 use super::commands::{self, Processed, key};
-use super::{Unhandleable, transfer_of};
+use super::{Unhandleable, decode_all, transfer_of};
 
 /// An account's row, as the views hold it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -352,18 +352,7 @@ pub async fn apply_batch<'a>(
     connection: &mut AnyConnection,
     events: &[&'a StoredMessage],
 ) -> Result<Vec<Unhandleable<'a>>, sqlx::Error> {
-    let mut unhandleable = Vec::new();
-    let mut decoded = Vec::new();
-    for event in events {
-        match decode(event) {
-            Ok(Some(found)) => decoded.push((*event, found)),
-            Ok(None) => {}
-            Err(error) => unhandleable.push(Unhandleable {
-                message: event,
-                error,
-            }),
-        }
-    }
+    let (decoded, mut unhandleable) = decode_all(events, decode);
     let ids: Vec<String> = decoded
         .iter()
         .map(|(_, d)| d.account_id.to_string())
@@ -445,14 +434,11 @@ async fn load(
     connection: &mut AnyConnection,
     ids: &[String],
 ) -> Result<BTreeMap<Uuid, AccountRow>, sqlx::Error> {
-    let mut unique = ids.to_vec();
-    unique.sort();
-    unique.dedup();
     let found = bulk::select_where_in(
         connection,
         "SELECT account_id, customer_id, holder_name, balance, status, opened_time, closed_time, last_position FROM accounts",
         "account_id",
-        &unique,
+        ids,
     )
     .await?;
     let mut rows = BTreeMap::new();

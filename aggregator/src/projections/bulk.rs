@@ -8,6 +8,8 @@
 //! placeholders (`$1`, `$2`, ...), which both Postgres and sqlx's SQLite
 //! driver accept.
 
+use std::collections::BTreeSet;
+
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
@@ -88,14 +90,16 @@ pub async fn insert(
     Ok(())
 }
 
-/// Runs `{select} WHERE {key} IN (...)` for every key, in chunks, and
-/// returns all the rows.
+/// Runs `{select} WHERE {key} IN (...)` for every distinct key, in chunks,
+/// and returns all the rows.
 pub async fn select_where_in(
     connection: &mut AnyConnection,
     select: &str,
     key: &str,
     keys: &[String],
 ) -> Result<Vec<AnyRow>, sqlx::Error> {
+    // A batch names the same row many times; each is asked for once.
+    let keys: Vec<&String> = keys.iter().collect::<BTreeSet<_>>().into_iter().collect();
     let mut rows = Vec::new();
     for chunk in keys.chunks(PARAMETERS_PER_STATEMENT) {
         let sql = format!(
@@ -106,7 +110,7 @@ pub async fn select_where_in(
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for key in chunk {
-            query = query.bind(key.clone());
+            query = query.bind((*key).clone());
         }
         rows.extend(query.fetch_all(&mut *connection).await?);
     }

@@ -8,8 +8,8 @@ use funds_transfer_component::messages::commands::Transfer;
 use messaging::{Message, MessageError, StoredMessage, Time};
 use sqlx::AnyConnection;
 
-use super::Unhandleable;
 use super::bulk::{self, Value};
+use super::{Unhandleable, decode_all};
 
 /// What identifies a command's effect, and so its row.
 pub mod key {
@@ -108,20 +108,14 @@ pub async fn apply_batch<'a>(
     connection: &mut AnyConnection,
     messages: &[&'a StoredMessage],
 ) -> Result<Vec<Unhandleable<'a>>, sqlx::Error> {
-    let mut unhandleable = Vec::new();
+    let (decoded, unhandleable) = decode_all(messages, decode);
     // The first copy of a command is the request; a later copy (a re-sent
     // command) changes nothing, within the batch or across batches.
     let mut requests: BTreeMap<String, (Requested, i64)> = BTreeMap::new();
-    for message in messages {
-        match decode(message) {
-            Ok(Some(requested)) => {
-                requests
-                    .entry(requested.key.clone())
-                    .or_insert((requested, message.global_position));
-            }
-            Ok(None) => {}
-            Err(error) => unhandleable.push(Unhandleable { message, error }),
-        }
+    for (message, requested) in decoded {
+        requests
+            .entry(requested.key.clone())
+            .or_insert((requested, message.global_position));
     }
     let rows: Vec<Vec<Value>> = requests
         .into_values()

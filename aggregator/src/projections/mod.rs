@@ -30,6 +30,26 @@ pub struct Unhandleable<'a> {
     pub error: MessageError,
 }
 
+/// Decodes each message of a batch with `decode`: keeps those it
+/// understands, with the message they came from; skips those it has nothing
+/// to say about (`Ok(None)`); and sets aside those it cannot read, to be
+/// parked.
+fn decode_all<'a, T>(
+    messages: &[&'a StoredMessage],
+    decode: impl Fn(&StoredMessage) -> Result<Option<T>, MessageError>,
+) -> (Vec<(&'a StoredMessage, T)>, Vec<Unhandleable<'a>>) {
+    let mut decoded = Vec::new();
+    let mut unhandleable = Vec::new();
+    for message in messages {
+        match decode(message) {
+            Ok(Some(found)) => decoded.push((*message, found)),
+            Ok(None) => {}
+            Err(error) => unhandleable.push(Unhandleable { message, error }),
+        }
+    }
+    (decoded, unhandleable)
+}
+
 /// A category the aggregator reads, and what it builds from it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Source {

@@ -14,9 +14,9 @@ use messaging::{Message, MessageError, StoredMessage, Time};
 use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
-use super::Unhandleable;
 use super::bulk::{self, Value};
 use super::commands::{self, Processed};
+use super::{Unhandleable, decode_all};
 
 /// The columns of a transfer row, in order.
 const COLUMNS: [&str; 17] = [
@@ -278,23 +278,12 @@ pub async fn apply_batch<'a>(
     connection: &mut AnyConnection,
     events: &[&'a StoredMessage],
 ) -> Result<Vec<Unhandleable<'a>>, sqlx::Error> {
-    let mut unhandleable = Vec::new();
-    let mut decoded = Vec::new();
-    for event in events {
-        match decode(event) {
-            Ok(Some((id, change))) => decoded.push((*event, id, change)),
-            Ok(None) => {}
-            Err(error) => unhandleable.push(Unhandleable {
-                message: event,
-                error,
-            }),
-        }
-    }
-    let ids: Vec<String> = decoded.iter().map(|(_, id, _)| id.to_string()).collect();
+    let (decoded, unhandleable) = decode_all(events, decode);
+    let ids: Vec<String> = decoded.iter().map(|(_, (id, _))| id.to_string()).collect();
     let mut rows = load(connection, &ids).await?;
     let before = rows.clone();
     let mut answers = Vec::new();
-    for (event, id, change) in decoded {
+    for (event, (id, change)) in decoded {
         if let Some(answer) = apply(&mut rows, id, change, event.global_position) {
             answers.push((answer, event.global_position));
         }
@@ -343,14 +332,11 @@ async fn load(
     connection: &mut AnyConnection,
     ids: &[String],
 ) -> Result<BTreeMap<Uuid, TransferRow>, sqlx::Error> {
-    let mut unique = ids.to_vec();
-    unique.sort();
-    unique.dedup();
     let found = bulk::select_where_in(
         connection,
         &format!("SELECT {} FROM transfers", COLUMNS.join(", ")),
         "funds_transfer_id",
-        &unique,
+        ids,
     )
     .await?;
     let mut rows = BTreeMap::new();
