@@ -9,6 +9,8 @@
 //! CHAOS_OPERATIONS=3000 cargo test --release -p bank --test chaos -- --nocapture
 //! ```
 
+#[path = "support/bank_cluster.rs"]
+mod bank_cluster;
 #[path = "support/bank_commands.rs"]
 mod bank_commands;
 
@@ -22,6 +24,7 @@ use account_component::client::AccountCommand;
 use account_component::messages::commands::{Deposit, Withdraw};
 use aggregator::ViewDatabase;
 use bank::audit::{Expect, audit};
+use bank_cluster::cluster_with_bank_databases;
 use bank_commands::{deposit, open, send_until_sent};
 use funds_transfer_component::client::TransferCommand;
 use funds_transfer_component::messages::commands::Transfer;
@@ -31,7 +34,7 @@ use messaging::controls::process::{Dice, RunningProcess, workspace_binary};
 use messaging::{
     Category, CategoryRead, ExpectedVersion, MessageStore, NewMessage, StoreError, StreamName, Time,
 };
-use sqlx::{Connection, Row};
+use sqlx::Row;
 use throwaway_postgres::{Cluster, ClusterSettings};
 use tokio::sync::Mutex;
 use uuid::Uuid;
@@ -78,17 +81,7 @@ impl Bank {
             durable: true,
             extra: vec![],
         };
-        let cluster = Cluster::start(&durable).expect("a cluster of our own to restart");
-        let mut admin = sqlx::PgConnection::connect(&cluster.url("postgres"))
-            .await
-            .expect("admin");
-        for database in ["bank", "bank_views"] {
-            let create = format!("CREATE DATABASE {database}");
-            sqlx::raw_sql(sqlx::AssertSqlSafe(create))
-                .execute(&mut admin)
-                .await
-                .expect("created");
-        }
+        let cluster = cluster_with_bank_databases(&durable).await;
         let store = store_at(&cluster.url("bank")).await;
         let views_url = cluster.url("bank_views");
         let views = ViewDatabase::connect(&views_url, 2).await.expect("views");

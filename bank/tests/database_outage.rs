@@ -1,18 +1,20 @@
 //! The database goes away under the running components, then comes back:
 //! they stay up, wait without spinning, and carry on where they were.
 
+#[path = "support/bank_cluster.rs"]
+mod bank_cluster;
 #[path = "support/bank_commands.rs"]
 mod bank_commands;
 
 use std::time::Duration;
 
 use account_component::Money;
+use bank_cluster::cluster_with_bank_databases;
 use bank_commands::{deposit, open, transfer};
 use messaging::controls::postgres::{Server, store_at};
 use messaging::controls::process::{RunningProcess, workspace_binary};
 use messaging::{CategoryRead, MessageStore};
-use sqlx::Connection;
-use throwaway_postgres::{Cluster, ClusterSettings};
+use throwaway_postgres::ClusterSettings;
 use uuid::Uuid;
 
 async fn count(store: &MessageStore, category: &str, message_type: &str) -> usize {
@@ -42,19 +44,7 @@ async fn components_wait_out_a_database_outage_without_spinning_and_resume() {
     if Server::shared().is_none() {
         return;
     }
-    let cluster =
-        Cluster::start(&ClusterSettings::default()).expect("a cluster of our own to stop");
-    let mut admin = sqlx::PgConnection::connect(&cluster.url("postgres"))
-        .await
-        .expect("admin");
-    for database in ["bank", "bank_views"] {
-        let create = format!("CREATE DATABASE {database}");
-        sqlx::raw_sql(sqlx::AssertSqlSafe(create))
-            .execute(&mut admin)
-            .await
-            .expect("created");
-    }
-    drop(admin);
+    let cluster = cluster_with_bank_databases(&ClusterSettings::default()).await;
     let store_url = cluster.url("bank");
     let store = store_at(&store_url).await;
     let views_url = cluster.url("bank_views");
