@@ -30,6 +30,7 @@ impl Running {
             consumer_group: group,
             poll_interval: Duration::from_millis(50),
             wake_on_new_messages: true,
+            lanes: messaging::DEFAULT_LANES,
         };
         let shutdown = CancellationToken::new();
         let component: Component =

@@ -169,6 +169,17 @@ pub fn postgres_pool(store: &messaging::MessageStore) -> anyhow::Result<sqlx::Pg
         .context("the benchmarks need the Postgres store")
 }
 
+/// A pool at `url` as any SQL client would have it: none of the store's own
+/// session settings, so the store's trigger sends the new-message
+/// notification from inside each write's transaction. The SQL rungs measure
+/// the store as Message DB's clients meet it.
+pub async fn sql_client_pool(url: &str) -> anyhow::Result<sqlx::PgPool> {
+    Ok(sqlx::postgres::PgPoolOptions::new()
+        .max_connections(10)
+        .connect(url)
+        .await?)
+}
+
 /// Creates `plain_messages`, the baseline for writes: a table shaped and
 /// indexed like `messages`, to be written with one plain INSERT per
 /// transaction (no function, no lock, no trigger).

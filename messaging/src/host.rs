@@ -30,6 +30,11 @@ pub struct ConsumerOptions {
     /// rather than only at the next poll. Turn off to measure polling alone.
     #[arg(long, env = "WAKE_ON_NEW_MESSAGES", default_value_t = true, action = clap::ArgAction::Set)]
     pub wake_on_new_messages: bool,
+    /// How many entities (accounts, transfers) each consumer handles at once.
+    /// Each entity's messages stay in order; 1 handles the whole category in
+    /// order, one message at a time.
+    #[arg(long, env = "CONSUMER_LANES", default_value_t = crate::consumer::DEFAULT_LANES)]
+    pub consumer_lanes: u32,
 }
 
 impl ConsumerOptions {
@@ -54,6 +59,7 @@ impl ConsumerOptions {
             consumer_group,
             poll_interval: Duration::from_millis(self.poll_interval_ms.max(1)),
             wake_on_new_messages: self.wake_on_new_messages,
+            lanes: self.consumer_lanes.max(1),
         })
     }
 }
@@ -116,6 +122,7 @@ mod tests {
             consumer_group_size: size,
             poll_interval_ms: 100,
             wake_on_new_messages: true,
+            consumer_lanes: 4,
         }
     }
 
@@ -146,5 +153,12 @@ mod tests {
                 .consumer_group
                 .is_none()
         );
+    }
+
+    #[test]
+    fn no_lanes_is_one_lane() {
+        let mut none = options(None, None);
+        none.consumer_lanes = 0;
+        assert_eq!(none.settings().expect("valid").lanes, 1);
     }
 }

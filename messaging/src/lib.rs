@@ -45,7 +45,8 @@ pub mod controls;
 
 pub use clock::Clock;
 pub use consumer::{
-    Component, ComponentSettings, Consumer, ConsumerError, ConsumerSettings, Handler, HandlerError,
+    Component, ComponentSettings, Consumer, ConsumerError, ConsumerSettings, DEFAULT_LANES,
+    Handler, HandlerError,
 };
 pub use entity_store::{EntityStore, FetchError, Projection};
 

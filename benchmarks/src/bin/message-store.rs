@@ -116,30 +116,7 @@ async fn postgres_rows(store: &MessageStore, messages: usize) -> anyhow::Result<
     };
 
     let store_rows = store_rows(store, messages).await?;
-    // The same writes without the NOTIFY trigger, to show what wake-ups
-    // cost: Postgres serializes the commits of notifying transactions.
-    sqlx::raw_sql("ALTER TABLE message_store.messages DISABLE TRIGGER messages_notify")
-        .execute(&pool)
-        .await?;
-    let quiet = store_rows_named(store, messages, "quiet").await?;
-    sqlx::raw_sql("ALTER TABLE message_store.messages ENABLE TRIGGER messages_notify")
-        .execute(&pool)
-        .await?;
     let mut rows = vec![plain_one.clone(), plain_many.clone()];
-    for row in quiet.into_iter().take(2) {
-        let baseline = if row.name.contains("1 writer") {
-            &plain_one
-        } else {
-            &plain_many
-        };
-        rows.push(
-            Row {
-                name: format!("{} (no NOTIFY trigger)", row.name),
-                ..row
-            }
-            .against(baseline),
-        );
-    }
     for row in store_rows {
         let row = if row.name.starts_with("write_message, 1 writer") {
             row.against(&plain_one)
@@ -185,16 +162,8 @@ async fn plain_inserts(
 /// Writes through the store, one writer and several, then reads the first
 /// category back with and without a consumer group.
 async fn store_rows(store: &MessageStore, messages: usize) -> anyhow::Result<Vec<Row>> {
-    store_rows_named(store, messages, "").await
-}
-
-async fn store_rows_named(
-    store: &MessageStore,
-    messages: usize,
-    prefix: &str,
-) -> anyhow::Result<Vec<Row>> {
     let accounts: Arc<Vec<Uuid>> = Arc::new((0..100).map(|_| Uuid::new_v4()).collect());
-    let single = format!("{prefix}single");
+    let single = "single".to_string();
     let ((), one) = timed(|| {
         write_through(
             store.clone(),
@@ -211,7 +180,7 @@ async fn store_rows_named(
                 tokio::spawn(write_through(
                     store,
                     accounts,
-                    format!("{prefix}many{writer}"),
+                    format!("many{writer}"),
                     messages / WRITERS,
                 ))
             })

@@ -18,7 +18,16 @@ pub struct ComponentSettings {
     pub poll_interval: Duration,
     /// Whether consumers wake up on new-message signals.
     pub wake_on_new_messages: bool,
+    /// How many entities each consumer handles at once (see
+    /// [`super::lanes`]).
+    pub lanes: u32,
 }
+
+/// The components' lanes unless an operator says otherwise: enough to keep
+/// a consumer's writes overlapping (while one waits for its commit, the
+/// next is being decided), few enough that a hot entity's conflicts stay
+/// rare.
+pub const DEFAULT_LANES: u32 = 4;
 
 impl Default for ComponentSettings {
     fn default() -> Self {
@@ -26,6 +35,7 @@ impl Default for ComponentSettings {
             consumer_group: None,
             poll_interval: Duration::from_millis(100),
             wake_on_new_messages: true,
+            lanes: DEFAULT_LANES,
         }
     }
 }
@@ -37,6 +47,7 @@ impl ComponentSettings {
         settings.consumer_group = self.consumer_group;
         settings.poll_interval = self.poll_interval;
         settings.wake_on_new_messages = self.wake_on_new_messages;
+        settings.lanes = self.lanes;
         settings
     }
 }

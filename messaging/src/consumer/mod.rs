@@ -9,7 +9,9 @@
 //! 2. reads the category in batches from there, in global position order
 //!    ([`Subscription`]), optionally only the messages correlated with
 //!    another category, or only those of one consumer group member,
-//! 3. hands each message to its [`Handler`], in order,
+//! 3. hands each message to its [`Handler`], in order (or, with several
+//!    [`lanes`], each entity's messages in order and different entities'
+//!    side by side),
 //! 4. records its position every `position_update_interval` messages, when it
 //!    catches up (at most once per [`CATCH_UP_RECORDING_PAUSE`]), when the
 //!    category has been quiet for a poll interval, and when it shuts down
@@ -37,6 +39,7 @@ pub mod backoff;
 mod component;
 mod dead_letter;
 mod handler;
+pub mod lanes;
 mod position_store;
 mod subscription;
 
@@ -45,7 +48,7 @@ use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
 pub use backoff::Backoff;
-pub use component::{Component, ComponentSettings};
+pub use component::{Component, ComponentSettings, DEFAULT_LANES};
 pub use dead_letter::{DeadLetterStream, DeadLettered};
 pub use handler::{Handler, HandlerError};
 pub use position_store::{PositionStore, Recorded};
@@ -77,11 +80,14 @@ pub struct ConsumerSettings {
     pub poll_interval: Duration,
     /// Listen for new-message signals to cut the sleep short.
     pub wake_on_new_messages: bool,
+    /// How many entities' messages to handle at once ([`lanes`]). With 1,
+    /// every message is handled in the category's order, one at a time.
+    pub lanes: u32,
 }
 
 impl ConsumerSettings {
     /// Defaults: batches of 100, a position every 100 messages, a poll every
-    /// 100 ms, and wake-ups on new messages.
+    /// 100 ms, wake-ups on new messages, and one lane (strict order).
     pub fn new(category: Category) -> ConsumerSettings {
         ConsumerSettings {
             category,
@@ -92,6 +98,7 @@ impl ConsumerSettings {
             position_update_interval: 100,
             poll_interval: Duration::from_millis(100),
             wake_on_new_messages: true,
+            lanes: 1,
         }
     }
 
@@ -201,9 +208,10 @@ impl Progress {
             .is_none_or(|at| at.elapsed() >= CATCH_UP_RECORDING_PAUSE)
     }
 
-    fn handled(&mut self, global_position: i64) {
+    /// `count` more messages were handled, the last at `global_position`.
+    fn handled(&mut self, global_position: i64, count: u64) {
         self.last_handled = Some(global_position);
-        self.unrecorded += 1;
+        self.unrecorded += count;
     }
 
     fn unrecorded_position(&self) -> Option<i64> {
@@ -279,15 +287,18 @@ impl<H: Handler> Consumer<H> {
             };
             match next {
                 Next::Batch(messages) => {
-                    for message in &messages {
-                        match self.handle(message, &dead_letters, &shutdown).await {
-                            Ok(Handled::Done) => progress.handled(message.global_position),
-                            Ok(Handled::Stopped) => break 'reading Ok(()),
-                            Err(error) => break 'reading Err(error),
-                        }
-                        if progress.unrecorded >= self.settings.position_update_interval {
-                            self.record(&positions, &mut progress, &shutdown).await;
-                        }
+                    let (prefix, outcome) =
+                        self.handle_batch(&messages, &dead_letters, &shutdown).await;
+                    if let Some(last) = prefix.checked_sub(1).and_then(|i| messages.get(i)) {
+                        progress.handled(last.global_position, prefix as u64);
+                    }
+                    match outcome {
+                        Ok(Handled::Done) => {}
+                        Ok(Handled::Stopped) => break 'reading Ok(()),
+                        Err(error) => break 'reading Err(error),
+                    }
+                    if progress.unrecorded >= self.settings.position_update_interval {
+                        self.record(&positions, &mut progress, &shutdown).await;
                     }
                 }
                 Next::CaughtUp if progress.due_on_catching_up() => {
@@ -314,6 +325,42 @@ impl<H: Handler> Consumer<H> {
             Err(error) => tracing::error!(consumer = %name, %error, "consumer failed"),
         }
         outcome
+    }
+
+    /// Hands a batch to the handler, in lanes ([`lanes`]), and returns how
+    /// many messages from its start were all handled, with how the batch
+    /// ended: `Stopped` or the first failure if any lane stopped or failed.
+    /// A lane that stops leaves the other lanes to finish their messages.
+    async fn handle_batch(
+        &self,
+        messages: &[StoredMessage],
+        dead_letters: &DeadLetterStream,
+        shutdown: &CancellationToken,
+    ) -> (usize, Result<Handled, ConsumerError>) {
+        let lanes = lanes::split(messages, self.settings.lanes);
+        let handle_lane = |lane: Vec<usize>| async move {
+            let mut handled = Vec::with_capacity(lane.len());
+            for index in lane {
+                match self.handle(&messages[index], dead_letters, shutdown).await {
+                    Ok(Handled::Done) => handled.push(index),
+                    stopped_or_failed => return (handled, stopped_or_failed),
+                }
+            }
+            (handled, Ok(Handled::Done))
+        };
+        let ended = futures_util::future::join_all(lanes.into_iter().map(handle_lane)).await;
+
+        let mut outcome = Ok(Handled::Done);
+        let mut handled = Vec::with_capacity(messages.len());
+        for (lane_handled, lane_outcome) in ended {
+            handled.extend(lane_handled);
+            outcome = match (outcome, lane_outcome) {
+                (Err(error), _) | (_, Err(error)) => Err(error),
+                (Ok(Handled::Stopped), _) | (_, Ok(Handled::Stopped)) => Ok(Handled::Stopped),
+                (Ok(Handled::Done), Ok(Handled::Done)) => Ok(Handled::Done),
+            };
+        }
+        (lanes::handled_prefix(messages.len(), handled), outcome)
     }
 
     /// Hands one message to the handler, applying the failure policy.

@@ -21,6 +21,7 @@
 mod category_read;
 mod error;
 mod expected_version;
+mod group_commit;
 mod memory;
 mod new_message_signal;
 mod position_audit;

@@ -8,6 +8,7 @@ use sqlx::{PgConnection, PgPool, Row};
 use std::str::FromStr;
 use uuid::Uuid;
 
+use super::group_commit::GroupCommit;
 use crate::{
     CategoryRead, ExpectedVersion, NewMessage, StoreError, StoredMessage, StreamName, Time,
 };
@@ -72,13 +73,17 @@ const INSTALL_SCRIPTS: [(&str, &str); 12] = [
 #[derive(Clone, Debug)]
 pub struct PostgresStore {
     pool: PgPool,
+    groups: GroupCommit,
 }
 
 impl PostgresStore {
     /// Connects with a pool of at most `max_connections` connections. The
     /// store must already be installed (see [`PostgresStore::install`]).
     pub async fn connect(url: &str, max_connections: u32) -> Result<PostgresStore, StoreError> {
-        let options = PgConnectOptions::from_str(url)?;
+        // This store sends the new-message notification itself, after each
+        // write commits (see `notify` below), so the trigger must not.
+        let options =
+            PgConnectOptions::from_str(url)?.options([(NOTIFY_IN_TRIGGER_SETTING, "off")]);
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
             // A component that cannot get a connection within this time
@@ -86,12 +91,10 @@ impl PostgresStore {
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options)
             .await?;
-        Ok(PostgresStore { pool })
-    }
-
-    /// Uses an existing pool.
-    pub fn from_pool(pool: PgPool) -> PostgresStore {
-        PostgresStore { pool }
+        Ok(PostgresStore {
+            pool,
+            groups: GroupCommit::default(),
+        })
     }
 
     /// The connection pool, for the few callers that need plain SQL (tests,
@@ -112,34 +115,17 @@ impl PostgresStore {
         Ok(())
     }
 
+    /// Writes in the next group commit of the stream's category (see
+    /// [`super::group_commit`]).
     pub(super) async fn write(
         &self,
         stream_name: &StreamName,
         messages: &[NewMessage],
         expected_version: ExpectedVersion,
     ) -> Result<i64, StoreError> {
-        if let [message] = messages {
-            // One message is one statement: no explicit transaction needed,
-            // write_message's own statement is atomic.
-            let mut connection = self.pool.acquire().await?;
-            return write_message(&mut connection, stream_name, message, expected_version).await;
-        }
-        // Several messages to one stream are written in one transaction: all
-        // of them or none. The category lock taken by the first write is held
-        // until commit, so nothing can come between them.
-        let mut transaction = self.pool.begin().await?;
-        let mut position = -1;
-        for (n, message) in messages.iter().enumerate() {
-            position = write_message(
-                &mut transaction,
-                stream_name,
-                message,
-                expected_version.nth(n),
-            )
-            .await?;
-        }
-        transaction.commit().await?;
-        Ok(position)
+        self.groups
+            .write(&self.pool, stream_name, messages, expected_version)
+            .await
     }
 
     pub(super) async fn read_stream(
@@ -224,8 +210,65 @@ impl PostgresStore {
     }
 }
 
+/// The session setting that tells the notification trigger to stay quiet
+/// (see `011_new_message_notifications.sql`).
+const NOTIFY_IN_TRIGGER_SETTING: &str = "message_store.notify_in_trigger";
+
+/// Tells listeners that `stream_name`'s category has a new message, after the
+/// write has committed.
+///
+/// This runs as a statement of its own, so it is a transaction that writes
+/// nothing: it never waits for the disk while holding the lock that orders
+/// Postgres' notifications, and the writes themselves keep their group
+/// commit. If it fails (the connection broke just after the commit), the
+/// message is written all the same; consumers find it at their next poll.
+pub(super) async fn notify(connection: &mut PgConnection, stream_name: &StreamName) {
+    let notified = sqlx::query("SELECT pg_notify('message_store', $1)")
+        .bind(stream_name.category())
+        .execute(connection)
+        .await;
+    if let Err(error) = notified {
+        tracing::debug!(%error, stream = %stream_name, "could not send the new-message notification");
+    }
+}
+
+/// Writes `messages` to `stream_name` in a transaction of their own, and
+/// tells listeners after the commit.
+pub(super) async fn write_alone(
+    pool: &PgPool,
+    stream_name: &StreamName,
+    messages: &[NewMessage],
+    expected_version: ExpectedVersion,
+) -> Result<i64, StoreError> {
+    let mut connection = pool.acquire().await?;
+    let position = if let [message] = messages {
+        // One message is one statement: no explicit transaction needed,
+        // write_message's own statement is atomic.
+        write_message(&mut connection, stream_name, message, expected_version).await?
+    } else {
+        // Several messages to one stream are written in one transaction: all
+        // of them or none. The category lock taken by the first write is held
+        // until commit, so nothing can come between them.
+        let mut transaction = sqlx::Connection::begin(&mut *connection).await?;
+        let mut position = -1;
+        for (n, message) in messages.iter().enumerate() {
+            position = write_message(
+                &mut transaction,
+                stream_name,
+                message,
+                expected_version.nth(n),
+            )
+            .await?;
+        }
+        transaction.commit().await?;
+        position
+    };
+    notify(&mut connection, stream_name).await;
+    Ok(position)
+}
+
 /// One call to `write_message`, on a connection or inside a transaction.
-async fn write_message(
+pub(super) async fn write_message(
     connection: &mut PgConnection,
     stream_name: &StreamName,
     message: &NewMessage,

@@ -26,6 +26,11 @@ struct Recorder {
     conflict_once_on: Option<i64>,
     conflicted: Arc<AtomicBool>,
     attempts: Arc<Mutex<Vec<i64>>>,
+    /// Before handling the first amount, wait (up to a few seconds) until
+    /// the second has been handled.
+    wait_before: Option<(i64, i64)>,
+    /// Set when such a wait ran out: the other message never came.
+    waited_in_vain: Arc<AtomicBool>,
 }
 
 impl Recorder {
@@ -43,6 +48,12 @@ impl Handler for Recorder {
     async fn handle(&self, message: &StoredMessage) -> Result<(), HandlerError> {
         let event: SomethingHappened = message.decode()?;
         self.attempts.lock().expect("lock").push(event.amount);
+        if let Some((amount, until_handled)) = self.wait_before
+            && amount == event.amount
+        {
+            let came = eventually(|| async { self.amounts().contains(&until_handled) }).await;
+            self.waited_in_vain.store(!came, Ordering::SeqCst);
+        }
         if self.fail_on == Some(event.amount) {
             return Err(StoreError::InvalidRequest("a bug in the handler".into()).into());
         }
@@ -317,6 +328,85 @@ pub async fn a_concurrent_write_makes_the_consumer_handle_the_message_again(fixt
     running.stop().await.expect("stops cleanly");
     assert_eq!(recorder.amounts(), vec![1, 2, 3]);
     assert_eq!(*recorder.attempts.lock().expect("lock"), vec![1, 2, 2, 3]);
+}
+
+/// A stream of the `thing` category whose lane, among `lanes`, is not the
+/// lane of `thing-1`.
+fn stream_in_another_lane_than_thing_1(lanes: i64) -> String {
+    let lane_of = |name: &str| {
+        (0..lanes).find(|member| {
+            ConsumerGroup::new(*member, lanes)
+                .expect("valid")
+                .includes(&stream(name))
+        })
+    };
+    (2..)
+        .map(|id| format!("thing-{id}"))
+        .find(|name| lane_of(name) != lane_of("thing-1"))
+        .expect("some id hashes elsewhere")
+}
+
+fn in_lanes(lanes: u32) -> ConsumerSettings {
+    let mut settings = settings();
+    settings.lanes = lanes;
+    settings
+}
+
+/// With lanes, a message about one entity need not wait for the messages
+/// about another before it: here `thing-1`'s first message cannot finish
+/// until another entity's later message has been handled, which one lane
+/// (the category's strict order) could never do. Each entity's own
+/// messages still arrive in their order.
+pub async fn lanes_handle_entities_side_by_side_each_in_its_order(fixture: Fixture) {
+    let other = stream_in_another_lane_than_thing_1(4);
+    write_amounts(&fixture.store, "thing-1", &[1, 2]).await;
+    write_amounts(&fixture.store, &other, &[10]).await;
+    write_amounts(&fixture.store, "thing-1", &[3]).await;
+    write_amounts(&fixture.store, &other, &[11]).await;
+    let recorder = Recorder {
+        wait_before: Some((1, 10)),
+        ..Recorder::default()
+    };
+    let running = start(&fixture.store, in_lanes(4), recorder.clone());
+    assert!(eventually(|| async { recorder.amounts().len() == 5 }).await);
+    running.stop().await.expect("stops cleanly");
+
+    assert!(!recorder.waited_in_vain.load(Ordering::SeqCst));
+    let amounts = recorder.amounts();
+    let of = |range: std::ops::Range<i64>| {
+        amounts
+            .iter()
+            .copied()
+            .filter(|amount| range.contains(amount))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(of(1..10), vec![1, 2, 3]);
+    assert_eq!(of(10..20), vec![10, 11]);
+    assert_eq!(amounts[0], 10, "the other entity went first: {amounts:?}");
+}
+
+/// When one lane fails, another may have handled messages after the failed
+/// one; the recorded position must still stop before the failed message,
+/// so that a restart handles it (and, idempotently, those after it) again.
+pub async fn a_failed_lane_records_only_up_to_the_first_message_not_handled(fixture: Fixture) {
+    let other = stream_in_another_lane_than_thing_1(4);
+    write_amounts(&fixture.store, "thing-1", &[1, 2]).await;
+    write_amounts(&fixture.store, &other, &[10]).await;
+    let recorder = Recorder {
+        fail_on: Some(2),
+        ..Recorder::default()
+    };
+    let shutdown = CancellationToken::new();
+    let result = Consumer::new(fixture.store.clone(), in_lanes(4), recorder.clone())
+        .run(shutdown)
+        .await;
+    let error = result.expect_err("the handler fails on 2").to_string();
+    assert!(error.contains("position 1 of thing-1"), "{error}");
+    let mut handled = recorder.amounts();
+    handled.sort_unstable();
+    assert_eq!(handled, vec![1, 10]);
+    let first = global_positions(&fixture.store).await[0];
+    assert_eq!(recorded_position(&fixture.store).await, Some(first));
 }
 
 pub async fn a_consumer_is_woken_by_a_new_message_long_before_its_next_poll(fixture: Fixture) {

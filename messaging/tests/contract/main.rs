@@ -45,6 +45,7 @@ macro_rules! every_backend {
                     several_messages_are_written_together_or_not_at_all,
                     a_message_id_is_written_only_once,
                     of_writers_racing_at_one_version_exactly_one_wins,
+                    a_wrong_write_among_concurrent_writes_fails_alone,
                     writing_nothing_is_refused,
                 ],
                 reading: [
@@ -69,6 +70,8 @@ macro_rules! every_backend {
                     a_parked_message_does_not_stop_the_messages_after_it,
                     a_handler_failure_stops_the_consumer_with_an_error_naming_the_message,
                     a_concurrent_write_makes_the_consumer_handle_the_message_again,
+                    lanes_handle_entities_side_by_side_each_in_its_order,
+                    a_failed_lane_records_only_up_to_the_first_message_not_handled,
                     a_consumer_is_woken_by_a_new_message_long_before_its_next_poll,
                     a_burst_of_messages_leaves_a_single_wake_up_and_other_categories_none,
                     a_consumer_reads_only_its_correlation_and_group,

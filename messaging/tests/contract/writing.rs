@@ -222,6 +222,71 @@ pub async fn of_writers_racing_at_one_version_exactly_one_wins(fixture: Fixture)
     );
 }
 
+/// Writes made at the same moment may share a transaction (the Postgres
+/// store commits a category's waiting writes together), but each keeps its
+/// own expected version and its own all-or-nothing: one wrong write among
+/// many fails alone, and the others are written as if it were not there.
+pub async fn a_wrong_write_among_concurrent_writes_fails_alone(fixture: Fixture) {
+    let streams: Vec<_> = (1..=20).map(|n| stream(&format!("thing-{n}"))).collect();
+    for thing in &streams {
+        fixture
+            .store
+            .write_message(thing, &happened(0), ExpectedVersion::INITIAL)
+            .await
+            .expect("written");
+    }
+    let store = Arc::new(fixture.store.clone());
+    let writers: Vec<_> = streams
+        .iter()
+        .enumerate()
+        .map(|(n, thing)| {
+            let (store, thing) = (Arc::clone(&store), thing.clone());
+            tokio::spawn(async move {
+                match n {
+                    // The wrong one: the stream is at version 0.
+                    6 => {
+                        store
+                            .write_message(&thing, &happened(6), ExpectedVersion::Exactly(5))
+                            .await
+                    }
+                    // Two messages at once.
+                    7 => {
+                        store
+                            .write(
+                                &thing,
+                                &[happened(71), happened(72)],
+                                ExpectedVersion::Exactly(0),
+                            )
+                            .await
+                    }
+                    _ => {
+                        store
+                            .write_message(&thing, &happened(n as i64), ExpectedVersion::Exactly(0))
+                            .await
+                    }
+                }
+            })
+        })
+        .collect();
+    for (n, writer) in writers.into_iter().enumerate() {
+        let written = writer.await.expect("task");
+        match n {
+            6 => assert!(
+                written
+                    .as_ref()
+                    .is_err_and(StoreError::is_wrong_expected_version),
+                "{written:?}"
+            ),
+            7 => assert_eq!(written.expect("written"), 2),
+            _ => assert_eq!(written.expect("written"), 1),
+        }
+    }
+    let version = |n: usize| fixture.store.stream_version(&streams[n]);
+    assert_eq!(version(6).await.expect("read"), Some(0));
+    assert_eq!(version(7).await.expect("read"), Some(2));
+    assert_eq!(version(0).await.expect("read"), Some(1));
+}
+
 pub async fn writing_nothing_is_refused(fixture: Fixture) {
     let empty: [NewMessage; 0] = [];
     let error = fixture

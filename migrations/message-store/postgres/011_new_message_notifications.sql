@@ -12,6 +12,21 @@
 -- identical notifications of one transaction into one. A lost notification
 -- (a consumer that was reconnecting, say) costs latency, never correctness:
 -- the poll still finds the message.
+--
+-- Notifying from the writing transaction has a price. Postgres keeps its
+-- notification queue in commit order by letting only one notifying
+-- transaction commit at a time: a lock taken before the commit and released
+-- after it, *including the wait for the WAL to reach the disk*. So every
+-- notifying write in the database, whatever its category, commits in single
+-- file, and concurrent writers lose the group commit that would otherwise
+-- share one disk flush between them.
+--
+-- A writer can avoid that by notifying after its commit instead, in a
+-- transaction of its own that writes nothing (such a transaction has nothing
+-- to flush, so it holds the lock for microseconds). It tells the trigger so
+-- by setting `message_store.notify_in_trigger` to `off` for its session; the
+-- bank's Rust writer does (messaging/src/store/postgres.rs). Any other writer
+-- (psql, another language) leaves it unset and is notified for as before.
 
 BEGIN;
 SET LOCAL client_min_messages = warning;
@@ -21,7 +36,9 @@ CREATE OR REPLACE FUNCTION message_store.notify_new_message()
 RETURNS trigger
 AS $$
 BEGIN
-  PERFORM pg_notify('message_store', message_store.category(NEW.stream_name));
+  IF current_setting('message_store.notify_in_trigger', true) IS DISTINCT FROM 'off' THEN
+    PERFORM pg_notify('message_store', message_store.category(NEW.stream_name));
+  END IF;
   RETURN NULL;
 END;
 $$ LANGUAGE plpgsql;

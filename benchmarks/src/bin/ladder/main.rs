@@ -79,7 +79,7 @@ async fn main() -> anyhow::Result<()> {
     let mut rungs = Vec::new();
     let url = postgres.create_database("ladder_writes").await?;
     let store = store_at(&url).await;
-    let (write_rungs, l2) = writes::rungs(&store, writes).await?;
+    let (write_rungs, l2) = writes::rungs(&url, &store, writes).await?;
     let l2_at_four = write_rungs
         .iter()
         .find(|rung| rung.rung == "L2" && rung.name.contains("4 writer(s), one category"))

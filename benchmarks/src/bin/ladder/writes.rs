@@ -80,8 +80,12 @@ where
 }
 
 /// L1, L2 and L3 for every number of writers.
-pub async fn rungs(store: &MessageStore, count: usize) -> anyhow::Result<(Vec<Rung>, f64)> {
-    let pool = benchmarks::postgres_pool(store)?;
+pub async fn rungs(
+    url: &str,
+    store: &MessageStore,
+    count: usize,
+) -> anyhow::Result<(Vec<Rung>, f64)> {
+    let pool = benchmarks::sql_client_pool(url).await?;
     benchmarks::create_plain_messages(&pool).await?;
 
     let mut rungs = Vec::new();

@@ -1,0 +1,104 @@
+//! Lanes: handling the messages of one batch side by side, each entity's
+//! messages still in order.
+//!
+//! A consumer that handles one message at a time spends most of each message
+//! waiting: for the entity to be fetched, for its write to commit. Messages
+//! about *different* entities do not need to wait for each other, and the
+//! store already says which entity a message is about: the stream's cardinal
+//! id (`account-A`, `account:command-A` and `accountTransaction-A+T` are all
+//! about account `A`). So a batch is split into lanes by that id, the way a
+//! consumer group splits a category between processes, and the lanes run
+//! concurrently. Within a lane the order is the category's order, so an
+//! account still sees its deposits and withdrawals in the order they were
+//! reserved; across lanes there is no order, exactly as between the members
+//! of a consumer group. A handler that is correct in a consumer group is
+//! correct in lanes.
+//!
+//! The position a consumer may record is the end of the batch's *handled
+//! prefix*: the messages before the first one not handled (because shutdown
+//! or a failure stopped its lane). Later messages another lane handled are
+//! handled again after a restart, which idempotent handlers absorb.
+
+use crate::hash::hash_64;
+use crate::{ConsumerGroup, StoredMessage};
+
+/// The indexes of a batch's messages, split into `lanes` lanes by cardinal
+/// id, each in batch order. Messages of a stream without an id go to lane 0.
+/// Empty lanes are left out.
+pub fn split(messages: &[StoredMessage], lanes: u32) -> Vec<Vec<usize>> {
+    let lanes = lanes.max(1);
+    let mut split = vec![Vec::new(); lanes as usize];
+    for (index, message) in messages.iter().enumerate() {
+        let lane = message.stream_name.cardinal_id().map_or(0, |cardinal| {
+            ConsumerGroup::member_for_hash(hash_64(cardinal), lanes)
+        });
+        split[lane as usize].push(index);
+    }
+    split.retain(|lane| !lane.is_empty());
+    split
+}
+
+/// How many messages from the start of a batch of `length` were all
+/// handled, given the indexes that were.
+pub fn handled_prefix(length: usize, handled: impl IntoIterator<Item = usize>) -> usize {
+    let mut done = vec![false; length];
+    for index in handled {
+        if let Some(slot) = done.get_mut(index) {
+            *slot = true;
+        }
+    }
+    done.iter().take_while(|handled| **handled).count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::StreamName;
+
+    fn message(stream: &str, global_position: i64) -> StoredMessage {
+        StoredMessage {
+            id: uuid::Uuid::nil(),
+            stream_name: StreamName::from_stored(stream),
+            message_type: "Thing".to_string(),
+            position: 0,
+            global_position,
+            data: "{}".to_string(),
+            metadata: None,
+            time: crate::Time::now(),
+        }
+    }
+
+    #[test]
+    fn one_entitys_messages_share_a_lane_in_order() {
+        let batch = [
+            message("account-A", 1),
+            message("accountTransaction-A+T1", 2),
+            message("account-B", 3),
+            message("account:command-A", 4),
+            message("account-C", 5),
+        ];
+        let lanes = split(&batch, 8);
+        let lane_of = |index: usize| lanes.iter().position(|lane| lane.contains(&index));
+        assert_eq!(lane_of(0), lane_of(1));
+        assert_eq!(lane_of(0), lane_of(3));
+        for lane in &lanes {
+            assert!(lane.windows(2).all(|pair| pair[0] < pair[1]));
+        }
+        assert_eq!(lanes.iter().map(Vec::len).sum::<usize>(), batch.len());
+    }
+
+    #[test]
+    fn one_lane_is_the_whole_batch_in_order() {
+        let batch = [message("a-1", 1), message("a-2", 2), message("a", 3)];
+        assert_eq!(split(&batch, 1), vec![vec![0, 1, 2]]);
+        assert_eq!(split(&batch, 0), vec![vec![0, 1, 2]]);
+    }
+
+    #[test]
+    fn the_handled_prefix_stops_at_the_first_message_not_handled() {
+        assert_eq!(handled_prefix(4, [0, 1, 3]), 2);
+        assert_eq!(handled_prefix(4, [3, 2, 1, 0]), 4);
+        assert_eq!(handled_prefix(4, [1, 2, 3]), 0);
+        assert_eq!(handled_prefix(0, []), 0);
+    }
+}

@@ -1,0 +1,224 @@
+//! Group commit: the writes that wait for one category's lock share one
+//! transaction, and so one flush of the WAL.
+//!
+//! Every write to a category takes the category's lock and holds it until
+//! its transaction has committed, and a commit waits for the disk. That lock
+//! is what keeps category reads free of gaps (see `005_acquire_lock.sql`),
+//! but it also means a category takes at most one write per disk flush, and
+//! writers queue for it: four handlers writing to `account` at once commit
+//! one after another, each paying a flush.
+//!
+//! Those writers are going to take turns anyway, so this module lets them
+//! take their turn *together*. Writes of one process to one category go into
+//! a queue. Whoever finds the queue idle starts a task that takes everything
+//! waiting and writes it in one transaction; while that transaction commits,
+//! new writes gather, and the task takes them next. A lone writer waits for
+//! no one (its write is in the very next transaction), and a busy category
+//! gets one flush per group instead of one per message.
+//!
+//! Each write keeps its own meaning: its own expected version, all of its
+//! messages or none, and an answer only once its transaction has committed.
+//! If anything in a group fails (one write's expected version was wrong,
+//! say), the transaction is rolled back and every write of the group is
+//! made again on its own, so each caller gets exactly the answer it would
+//! have had alone. A group holds only one category's lock, as a single
+//! write does, so groups cannot deadlock each other.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use sqlx::PgPool;
+use tokio::sync::oneshot;
+
+use super::postgres::{notify, write_alone, write_message};
+use crate::{ExpectedVersion, NewMessage, StoreError, StreamName};
+
+/// The most writes one transaction takes. Enough to empty any realistic
+/// queue; a bound so that one transaction never holds the lock for long.
+const MOST_WRITES_PER_GROUP: usize = 100;
+
+/// The queues of the categories being written to, by category.
+#[derive(Clone, Debug, Default)]
+pub(super) struct GroupCommit {
+    queues: Arc<Mutex<HashMap<String, Vec<Write>>>>,
+}
+
+/// One caller's write, waiting for its group.
+#[derive(Debug)]
+struct Write {
+    stream_name: StreamName,
+    messages: Vec<NewMessage>,
+    expected_version: ExpectedVersion,
+    answer: oneshot::Sender<Result<i64, StoreError>>,
+}
+
+impl GroupCommit {
+    /// Writes `messages` to `stream_name` in the next group of its category,
+    /// and returns the position of the last once that group has committed.
+    pub(super) async fn write(
+        &self,
+        pool: &PgPool,
+        stream_name: &StreamName,
+        messages: &[NewMessage],
+        expected_version: ExpectedVersion,
+    ) -> Result<i64, StoreError> {
+        let (answer, answered) = oneshot::channel();
+        let category = stream_name.category().to_string();
+        let write = Write {
+            stream_name: stream_name.clone(),
+            messages: messages.to_vec(),
+            expected_version,
+            answer,
+        };
+        // A category is in the map exactly while a task is writing its
+        // queue. The first writer to find it absent starts that task.
+        let idle = {
+            let mut queues = self.lock();
+            let idle = !queues.contains_key(&category);
+            queues.entry(category.clone()).or_default().push(write);
+            idle
+        };
+        if idle {
+            // A task of its own, not the caller's future: a caller that gives
+            // up (a web request cancelled by its browser) must not strand the
+            // writes of everyone who joined its group.
+            tokio::spawn(self.clone().write_queue(pool.clone(), category));
+        }
+        answered.await.unwrap_or_else(|_| {
+            // The task ended without answering: it panicked. The write may or
+            // may not have committed, which is what a broken connection
+            // means too, so it is reported as one.
+            Err(StoreError::Database(sqlx::Error::WorkerCrashed))
+        })
+    }
+
+    /// Writes `category`'s queue, group after group, until it is empty.
+    async fn write_queue(self, pool: PgPool, category: String) {
+        let mut finished = Finished {
+            queues: &self,
+            category: &category,
+            done: false,
+        };
+        loop {
+            let group: Vec<Write> = {
+                let mut queues = self.lock();
+                let Some(queue) = queues.get_mut(&category) else {
+                    break;
+                };
+                if queue.is_empty() {
+                    queues.remove(&category);
+                    break;
+                }
+                let taken = queue.len().min(MOST_WRITES_PER_GROUP);
+                queue.drain(..taken).collect()
+            };
+            write_group(&pool, group).await;
+        }
+        finished.done = true;
+    }
+
+    fn lock(&self) -> MutexGuard<'_, HashMap<String, Vec<Write>>> {
+        // The map is consistent between statements, so a panic elsewhere
+        // while it was locked leaves nothing half-done.
+        self.queues.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Should a queue's task end without emptying it (a panic), this forgets the
+/// queue, so that the waiting callers hear of it and the next write starts
+/// afresh, instead of the category waiting forever for a task that is gone.
+struct Finished<'a> {
+    queues: &'a GroupCommit,
+    category: &'a str,
+    done: bool,
+}
+
+impl Drop for Finished<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            self.queues.lock().remove(self.category);
+        }
+    }
+}
+
+/// Why a group was not written together.
+enum GroupFailed {
+    /// Before the commit: nothing was written, so each write can be made
+    /// again on its own, to find out which one failed and why.
+    BeforeCommit(StoreError),
+    /// The commit itself failed (the connection broke): the group may or
+    /// may not be written. Writing again could not tell, so every caller is
+    /// told what a lone writer would be told, that its write failed in a way
+    /// worth retrying; a retry finds its message written or not.
+    AtCommit(StoreError),
+}
+
+/// Writes one group: together if it can, each on its own if not.
+async fn write_group(pool: &PgPool, group: Vec<Write>) {
+    if group.len() > 1 {
+        match write_together(pool, &group).await {
+            Ok(positions) => {
+                for (write, position) in group.into_iter().zip(positions) {
+                    let _ = write.answer.send(Ok(position));
+                }
+                return;
+            }
+            Err(GroupFailed::AtCommit(error)) => {
+                tracing::warn!(%error, writes = group.len(), "committing a group failed");
+                for write in group {
+                    let failed =
+                        sqlx::Error::Protocol(format!("committing the write failed: {error}"));
+                    let _ = write.answer.send(Err(StoreError::Database(failed)));
+                }
+                return;
+            }
+            Err(GroupFailed::BeforeCommit(error)) => {
+                tracing::debug!(%error, writes = group.len(), "a group failed; writing each on its own");
+            }
+        }
+    }
+    for write in group {
+        let written = write_alone(
+            pool,
+            &write.stream_name,
+            &write.messages,
+            write.expected_version,
+        )
+        .await;
+        // A caller that has gone away no longer needs its answer.
+        let _ = write.answer.send(written);
+    }
+}
+
+/// Every write of `group` in one transaction; the position of each write's
+/// last message, in order.
+async fn write_together(pool: &PgPool, group: &[Write]) -> Result<Vec<i64>, GroupFailed> {
+    let mut transaction = pool
+        .begin()
+        .await
+        .map_err(|error| GroupFailed::BeforeCommit(error.into()))?;
+    let mut positions = Vec::with_capacity(group.len());
+    for write in group {
+        let mut position = -1;
+        for (n, message) in write.messages.iter().enumerate() {
+            position = write_message(
+                &mut transaction,
+                &write.stream_name,
+                message,
+                write.expected_version.nth(n),
+            )
+            .await
+            .map_err(GroupFailed::BeforeCommit)?;
+        }
+        positions.push(position);
+    }
+    transaction
+        .commit()
+        .await
+        .map_err(|error| GroupFailed::AtCommit(error.into()))?;
+    // Written: from here on nothing may turn the group into a failure.
+    if let (Some(first), Ok(mut connection)) = (group.first(), pool.acquire().await) {
+        notify(&mut connection, &first.stream_name).await;
+    }
+    Ok(positions)
+}

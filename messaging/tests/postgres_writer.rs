@@ -1,0 +1,94 @@
+//! The Postgres store's writer, seen from the database: how it notifies and
+//! how it commits. (The contract suite checks what every store promises;
+//! these are the Postgres writer's own ways of keeping those promises fast.)
+
+use std::time::Duration;
+
+use messaging::controls::postgres::{fresh_database, store_at};
+use messaging::{Category, ExpectedVersion, MessageStore, Metadata, NewMessage};
+use sqlx::postgres::PgListener;
+use uuid::Uuid;
+
+fn deposited() -> NewMessage {
+    NewMessage {
+        id: Uuid::new_v4(),
+        message_type: "Deposited".to_string(),
+        data: "{}".to_string(),
+        metadata: Metadata::default(),
+    }
+}
+
+async fn fresh() -> Option<(String, MessageStore)> {
+    let url = fresh_database("writer").await?;
+    let store = store_at(&url).await;
+    Some((url, store))
+}
+
+/// The Rust writer notifies after its commit, not from the trigger inside
+/// its transaction (see `011_new_message_notifications.sql`). A listener
+/// hears each of its writes exactly once: twice would mean the trigger fired
+/// as well (and notifying writes would commit in single file again); never
+/// would mean nobody notified.
+#[tokio::test]
+async fn each_write_is_notified_once_after_its_commit() {
+    let Some((url, store)) = fresh().await else {
+        return;
+    };
+    let mut listener = PgListener::connect(&url).await.expect("listens");
+    listener.listen("message_store").await.expect("listens");
+    let accounts = Category::new("account").expect("valid");
+    for _ in 0..3 {
+        store
+            .write_message(
+                &accounts.stream(Uuid::new_v4()),
+                &deposited(),
+                ExpectedVersion::Any,
+            )
+            .await
+            .expect("written");
+    }
+    let mut heard = Vec::new();
+    let quiet = Duration::from_millis(500);
+    while let Ok(notification) = tokio::time::timeout(quiet, listener.recv()).await {
+        heard.push(notification.expect("notification").payload().to_string());
+    }
+    assert_eq!(heard, vec!["account"; 3]);
+}
+
+/// Writes to one category that arrive together are committed together: the
+/// rows of one transaction share its id (`xmin`), so fifty concurrent writes
+/// in fifty transactions would show fifty ids. Each write is still answered
+/// with its own position.
+#[tokio::test]
+async fn concurrent_writes_to_a_category_share_commits() {
+    let Some((_, store)) = fresh().await else {
+        return;
+    };
+    let accounts = Category::new("account").expect("valid");
+    let writers: Vec<_> = (0..50)
+        .map(|_| {
+            let (store, stream) = (store.clone(), accounts.stream(Uuid::new_v4()));
+            tokio::spawn(async move {
+                store
+                    .write_message(&stream, &deposited(), ExpectedVersion::INITIAL)
+                    .await
+            })
+        })
+        .collect();
+    for writer in writers {
+        assert_eq!(writer.await.expect("task").expect("written"), 0);
+    }
+    let postgres = store.as_postgres().expect("a Postgres store");
+    let (rows, transactions): (i64, i64) = sqlx::query_as(
+        "SELECT count(*), count(DISTINCT xmin::text) FROM message_store.messages \
+         WHERE stream_name LIKE 'account-%'",
+    )
+    .fetch_one(postgres.pool())
+    .await
+    .expect("counted");
+    assert_eq!(rows, 50);
+    assert!(
+        transactions < 50,
+        "{transactions} transactions for 50 concurrent writes"
+    );
+}
