@@ -163,16 +163,40 @@ impl Views {
         row.as_ref().map(account).transpose()
     }
 
-    /// An account's statement, in the order of its events.
-    pub async fn statement(&self, account_id: Uuid) -> Result<Vec<StatementLine>, sqlx::Error> {
-        let rows = sqlx::query(
-            "SELECT global_position, position, entry, transaction_id, amount, balance_after, \
-                    reason, funds_transfer_id, time \
-             FROM statement_lines WHERE account_id = $1 ORDER BY position",
-        )
-        .bind(account_id.to_string())
-        .fetch_all(&self.pool)
-        .await?;
+    /// An account's statement in the order of its events: the whole of it,
+    /// or only its `latest` lines. (The newest lines are found by global
+    /// position, the table's key, which within one account's stream is in
+    /// the same order as the stream's positions.)
+    pub async fn statement(
+        &self,
+        account_id: Uuid,
+        latest: Option<i64>,
+    ) -> Result<Vec<StatementLine>, sqlx::Error> {
+        const COLUMNS: &str = "global_position, position, entry, transaction_id, amount, \
+                               balance_after, reason, funds_transfer_id, time";
+        let rows = match latest {
+            None => {
+                let sql = format!(
+                    "SELECT {COLUMNS} FROM statement_lines WHERE account_id = $1 ORDER BY position"
+                );
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(account_id.to_string())
+                    .fetch_all(&self.pool)
+                    .await?
+            }
+            Some(latest) => {
+                let sql = format!(
+                    "SELECT {COLUMNS} FROM (SELECT {COLUMNS} FROM statement_lines \
+                     WHERE account_id = $1 ORDER BY global_position DESC LIMIT $2) AS latest \
+                     ORDER BY position"
+                );
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(account_id.to_string())
+                    .bind(latest)
+                    .fetch_all(&self.pool)
+                    .await?
+            }
+        };
         rows.iter()
             .map(|row| {
                 Ok(StatementLine {

@@ -370,7 +370,7 @@ async fn each_statement_ends_at_the_balance_of_the_view_and_of_the_entity(backen
             .await
             .expect("read")
             .expect("in the views");
-        let statement = read.statement(account_id).await.expect("read");
+        let statement = read.statement(account_id, None).await.expect("read");
         let (entity, _) = entities.fetch(account_id).await.expect("fetched");
         assert_eq!(
             statement.last().expect("has lines").balance_after,

@@ -195,7 +195,10 @@ pub struct AccountPage {
     pub notices: Vec<Notice>,
     pub account: AccountSummary,
     pub is_open: bool,
+    /// The statement shown: its latest lines, or all of them.
     pub lines: Vec<LineRow>,
+    /// Where to see the whole statement, when earlier lines were left out.
+    pub whole_statement_url: Option<String>,
     pub pending: Vec<PendingRow>,
     pub transfers: Vec<TransferRow>,
     pub deposit: AmountForm,

@@ -31,11 +31,29 @@ pub struct AfterCommand {
     pub duplicate: Option<String>,
 }
 
+/// How many statement lines the account page shows unless asked for all:
+/// enough for the recent story, few enough that the page stays quick for an
+/// account with years of history.
+pub const LATEST_LINES: usize = 50;
+
+/// `?lines=all` asks the account page for the whole statement.
+#[derive(Debug, Default, Deserialize)]
+pub struct StatementQuery {
+    pub lines: Option<String>,
+}
+
+impl StatementQuery {
+    fn whole(&self) -> bool {
+        self.lines.as_deref() == Some("all")
+    }
+}
+
 /// `GET /accounts/{id}`.
 pub async fn show(
     State(state): State<AppState>,
     Path(account_id): Path<String>,
     Query(after): Query<AfterCommand>,
+    Query(statement): Query<StatementQuery>,
 ) -> Result<Response, AppError> {
     let Some(account_id) = parse_id(&account_id) else {
         return Ok(no_such_account(StatusCode::NOT_FOUND));
@@ -67,7 +85,15 @@ pub async fn show(
         });
         return Ok(pages::render(&page)?.into_response());
     };
-    let page = account_page(&state, account, &after, Forms::fresh(), watching).await?;
+    let page = account_page(
+        &state,
+        account,
+        &after,
+        Forms::fresh(),
+        watching,
+        statement.whole(),
+    )
+    .await?;
     Ok(pages::render(&page)?.into_response())
 }
 
@@ -110,23 +136,29 @@ fn opened(account: Option<AccountView>) -> Option<AccountView> {
     account.filter(|account| account.status != "unopened")
 }
 
-/// The account page. `watch` was read before `account`.
+/// The account page. `watch` was read before `account`. It shows the
+/// latest [`LATEST_LINES`] lines of the statement, or all of them.
 async fn account_page(
     state: &AppState,
     account: AccountView,
     after: &AfterCommand,
     mut forms: Forms,
     watching: watch::AccountWatch,
+    whole_statement: bool,
 ) -> Result<AccountPage, AppError> {
     let account_id = parse_id(&account.account_id).unwrap_or_default();
     let accounts = state.views.accounts().await?;
     let names = names_of(&accounts);
     let notices = notices(state, account_id, after).await?;
 
-    let lines = state
-        .views
-        .statement(account_id)
-        .await?
+    // One line more than is shown tells whether earlier lines exist.
+    let latest = (!whole_statement).then_some(LATEST_LINES as i64 + 1);
+    let mut statement = state.views.statement(account_id, latest).await?;
+    let earlier_lines = !whole_statement && statement.len() > LATEST_LINES;
+    if earlier_lines {
+        statement.remove(0);
+    }
+    let lines = statement
         .into_iter()
         .map(|line| LineRow {
             time: display_time(&line.time),
@@ -192,6 +224,7 @@ async fn account_page(
             closed: account.closed_time.as_deref().map(display_time),
         },
         lines,
+        whole_statement_url: earlier_lines.then(|| format!("/accounts/{account_id}?lines=all")),
         pending,
         transfers: transfer_rows(state.views.transfers_of(account_id).await?, &names),
         deposit: forms.deposit,
@@ -289,7 +322,15 @@ async fn refuse(
     let watching = watch::account_watch(&state.views, account_id, None).await?;
     // The account as read with the token, for the reason given in `show`.
     let account = opened(watching.account.clone()).unwrap_or(account);
-    let page = account_page(state, account, &AfterCommand::default(), forms, watching).await?;
+    let page = account_page(
+        state,
+        account,
+        &AfterCommand::default(),
+        forms,
+        watching,
+        false,
+    )
+    .await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, pages::render(&page)?).into_response())
 }
 

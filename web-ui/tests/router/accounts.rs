@@ -1,6 +1,11 @@
 //! The account page and its forms, through to their effect.
 
+use account_component::Money;
+use account_component::client::AccountCommand;
+use account_component::messages::commands::Deposit;
 use axum::http::StatusCode;
+use messaging::Time;
+use uuid::Uuid;
 
 use crate::support::TestApp;
 
@@ -231,12 +236,60 @@ async fn an_account_closes_only_at_zero_and_then_offers_no_forms() {
 async fn unknown_accounts_and_transfers_are_not_found() {
     let app = TestApp::new().await;
     for uri in [
-        format!("/accounts/{}", uuid::Uuid::new_v4()),
+        format!("/accounts/{}", Uuid::new_v4()),
         "/accounts/not-an-id".to_string(),
-        format!("/transfers/{}", uuid::Uuid::new_v4()),
+        format!("/transfers/{}", Uuid::new_v4()),
         "/transfers/nope".to_string(),
         "/no/such/page".to_string(),
     ] {
         assert_eq!(app.get(&uri).await.status, StatusCode::NOT_FOUND, "{uri}");
     }
+}
+
+/// A long statement shows its latest lines and links to the whole of it.
+/// 55 deposits of 0.01 to 0.55: the page leaves out the first five (the
+/// second one's balance after, 0.03, is nowhere on it) and the link shows all.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_statement_shows_its_latest_lines_and_links_to_the_whole() {
+    let app = TestApp::new().await;
+    let account = app.open_account("Saver").await;
+    let account_id: Uuid = account.parse().expect("an id");
+    for cents in 1..=55 {
+        let deposit = Deposit {
+            deposit_id: Uuid::new_v4(),
+            account_id,
+            amount: Money::from_cents(cents),
+            time: Time::now(),
+        };
+        AccountCommand::deposit(&deposit)
+            .expect("encodes")
+            .send(&app.store)
+            .await
+            .expect("sent");
+    }
+    app.settle().await;
+    let deposits_shown = |body: &str| body.matches("<td>deposit</td>").count();
+
+    let page = app.get(&format!("/accounts/{account}")).await;
+    assert_eq!(
+        deposits_shown(&page.body),
+        web_ui::routes::accounts::LATEST_LINES
+    );
+    assert!(
+        page.body.contains(r#"data-testid="balance">15.40<"#),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains(r#"<td class="number">0.03</td>"#));
+    let link = format!("/accounts/{account}?lines=all");
+    assert!(
+        page.body.contains(&format!(r#"href="{link}""#)),
+        "{}",
+        page.body
+    );
+
+    let whole = app.get(&link).await;
+    assert_eq!(deposits_shown(&whole.body), 55);
+    assert!(whole.body.contains(r#"<td class="number">0.03</td>"#));
+    assert!(!whole.body.contains(r#"data-testid="whole-statement""#));
 }
