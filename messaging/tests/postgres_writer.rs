@@ -25,12 +25,13 @@ async fn fresh() -> Option<(String, MessageStore)> {
 }
 
 /// The Rust writer notifies after its commit, not from the trigger inside
-/// its transaction (see `011_new_message_notifications.sql`). A listener
-/// hears each of its writes exactly once: twice would mean the trigger fired
-/// as well (and notifying writes would commit in single file again); never
-/// would mean nobody notified.
+/// its transaction (see `011_new_message_notifications.sql`), and it may
+/// fold the notifications of writes close together into one. So three
+/// writes are heard at least once and at most three times: never would mean
+/// nobody notified; four or more would mean the trigger fired as well (and
+/// notifying writes would commit in single file again).
 #[tokio::test]
-async fn each_write_is_notified_once_after_its_commit() {
+async fn writes_are_notified_after_their_commit_and_not_by_the_trigger() {
     let Some((url, store)) = fresh().await else {
         return;
     };
@@ -52,7 +53,8 @@ async fn each_write_is_notified_once_after_its_commit() {
     while let Ok(notification) = tokio::time::timeout(quiet, listener.recv()).await {
         heard.push(notification.expect("notification").payload().to_string());
     }
-    assert_eq!(heard, vec!["account"; 3]);
+    assert!((1..=3).contains(&heard.len()), "{heard:?}");
+    assert!(heard.iter().all(|category| category == "account"), "{heard:?}");
 }
 
 /// Writes to one category that arrive together are committed together: the

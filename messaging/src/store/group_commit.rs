@@ -30,7 +30,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use sqlx::PgPool;
 use tokio::sync::oneshot;
 
-use super::postgres::{notify, write_alone, write_message};
+use super::postgres::{write_alone, write_message};
 use crate::{ExpectedVersion, NewMessage, StoreError, StreamName};
 
 /// The most writes one transaction takes. Enough to empty any realistic
@@ -216,9 +216,5 @@ async fn write_together(pool: &PgPool, group: &[Write]) -> Result<Vec<i64>, Grou
         .commit()
         .await
         .map_err(|error| GroupFailed::AtCommit(error.into()))?;
-    // Written: from here on nothing may turn the group into a failure.
-    if let (Some(first), Ok(mut connection)) = (group.first(), pool.acquire().await) {
-        notify(&mut connection, &first.stream_name).await;
-    }
     Ok(positions)
 }

@@ -24,6 +24,7 @@ mod expected_version;
 mod group_commit;
 mod memory;
 mod new_message_signal;
+mod notifier;
 mod position_audit;
 mod postgres;
 mod sqlite;

@@ -9,6 +9,7 @@ use std::str::FromStr;
 use uuid::Uuid;
 
 use super::group_commit::GroupCommit;
+use super::notifier::Notifier;
 use crate::{
     CategoryRead, ExpectedVersion, NewMessage, StoreError, StoredMessage, StreamName, Time,
 };
@@ -74,14 +75,15 @@ const INSTALL_SCRIPTS: [(&str, &str); 12] = [
 pub struct PostgresStore {
     pool: PgPool,
     groups: GroupCommit,
+    notifier: Notifier,
 }
 
 impl PostgresStore {
     /// Connects with a pool of at most `max_connections` connections. The
     /// store must already be installed (see [`PostgresStore::install`]).
     pub async fn connect(url: &str, max_connections: u32) -> Result<PostgresStore, StoreError> {
-        // This store sends the new-message notification itself, after each
-        // write commits (see `notify` below), so the trigger must not.
+        // This store sends the new-message notifications itself, after the
+        // writes commit ([`Notifier`]), so the trigger must not.
         let options =
             PgConnectOptions::from_str(url)?.options([(NOTIFY_IN_TRIGGER_SETTING, "off")]);
         let pool = PgPoolOptions::new()
@@ -92,6 +94,7 @@ impl PostgresStore {
             .connect_with(options)
             .await?;
         Ok(PostgresStore {
+            notifier: Notifier::start(pool.clone()),
             pool,
             groups: GroupCommit::default(),
         })
@@ -116,16 +119,19 @@ impl PostgresStore {
     }
 
     /// Writes in the next group commit of the stream's category (see
-    /// [`super::group_commit`]).
+    /// [`super::group_commit`]), then has listeners told.
     pub(super) async fn write(
         &self,
         stream_name: &StreamName,
         messages: &[NewMessage],
         expected_version: ExpectedVersion,
     ) -> Result<i64, StoreError> {
-        self.groups
+        let position = self
+            .groups
             .write(&self.pool, stream_name, messages, expected_version)
-            .await
+            .await?;
+        self.notifier.new_messages_in(stream_name.category());
+        Ok(position)
     }
 
     pub(super) async fn read_stream(
@@ -214,26 +220,7 @@ impl PostgresStore {
 /// (see `011_new_message_notifications.sql`).
 const NOTIFY_IN_TRIGGER_SETTING: &str = "message_store.notify_in_trigger";
 
-/// Tells listeners that `stream_name`'s category has a new message, after the
-/// write has committed.
-///
-/// This runs as a statement of its own, so it is a transaction that writes
-/// nothing: it never waits for the disk while holding the lock that orders
-/// Postgres' notifications, and the writes themselves keep their group
-/// commit. If it fails (the connection broke just after the commit), the
-/// message is written all the same; consumers find it at their next poll.
-pub(super) async fn notify(connection: &mut PgConnection, stream_name: &StreamName) {
-    let notified = sqlx::query("SELECT pg_notify('message_store', $1)")
-        .bind(stream_name.category())
-        .execute(connection)
-        .await;
-    if let Err(error) = notified {
-        tracing::debug!(%error, stream = %stream_name, "could not send the new-message notification");
-    }
-}
-
-/// Writes `messages` to `stream_name` in a transaction of their own, and
-/// tells listeners after the commit.
+/// Writes `messages` to `stream_name` in a transaction of their own.
 pub(super) async fn write_alone(
     pool: &PgPool,
     stream_name: &StreamName,
@@ -263,7 +250,6 @@ pub(super) async fn write_alone(
         transaction.commit().await?;
         position
     };
-    notify(&mut connection, stream_name).await;
     Ok(position)
 }
 

@@ -25,7 +25,7 @@
 -- transaction of its own that writes nothing (such a transaction has nothing
 -- to flush, so it holds the lock for microseconds). It tells the trigger so
 -- by setting `message_store.notify_in_trigger` to `off` for its session; the
--- bank's Rust writer does (messaging/src/store/postgres.rs). Any other writer
+-- bank's Rust writer does (messaging/src/store/notifier.rs). Any other writer
 -- (psql, another language) leaves it unset and is notified for as before.
 
 BEGIN;
