@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use messaging::controls::postgres::{fresh_database, store_at};
 use messaging::{Category, ExpectedVersion, MessageStore, Metadata, NewMessage};
+use sqlx::Connection;
 use sqlx::postgres::PgListener;
 use uuid::Uuid;
 
@@ -95,5 +96,63 @@ async fn concurrent_writes_to_a_category_share_commits() {
     assert!(
         transactions < 50,
         "{transactions} transactions for 50 concurrent writes"
+    );
+}
+
+/// A writer that gives up while others queue behind it (a web request whose
+/// browser went away) must not strand them: the writes that queued are
+/// written all the same. Another session holds the category's lock so that
+/// the first writer is certainly still waiting when the second queues and
+/// when the first is cancelled.
+#[tokio::test]
+async fn writes_queued_behind_a_cancelled_writer_are_still_written() {
+    let Some((url, store)) = fresh().await else {
+        return;
+    };
+    let accounts = Category::new("account").expect("valid");
+    let mut blocker = sqlx::PgConnection::connect(&url).await.expect("connects");
+    sqlx::query("BEGIN")
+        .execute(&mut blocker)
+        .await
+        .expect("begins");
+    sqlx::query("SELECT message_store.acquire_lock('account-blocked')")
+        .execute(&mut blocker)
+        .await
+        .expect("holds the category lock");
+
+    let first = {
+        let (store, stream) = (store.clone(), accounts.stream(Uuid::new_v4()));
+        tokio::spawn(async move {
+            store
+                .write_message(&stream, &deposited(), ExpectedVersion::Any)
+                .await
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let queued_stream = accounts.stream(Uuid::new_v4());
+    let queued = {
+        let (store, stream) = (store.clone(), queued_stream.clone());
+        tokio::spawn(async move {
+            store
+                .write_message(&stream, &deposited(), ExpectedVersion::Any)
+                .await
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    first.abort();
+    assert!(first.await.is_err_and(|error| error.is_cancelled()));
+
+    sqlx::query("COMMIT")
+        .execute(&mut blocker)
+        .await
+        .expect("releases the lock");
+    let written = tokio::time::timeout(Duration::from_secs(10), queued)
+        .await
+        .expect("the queued write is not stranded")
+        .expect("task");
+    assert_eq!(written.expect("written"), 0);
+    assert_eq!(
+        store.stream_version(&queued_stream).await.expect("read"),
+        Some(0)
     );
 }
