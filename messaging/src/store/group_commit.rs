@@ -9,13 +9,12 @@
 //! one after another, each paying a flush.
 //!
 //! Those writers are going to take turns anyway, so this module lets them
-//! take their turn *together*. A writer that finds its category idle writes
-//! at once, by itself, exactly as it would without this module. Writes of
-//! the same process to the same category that arrive meanwhile queue up;
-//! when it is done, a task takes everything waiting and writes it in one
-//! transaction, and while that commits new writes gather for the next. A
-//! lone writer waits for no one, and a busy category gets one flush per
-//! group instead of one per message.
+//! take their turn *together*. Writes of one process to one category go into
+//! a queue. Whoever finds the queue idle starts a task that takes everything
+//! waiting and writes it in one transaction; while that transaction commits,
+//! new writes gather, and the task takes them next. A lone writer waits for
+//! no one (its write is in the very next transaction), and a busy category
+//! gets one flush per group instead of one per message.
 //!
 //! Each write keeps its own meaning: its own expected version, all of its
 //! messages or none, and an answer only once its transaction has committed.
@@ -63,37 +62,27 @@ impl GroupCommit {
         messages: &[NewMessage],
         expected_version: ExpectedVersion,
     ) -> Result<i64, StoreError> {
-        let category = stream_name.category().to_string();
         let (answer, answered) = oneshot::channel();
-        // A category is in the map exactly while someone is writing to it:
-        // then this write joins the queue for the next group. Otherwise it
-        // marks the category busy and is written at once, by this caller,
-        // with nothing in between.
-        let joined = {
-            let mut queues = self.lock();
-            match queues.get_mut(&category) {
-                Some(queue) => {
-                    queue.push(Write {
-                        stream_name: stream_name.clone(),
-                        messages: messages.to_vec(),
-                        expected_version,
-                        answer,
-                    });
-                    true
-                }
-                None => {
-                    queues.insert(category.clone(), Vec::new());
-                    false
-                }
-            }
+        let category = stream_name.category().to_string();
+        let write = Write {
+            stream_name: stream_name.clone(),
+            messages: messages.to_vec(),
+            expected_version,
+            answer,
         };
-        if !joined {
-            let _turn = Turn {
-                groups: self.clone(),
-                pool: pool.clone(),
-                category,
-            };
-            return write_alone(pool, stream_name, messages, expected_version).await;
+        // A category is in the map exactly while a task is writing its
+        // queue. The first writer to find it absent starts that task.
+        let idle = {
+            let mut queues = self.lock();
+            let idle = !queues.contains_key(&category);
+            queues.entry(category.clone()).or_default().push(write);
+            idle
+        };
+        if idle {
+            // A task of its own, not the caller's future: a caller that gives
+            // up (a web request cancelled by its browser) must not strand the
+            // writes of everyone who joined its group.
+            tokio::spawn(self.clone().write_queue(pool.clone(), category));
         }
         answered.await.unwrap_or_else(|_| {
             // The task ended without answering: it panicked. The write may or
@@ -132,38 +121,6 @@ impl GroupCommit {
         // The map is consistent between statements, so a panic elsewhere
         // while it was locked leaves nothing half-done.
         self.queues.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-/// A caller writing on its own while others queue behind it. When it is done,
-/// or gives up (a web request cancelled by its browser), the writes that
-/// queued meanwhile are handed to a task of their own: they must not depend
-/// on a caller that may be gone.
-struct Turn {
-    groups: GroupCommit,
-    pool: PgPool,
-    category: String,
-}
-
-impl Drop for Turn {
-    fn drop(&mut self) {
-        let mut queues = self.groups.lock();
-        let waiting = queues
-            .get(&self.category)
-            .is_some_and(|queue| !queue.is_empty());
-        match tokio::runtime::Handle::try_current() {
-            Ok(runtime) if waiting => {
-                drop(queues);
-                let category = std::mem::take(&mut self.category);
-                runtime.spawn(self.groups.clone().write_queue(self.pool.clone(), category));
-            }
-            // Nobody waiting (or, with the runtime gone, nobody left to
-            // write for them): the category is idle again. Waiting callers,
-            // if any, hear that their writes failed.
-            _ => {
-                queues.remove(&self.category);
-            }
-        }
     }
 }
 
