@@ -55,7 +55,10 @@ async fn writes_are_notified_after_their_commit_and_not_by_the_trigger() {
         heard.push(notification.expect("notification").payload().to_string());
     }
     assert!((1..=3).contains(&heard.len()), "{heard:?}");
-    assert!(heard.iter().all(|category| category == "account"), "{heard:?}");
+    assert!(
+        heard.iter().all(|category| category == "account"),
+        "{heard:?}"
+    );
 }
 
 /// Writes to one category that arrive together are committed together: the
