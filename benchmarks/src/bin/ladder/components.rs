@@ -271,6 +271,7 @@ pub async fn transfers(
         |transfer| funds_transfer_component::streams::command_stream(transfer.funds_transfer_id),
     )
     .await?;
+    let postgres_before = postgres_cpu_ticks();
     let start = Instant::now();
     let accounts_process = start_component("account-component", url, true);
     let transfers_process = start_component("funds-transfer-component", url, true);
@@ -283,6 +284,14 @@ pub async fn transfers(
     )
     .await?;
     let per_second = count_of as f64 / elapsed.as_secs_f64();
+    // Where the CPU went, per transfer: the answer to "what is the next
+    // bottleneck" when commits no longer are.
+    let cpu_ms = |ticks: u64| ticks as f64 / TICKS_PER_SECOND * 1000.0 / count_of as f64;
+    let account_cpu = cpu_ms(accounts_process.cpu_ticks().unwrap_or_default());
+    let transfer_cpu = cpu_ms(transfers_process.cpu_ticks().unwrap_or_default());
+    let postgres_cpu = cpu_ms(postgres_cpu_ticks().saturating_sub(postgres_before));
+    let total_cpu = account_cpu + transfer_cpu + postgres_cpu;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
     let which = if hot { "one hot account" } else { "uniform" };
     let mib =
         |process: &RunningProcess| process.peak_memory_kib().unwrap_or_default() as f64 / 1024.0;
@@ -302,6 +311,15 @@ pub async fn transfers(
         .against("L2 1 writer, one category", l2)
         .target_ratio(0.5),
         Rung::new(
+            "cpu",
+            format!(
+                "CPU per transfer ({which}): account {account_cpu:.2}, funds transfer \
+                 {transfer_cpu:.2}, Postgres {postgres_cpu:.2} ms; busy, of {cores} cores"
+            ),
+            total_cpu * per_second / 1000.0,
+            "cores",
+        ),
+        Rung::new(
             "mem",
             format!("account component peak RSS under L5 ({which})"),
             mib(&accounts_process),
@@ -314,6 +332,29 @@ pub async fn transfers(
             "MiB",
         ),
     ])
+}
+
+/// Clock ticks per second in `/proc`'s CPU times (USER_HZ): 100 on Linux.
+const TICKS_PER_SECOND: f64 = 100.0;
+
+/// The CPU time every process named `postgres` has used so far, in ticks:
+/// the server and its backends, the bank's connections among them.
+fn postgres_cpu_ticks() -> u64 {
+    let Ok(processes) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    processes
+        .flatten()
+        .filter_map(|process| std::fs::read_to_string(process.path().join("stat")).ok())
+        .filter_map(|stat| {
+            // `pid (name) state ...`; utime and stime are the 12th and 13th
+            // fields after the name.
+            let (head, rest) = stat.rsplit_once(')')?;
+            (head.split_once('(')?.1 == "postgres").then_some(())?;
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
+        })
+        .sum()
 }
 
 /// L7: deposits at a fixed rate; the time until each shows in the views.
