@@ -30,7 +30,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use sqlx::PgPool;
 use tokio::sync::oneshot;
 
-use super::postgres::{write_alone, write_message};
+use super::postgres::{write_alone, write_in_order};
 use crate::{ExpectedVersion, NewMessage, StoreError, StreamName};
 
 /// The most writes one transaction takes. Enough to empty any realistic
@@ -199,17 +199,14 @@ async fn write_together(pool: &PgPool, group: &[Write]) -> Result<Vec<i64>, Grou
         .map_err(|error| GroupFailed::BeforeCommit(error.into()))?;
     let mut positions = Vec::with_capacity(group.len());
     for write in group {
-        let mut position = -1;
-        for (n, message) in write.messages.iter().enumerate() {
-            position = write_message(
-                &mut transaction,
-                &write.stream_name,
-                message,
-                write.expected_version.nth(n),
-            )
-            .await
-            .map_err(GroupFailed::BeforeCommit)?;
-        }
+        let position = write_in_order(
+            &mut transaction,
+            &write.stream_name,
+            &write.messages,
+            write.expected_version,
+        )
+        .await
+        .map_err(GroupFailed::BeforeCommit)?;
         positions.push(position);
     }
     transaction

@@ -237,24 +237,33 @@ pub(super) async fn write_alone(
         // of them or none. The category lock taken by the first write is held
         // until commit, so nothing can come between them.
         let mut transaction = sqlx::Connection::begin(&mut *connection).await?;
-        let mut position = -1;
-        for (n, message) in messages.iter().enumerate() {
-            position = write_message(
-                &mut transaction,
-                stream_name,
-                message,
-                expected_version.nth(n),
-            )
-            .await?;
-        }
+        let position =
+            write_in_order(&mut transaction, stream_name, messages, expected_version).await?;
         transaction.commit().await?;
         position
     };
     Ok(position)
 }
 
+/// Writes `messages` to `stream_name` one after another inside the caller's
+/// transaction, the n-th at the n-th version after `expected_version`;
+/// returns the position of the last.
+pub(super) async fn write_in_order(
+    transaction: &mut PgConnection,
+    stream_name: &StreamName,
+    messages: &[NewMessage],
+    expected_version: ExpectedVersion,
+) -> Result<i64, StoreError> {
+    let mut position = -1;
+    for (n, message) in messages.iter().enumerate() {
+        position =
+            write_message(transaction, stream_name, message, expected_version.nth(n)).await?;
+    }
+    Ok(position)
+}
+
 /// One call to `write_message`, on a connection or inside a transaction.
-pub(super) async fn write_message(
+async fn write_message(
     connection: &mut PgConnection,
     stream_name: &StreamName,
     message: &NewMessage,
