@@ -7,9 +7,11 @@
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use messaging::{Metadata, NewMessage};
 use sqlx::Connection;
 use sqlx::postgres::PgConnection;
 use throwaway_postgres::{Cluster, ClusterSettings};
+use uuid::Uuid;
 
 /// The Postgres a benchmark measures: `BENCH_DATABASE_URL` (a superuser URL
 /// to a server whose settings you chose), or a private cluster that flushes
@@ -167,6 +169,34 @@ pub fn postgres_pool(store: &messaging::MessageStore) -> anyhow::Result<sqlx::Pg
         .as_postgres()
         .map(|postgres| postgres.pool().clone())
         .context("the benchmarks need the Postgres store")
+}
+
+/// An event-shaped message, the size and shape of a `Deposited`: what the
+/// write benchmarks write, so that their figures are for realistic rows.
+pub fn event(n: usize) -> NewMessage {
+    let data = serde_json::json!({
+        "depositId": Uuid::new_v4(),
+        "accountId": Uuid::new_v4(),
+        "amount": 1234 + n,
+        "time": "2026-11-26T10:00:00.000Z",
+        "processedTime": "2026-11-26T10:00:00.001Z",
+        "sequence": n,
+    });
+    NewMessage {
+        id: Uuid::new_v4(),
+        message_type: "Deposited".into(),
+        data: data.to_string(),
+        metadata: Metadata {
+            causation_message_stream_name: Some(format!(
+                "accountTransaction-{}+{}",
+                Uuid::new_v4(),
+                Uuid::new_v4()
+            )),
+            causation_message_position: Some(0),
+            causation_message_global_position: Some(n as i64),
+            ..Metadata::default()
+        },
+    }
 }
 
 /// A pool at `url` as any SQL client would have it: none of the store's own

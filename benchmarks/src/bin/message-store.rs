@@ -12,10 +12,7 @@ use std::sync::Arc;
 use benchmarks::{BenchPostgres, Row, print_table, rate, say, timed};
 use messaging::controls::postgres::store_at;
 use messaging::controls::sqlite;
-use messaging::{
-    Category, CategoryRead, ConsumerGroup, ExpectedVersion, MessageStore, Metadata, NewMessage,
-    StreamName,
-};
+use messaging::{Category, CategoryRead, ConsumerGroup, ExpectedVersion, MessageStore, StreamName};
 use uuid::Uuid;
 
 /// Writers in the concurrent runs.
@@ -44,31 +41,6 @@ async fn main() -> anyhow::Result<()> {
     let rows = store_rows(&store, messages).await?;
     print_table("SQLite (one file, synchronous=FULL)", &rows);
     Ok(())
-}
-
-/// An event-shaped message: the size and shape of a `Deposited`.
-fn event(n: usize) -> anyhow::Result<NewMessage> {
-    let data = serde_json::json!({
-        "depositId": Uuid::new_v4(),
-        "accountId": Uuid::new_v4(),
-        "amount": 1234 + n,
-        "time": "2026-11-26T10:00:00.000Z",
-        "processedTime": "2026-11-26T10:00:00.001Z",
-        "sequence": n,
-    });
-    Ok(NewMessage {
-        id: Uuid::new_v4(),
-        message_type: "Deposited".into(),
-        data: data.to_string(),
-        metadata: Metadata {
-            causation_message_stream_name: Some(format!("accountTransaction-{}", Uuid::new_v4())),
-            causation_message_position: Some(0),
-            causation_message_global_position: Some(n as i64),
-            correlation_stream_name: None,
-            reply_stream_name: None,
-            schema_version: None,
-        },
-    })
 }
 
 /// The streams written to: 100 accounts per category, round robin.
@@ -142,7 +114,7 @@ async fn plain_inserts(
         let name = stream(&category, n, &accounts).to_string();
         let position = positions.entry(name.clone()).or_insert(-1);
         *position += 1;
-        let message = event(n)?;
+        let message = benchmarks::event(n);
         sqlx::query(
             "INSERT INTO plain_messages (id, stream_name, position, type, data, metadata) \
              VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb)",
@@ -237,7 +209,7 @@ async fn write_through(
         store
             .write_message(
                 &stream(&category, n, &accounts),
-                &event(n)?,
+                &benchmarks::event(n),
                 ExpectedVersion::Any,
             )
             .await?;

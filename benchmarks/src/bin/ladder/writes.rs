@@ -4,40 +4,13 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use messaging::{ExpectedVersion, MessageStore, Metadata, NewMessage, StreamName};
+use messaging::{ExpectedVersion, MessageStore, StreamName};
 use uuid::Uuid;
 
 use crate::report::Rung;
 
 /// Concurrent writers in each configuration.
 pub const WRITERS: [usize; 3] = [1, 4, 16];
-
-/// An event-shaped message: the size and shape of a `Deposited`.
-pub fn event(n: usize) -> NewMessage {
-    let data = serde_json::json!({
-        "depositId": Uuid::new_v4(),
-        "accountId": Uuid::new_v4(),
-        "amount": 1234 + n,
-        "time": "2026-11-26T10:00:00.000Z",
-        "processedTime": "2026-11-26T10:00:00.001Z",
-        "sequence": n,
-    });
-    NewMessage {
-        id: Uuid::new_v4(),
-        message_type: "Deposited".into(),
-        data: data.to_string(),
-        metadata: Metadata {
-            causation_message_stream_name: Some(format!(
-                "accountTransaction-{}+{}",
-                Uuid::new_v4(),
-                Uuid::new_v4()
-            )),
-            causation_message_position: Some(0),
-            causation_message_global_position: Some(n as i64),
-            ..Metadata::default()
-        },
-    }
-}
 
 /// Where writer `writer` writes its n-th message: one of 100 streams of its
 /// category, which is shared by every writer or its own.
@@ -96,7 +69,7 @@ pub async fn rungs(
             run(writers, count, move |writer, n| {
                 let pool = pool.clone();
                 async move {
-                    let message = event(n);
+                    let message = benchmarks::event(n);
                     // Position n in one of 100 streams of this writer, unique per stream.
                     sqlx::query(
                         "INSERT INTO plain_messages (id, stream_name, position, type, data, metadata) \
@@ -134,7 +107,7 @@ pub async fn rungs(
                 run(writers, count, move |writer, n| {
                     let (pool, prefix) = (pool.clone(), prefix.clone());
                     async move {
-                        let message = event(n);
+                        let message = benchmarks::event(n);
                         sqlx::query(
                             "SELECT message_store.write_message($1, $2, $3, $4::jsonb, $5::jsonb)",
                         )
@@ -170,7 +143,7 @@ pub async fn rungs(
                     async move {
                         let name = StreamName::from_stored(stream(&prefix, writer, shared, n));
                         store
-                            .write_message(&name, &event(n), ExpectedVersion::Any)
+                            .write_message(&name, &benchmarks::event(n), ExpectedVersion::Any)
                             .await?;
                         Ok(())
                     }
