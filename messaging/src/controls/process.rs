@@ -131,11 +131,7 @@ impl RunningProcess {
     /// process was busy or idle in between.
     pub fn cpu_ticks(&self) -> Option<u64> {
         let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.id()?)).ok()?;
-        // The command name, in parentheses, may contain spaces: count the
-        // fields after its closing parenthesis. utime and stime are the 14th
-        // and 15th fields of the line, the 12th and 13th after it.
-        let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
-        Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
+        Some(ProcessStat::parse(&stat)?.cpu_ticks)
     }
 
     /// The most memory it has held at once (its peak resident set, `VmHWM`
@@ -217,5 +213,49 @@ impl Dice {
         self.state ^= self.state << 25;
         self.state ^= self.state >> 27;
         self.state.wrapping_mul(0x2545_f491_4f6c_dd1d) % bound.max(1)
+    }
+}
+
+/// What the benchmarks and tests read from a `/proc/{pid}/stat` line.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ProcessStat<'a> {
+    /// The command name (at most 15 bytes: `funds-transfer-`).
+    pub name: &'a str,
+    /// User plus system CPU time so far, in clock ticks.
+    pub cpu_ticks: u64,
+}
+
+impl ProcessStat<'_> {
+    /// Parses `pid (name) state ...`. The name, in parentheses, may contain
+    /// spaces, so the fields are counted after its closing parenthesis:
+    /// utime and stime are the 14th and 15th fields of the line, the 12th
+    /// and 13th after it.
+    pub fn parse(stat: &str) -> Option<ProcessStat<'_>> {
+        let (head, rest) = stat.rsplit_once(')')?;
+        let name = head.split_once('(')?.1;
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let ticks = |n: usize| fields.get(n)?.parse::<u64>().ok();
+        Some(ProcessStat {
+            name,
+            cpu_ticks: ticks(11)? + ticks(12)?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ProcessStat;
+
+    #[test]
+    fn a_stat_line_gives_the_name_and_the_cpu_time() {
+        let line = "42 (funds (odd) x) S 1 42 42 0 -1 4194560 100 0 0 0 7 3 0 0 20 0 1 0";
+        assert_eq!(
+            ProcessStat::parse(line),
+            Some(ProcessStat {
+                name: "funds (odd) x",
+                cpu_ticks: 10,
+            })
+        );
+        assert_eq!(ProcessStat::parse("garbage"), None);
     }
 }

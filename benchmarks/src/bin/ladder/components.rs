@@ -11,7 +11,7 @@ use account_component::messages::events::{Deposited, Opened};
 use account_component::{Money, streams as account_streams};
 use funds_transfer_component::client::TransferCommand;
 use funds_transfer_component::messages::commands::Transfer;
-use messaging::controls::process::{RunningProcess, workspace_binary};
+use messaging::controls::process::{ProcessStat, RunningProcess, workspace_binary};
 use messaging::{ExpectedVersion, MessageStore, NewMessage, StreamName, Time};
 use tokio::sync::Mutex;
 use uuid::Uuid;
@@ -347,12 +347,8 @@ fn postgres_cpu_ticks() -> u64 {
         .flatten()
         .filter_map(|process| std::fs::read_to_string(process.path().join("stat")).ok())
         .filter_map(|stat| {
-            // `pid (name) state ...`; utime and stime are the 12th and 13th
-            // fields after the name.
-            let (head, rest) = stat.rsplit_once(')')?;
-            (head.split_once('(')?.1 == "postgres").then_some(())?;
-            let fields: Vec<&str> = rest.split_whitespace().collect();
-            Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
+            let stat = ProcessStat::parse(&stat)?;
+            (stat.name == "postgres").then_some(stat.cpu_ticks)
         })
         .sum()
 }
