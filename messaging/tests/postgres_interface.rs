@@ -340,6 +340,50 @@ async fn a_condition_is_applied_once_the_administrator_activates_it() {
     assert_eq!(filtered, Ok("{\"n\": 1}\n{\"n\": 2}\n1".to_string()));
 }
 
+/// The everyday reads are written out in the functions, and only a read
+/// with a condition builds its query as text; that text must still apply
+/// the correlation and the consumer group as the written-out reads do.
+#[tokio::test]
+async fn a_condition_combines_with_correlation_and_consumer_group() {
+    let Some(db) = Database::fresh().await else {
+        return;
+    };
+    // Four streams of `thing`, each with a message caused by `other` and one
+    // that was not.
+    for id in 1..=4 {
+        for (n, metadata) in [(0, r#"{"correlationStreamName": "other-9"}"#), (1, "{}")] {
+            db.as_role(&format!(
+                "SELECT write_message(gen_random_uuid()::varchar, 'thing-{id}', 'Happened', \
+                 '{{\"n\": {n}}}', '{metadata}')"
+            ))
+            .expect("written");
+        }
+    }
+    let read = |member: u64, condition: &str| {
+        db.as_role(&format!(
+            "SET message_store.sql_condition = on; \
+             SELECT stream_name || ':' || position FROM get_category_messages('thing', 1, 10, \
+             'other', {member}, 2, {condition})"
+        ))
+        .expect("read")
+    };
+    let mut seen = Vec::new();
+    for member in 0..2 {
+        let written_out = read(member, "NULL");
+        assert_eq!(
+            read(member, "'position >= 0'"),
+            written_out,
+            "member {member}"
+        );
+        assert_eq!(read(member, "'position > 0'"), "", "member {member}");
+        seen.extend(written_out.lines().map(str::to_string));
+    }
+    // Between them the two members read each correlated message once, and
+    // nothing else.
+    seen.sort();
+    assert_eq!(seen, ["thing-1:0", "thing-2:0", "thing-3:0", "thing-4:0"]);
+}
+
 #[tokio::test]
 async fn the_role_can_read_the_summary_views() {
     let Some(db) = Database::fresh().await else {
