@@ -421,20 +421,37 @@ async fn the_pending_list_empties_once_the_commands_are_processed(backend: Backe
         .send(&bank.store)
         .await
         .expect("sent");
+    let another = Open {
+        account_id: Uuid::new_v4(),
+        customer_id: Uuid::new_v4(),
+        holder_name: "Another".into(),
+        time: Time::now(),
+    };
+    AccountCommand::open(&another)
+        .expect("encodes")
+        .send(&bank.store)
+        .await
+        .expect("sent");
 
-    // The account component is down: the commands wait, visibly pending.
+    // The account component is down: the commands wait, visibly pending,
+    // each on its own account's list and all of them on the bank's.
     aggregator::catch_up(&bank.store, &bank.views, 500)
         .await
         .expect("caught up");
-    let pending = bank
-        .read()
-        .pending_commands(Some(account_id))
-        .await
-        .expect("read");
-    assert_eq!(
-        pending.iter().map(|c| c.kind.as_str()).collect::<Vec<_>>(),
-        vec!["open", "deposit"]
-    );
+    let kinds_pending = |account_id: Option<Uuid>| {
+        let read = bank.read();
+        async move {
+            read.pending_commands(account_id)
+                .await
+                .expect("read")
+                .into_iter()
+                .map(|command| command.kind)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(kinds_pending(Some(account_id)).await, ["open", "deposit"]);
+    assert_eq!(kinds_pending(Some(another.account_id)).await, ["open"]);
+    assert_eq!(kinds_pending(None).await, ["open", "deposit", "open"]);
     assert!(
         !bank
             .read()

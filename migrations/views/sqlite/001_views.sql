@@ -97,6 +97,12 @@ CREATE INDEX IF NOT EXISTS commands_by_account ON commands (account_id);
 CREATE INDEX IF NOT EXISTS commands_pending ON commands (request_position)
   WHERE processed_position IS NULL;
 
+-- An account page lists that account's pending commands: keyed by account,
+-- it reads only that account's entries. (The Postgres schema says why this
+-- matters more there.)
+CREATE INDEX IF NOT EXISTS commands_pending_by_account ON commands (account_id, request_position)
+  WHERE processed_position IS NULL;
+
 -- How far the aggregator has read each category. Written in the same
 -- transaction as the view rows of each batch, so the views and the position
 -- can never disagree.
