@@ -62,7 +62,9 @@ async fn main() -> anyhow::Result<()> {
     let writes = environment_number("LADDER_WRITES", 4000);
     let events = environment_number("LADDER_EVENTS", 1_000_000);
     let deposits = environment_number("LADDER_DEPOSITS", 5000);
-    let transfers = environment_number("LADDER_TRANSFERS", 2000);
+    // Enough transfers that the CPU per transfer is the transfers' own, not
+    // the components' start or the server's housekeeping after L4.
+    let transfers = environment_number("LADDER_TRANSFERS", 8000);
     // Build the bank's binaries now: building one when a rung starts it
     // would count the compiler's time as the component's.
     for binary in components::BINARIES {
