@@ -70,6 +70,16 @@ async fn main() -> anyhow::Result<()> {
     for binary in components::BINARIES {
         messaging::controls::process::workspace_binary(binary, binary);
     }
+    // Only Cargo tells a program where Cargo is, so only under `cargo run`
+    // did the lines above rebuild the components. Started directly, the
+    // ladder runs whatever binaries `target/` holds, perhaps older than the
+    // code it is meant to measure.
+    if std::env::var_os("CARGO").is_none() {
+        say(
+            "Not started by Cargo: the components were not rebuilt and may be older than the code \
+             (use `cargo run --release -p benchmarks --bin ladder`).",
+        );
+    }
     let postgres = BenchPostgres::start()?;
     say(&format!(
         "# The benchmark ladder\n\nMachine: {}. Postgres: {}.\n{writes} writes per L1-L3 configuration, \
