@@ -506,3 +506,56 @@ async fn a_written_message_wakes_a_listener_with_its_category() {
         .expect("notification");
     assert_eq!(notification.payload(), "account:command");
 }
+
+/// The read functions run their statements with plans made once per
+/// session, without the values, so Postgres cannot tell a rare category
+/// from a common one. A consumer catching up on a rare category must still
+/// walk the category index rather than the whole table in global order.
+/// (`category` stays PL/pgSQL for this; see `004_stream_name_functions.sql`.)
+#[tokio::test]
+async fn a_category_read_walks_the_category_index_even_with_a_plan_made_without_values() {
+    let Some(db) = Database::fresh().await else {
+        return;
+    };
+    let admin = |sql: &str| psql(&db.admin_url, sql).expect("admin SQL");
+    admin(
+        "INSERT INTO message_store.messages (id, stream_name, position, type, data, metadata) \
+         SELECT gen_random_uuid(), 'common-' || n, 0, 'Happened', '{}', \
+                '{\"correlationStreamName\": \"other-1\"}' \
+         FROM generate_series(1, 5000) AS n; \
+         SELECT message_store.write_message(gen_random_uuid()::varchar, 'rare-1', 'Happened', '{}'); \
+         ANALYZE message_store.messages;",
+    );
+    let scans = |index: &str| -> i64 {
+        admin(&format!(
+            "SELECT idx_scan FROM pg_stat_user_indexes WHERE indexrelname = '{index}'"
+        ))
+        .trim()
+        .parse()
+        .expect("a count")
+    };
+    let (category_before, table_order_before) =
+        (scans("messages_category"), scans("messages_pkey"));
+    // Ten reads of each kind in one session: the plan cache makes its plan
+    // without values once it has run a statement five times; forcing it
+    // makes sure.
+    let reads = format!(
+        "SET plan_cache_mode = force_generic_plan; {}{} SELECT pg_stat_force_next_flush();",
+        "SELECT count(*) FROM message_store.get_category_messages('rare', 1, 1000); ".repeat(10),
+        "SELECT count(*) FROM message_store.get_category_messages('common', 4500, 1000, 'other'); "
+            .repeat(10),
+    );
+    let counts: Vec<String> = admin(&reads).lines().map(str::to_string).collect();
+    assert_eq!(counts[..10], ["1"; 10]);
+    assert_eq!(counts[10..20], ["501"; 10]);
+    let (category_after, table_order_after) = (scans("messages_category"), scans("messages_pkey"));
+    assert!(
+        category_after >= category_before + 20,
+        "the reads did not use the category index: {category_before} -> {category_after} \
+         (in global order: {table_order_before} -> {table_order_after})"
+    );
+    assert_eq!(
+        table_order_after, table_order_before,
+        "a read walked the table in global order"
+    );
+}
