@@ -398,18 +398,20 @@ async fn the_pending_list_empties_once_the_commands_are_processed(backend: Backe
     let Some(bank) = Bank::new(backend).await else {
         return;
     };
-    let account_id = Uuid::new_v4();
-    let open = Open {
-        account_id,
-        customer_id: Uuid::new_v4(),
-        holder_name: "Pending".into(),
-        time: Time::now(),
-    };
-    AccountCommand::open(&open)
-        .expect("encodes")
-        .send(&bank.store)
-        .await
-        .expect("sent");
+    let (account_id, another_account_id) = (Uuid::new_v4(), Uuid::new_v4());
+    for (id, holder_name) in [(account_id, "Pending"), (another_account_id, "Another")] {
+        let open = Open {
+            account_id: id,
+            customer_id: Uuid::new_v4(),
+            holder_name: holder_name.into(),
+            time: Time::now(),
+        };
+        AccountCommand::open(&open)
+            .expect("encodes")
+            .send(&bank.store)
+            .await
+            .expect("sent");
+    }
     let deposit = Deposit {
         deposit_id: Uuid::new_v4(),
         account_id,
@@ -417,17 +419,6 @@ async fn the_pending_list_empties_once_the_commands_are_processed(backend: Backe
         time: Time::now(),
     };
     AccountCommand::deposit(&deposit)
-        .expect("encodes")
-        .send(&bank.store)
-        .await
-        .expect("sent");
-    let another = Open {
-        account_id: Uuid::new_v4(),
-        customer_id: Uuid::new_v4(),
-        holder_name: "Another".into(),
-        time: Time::now(),
-    };
-    AccountCommand::open(&another)
         .expect("encodes")
         .send(&bank.store)
         .await
@@ -450,8 +441,8 @@ async fn the_pending_list_empties_once_the_commands_are_processed(backend: Backe
         }
     };
     assert_eq!(kinds_pending(Some(account_id)).await, ["open", "deposit"]);
-    assert_eq!(kinds_pending(Some(another.account_id)).await, ["open"]);
-    assert_eq!(kinds_pending(None).await, ["open", "deposit", "open"]);
+    assert_eq!(kinds_pending(Some(another_account_id)).await, ["open"]);
+    assert_eq!(kinds_pending(None).await, ["open", "open", "deposit"]);
     assert!(
         !bank
             .read()
