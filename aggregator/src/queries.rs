@@ -5,9 +5,13 @@
 //! for business data (the message inspector, which shows the raw messages
 //! for teaching, is separate and clearly labelled).
 
+pub mod account_page;
+
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use account_component::Money;
+use serde::Deserialize;
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 use uuid::Uuid;
@@ -15,7 +19,7 @@ use uuid::Uuid;
 use crate::view_database::ViewDatabase;
 
 /// An account as the views show it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 pub struct AccountView {
     pub account_id: String,
     pub customer_id: Option<String>,
@@ -29,7 +33,7 @@ pub struct AccountView {
 }
 
 /// One line of an account's statement.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 pub struct StatementLine {
     pub global_position: i64,
     pub position: i64,
@@ -44,7 +48,7 @@ pub struct StatementLine {
 }
 
 /// A transfer and the time of each of its steps.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 pub struct TransferView {
     pub funds_transfer_id: String,
     pub withdrawal_account_id: String,
@@ -75,7 +79,7 @@ impl TransferView {
 }
 
 /// A command and, once seen, its outcome.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 pub struct CommandView {
     pub command_key: String,
     pub kind: String,
@@ -122,6 +126,8 @@ pub struct DeadLetterView {
 #[derive(Clone, Debug)]
 pub struct Views {
     pool: AnyPool,
+    /// The account page's one statement, in this database's dialect.
+    account_page_statement: Arc<str>,
 }
 
 const ACCOUNT_COLUMNS: &str = "account_id, customer_id, holder_name, balance, status, \
@@ -130,6 +136,8 @@ const TRANSFER_COLUMNS: &str = "funds_transfer_id, withdrawal_account_id, deposi
     amount, status, reason, requested_time, initiated_time, withdrawn_time, deposited_time, \
     transferred_time, cancelled_time, deposit_rejected_time, reversed_time, \
     refund_rejected_time, rejected_time";
+const LINE_COLUMNS: &str = "global_position, position, entry, transaction_id, amount, \
+                            balance_after, reason, funds_transfer_id, time";
 const COMMAND_COLUMNS: &str = "command_key, kind, account_id, funds_transfer_id, amount, \
     requested_time, request_position, processed_position, outcome, processed_time";
 
@@ -138,6 +146,7 @@ impl Views {
     pub fn new(database: &ViewDatabase) -> Views {
         Views {
             pool: database.pool().clone(),
+            account_page_statement: account_page::statement(database.kind()).into(),
         }
     }
 
@@ -172,12 +181,10 @@ impl Views {
         account_id: Uuid,
         latest: Option<i64>,
     ) -> Result<Vec<StatementLine>, sqlx::Error> {
-        const COLUMNS: &str = "global_position, position, entry, transaction_id, amount, \
-                               balance_after, reason, funds_transfer_id, time";
         let rows = match latest {
             None => {
                 let sql = format!(
-                    "SELECT {COLUMNS} FROM statement_lines WHERE account_id = $1 ORDER BY position"
+                    "SELECT {LINE_COLUMNS} FROM statement_lines WHERE account_id = $1 ORDER BY position"
                 );
                 sqlx::query(sqlx::AssertSqlSafe(sql))
                     .bind(account_id.to_string())
@@ -186,7 +193,7 @@ impl Views {
             }
             Some(latest) => {
                 let sql = format!(
-                    "SELECT {COLUMNS} FROM (SELECT {COLUMNS} FROM statement_lines \
+                    "SELECT {LINE_COLUMNS} FROM (SELECT {LINE_COLUMNS} FROM statement_lines \
                      WHERE account_id = $1 ORDER BY global_position DESC LIMIT $2) AS latest \
                      ORDER BY position"
                 );

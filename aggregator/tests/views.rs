@@ -399,7 +399,10 @@ async fn the_pending_list_empties_once_the_commands_are_processed(backend: Backe
         return;
     };
     let (account_id, another_account_id) = (Uuid::new_v4(), Uuid::new_v4());
-    for (id, holder_name) in [(account_id, "Pending"), (another_account_id, "Another")] {
+    // A name with quotes, a backslash and accents: the account page reads
+    // it through JSON, which must give it back unchanged.
+    let tricky_name = "Zoë \"Pending\" O'Brien \\ 名前";
+    for (id, holder_name) in [(account_id, tricky_name), (another_account_id, "Another")] {
         let open = Open {
             account_id: id,
             customer_id: Uuid::new_v4(),
@@ -441,6 +444,19 @@ async fn the_pending_list_empties_once_the_commands_are_processed(backend: Backe
         }
     };
     assert_eq!(kinds_pending(Some(account_id)).await, ["open", "deposit"]);
+    let page = bank
+        .read()
+        .account_page(account_id, None)
+        .await
+        .expect("read");
+    assert_eq!(page.account, None, "not opened yet");
+    assert_eq!(
+        page.pending,
+        bank.read()
+            .pending_commands(Some(account_id))
+            .await
+            .expect("read")
+    );
     assert_eq!(kinds_pending(Some(another_account_id)).await, ["open"]);
     assert_eq!(kinds_pending(None).await, ["open", "open", "deposit"]);
     assert!(
@@ -480,6 +496,67 @@ async fn the_pending_list_empties_once_the_commands_are_processed(backend: Backe
         .expect("read")
         .expect("seen");
     assert_eq!(answered.outcome.as_deref(), Some("deposited"));
+    let page = bank
+        .read()
+        .account_page(account_id, None)
+        .await
+        .expect("read");
+    let account = page.account.expect("opened");
+    assert_eq!(account.holder_name.as_deref(), Some(tricky_name));
+    assert_eq!(account.balance, Money::from_cents(500));
+    assert!(page.pending.is_empty());
+}
+
+async fn the_account_page_reads_in_one_statement_what_each_query_reads(backend: Backend) {
+    let Some((bank, accounts, _)) = busy_bank(backend).await else {
+        return;
+    };
+    aggregator::catch_up(&bank.store, &bank.views, 500)
+        .await
+        .expect("caught up");
+    let read = bank.read();
+    let everyone = read.accounts().await.expect("read");
+    let (mut with_transfers, mut with_more_lines) = (0, 0);
+    for &account_id in &accounts {
+        let whole = read.account_page(account_id, None).await.expect("read");
+        assert_eq!(whole.account, read.account(account_id).await.expect("read"));
+        assert_eq!(
+            whole.statement,
+            read.statement(account_id, None).await.expect("read")
+        );
+        assert_eq!(
+            whole.pending,
+            read.pending_commands(Some(account_id)).await.expect("read")
+        );
+        assert_eq!(
+            whole.transfers,
+            read.transfers_of(account_id).await.expect("read")
+        );
+        assert_eq!(whole.accounts, everyone);
+        let latest = read.account_page(account_id, Some(2)).await.expect("read");
+        assert_eq!(
+            latest.statement,
+            read.statement(account_id, Some(2)).await.expect("read")
+        );
+        assert_eq!(
+            latest.statement[..],
+            whole.statement[whole.statement.len().saturating_sub(2)..]
+        );
+        with_transfers += usize::from(!whole.transfers.is_empty());
+        with_more_lines += usize::from(whole.statement.len() > 2);
+    }
+    // The comparisons above compared something.
+    assert!(with_transfers > 0 && with_more_lines > 0);
+    assert!(accounts.iter().all(|id| {
+        everyone
+            .iter()
+            .any(|account| account.account_id == id.to_string())
+    }));
+
+    let stranger = read.account_page(Uuid::new_v4(), None).await.expect("read");
+    assert_eq!(stranger.account, None);
+    assert!(stranger.statement.is_empty() && stranger.transfers.is_empty());
+    assert_eq!(stranger.accounts, everyone);
 }
 
 async fn lag_reaches_zero_when_the_consumers_catch_up(backend: Backend) {
@@ -596,6 +673,7 @@ on_both!(
     rebuilt_views_equal_the_live_views_row_for_row,
     each_statement_ends_at_the_balance_of_the_view_and_of_the_entity,
     the_pending_list_empties_once_the_commands_are_processed,
+    the_account_page_reads_in_one_statement_what_each_query_reads,
     lag_reaches_zero_when_the_consumers_catch_up,
     an_event_that_cannot_be_applied_is_parked_and_the_rest_applied
 );

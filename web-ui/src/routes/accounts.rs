@@ -3,6 +3,7 @@
 use account_component::client::AccountCommand;
 use account_component::messages::commands::{Close, Deposit, Withdraw};
 use aggregator::projections::commands::key;
+use aggregator::queries::account_page::AccountPageView;
 use aggregator::queries::{AccountView, CommandView};
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -14,7 +15,8 @@ use messaging::StoreError;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{message, names_of, parse_id, see_other, transfer_rows, watch};
+use super::watch::{self, AccountWatch};
+use super::{message, names_of, parse_id, see_other, transfer_rows};
 use crate::AppState;
 use crate::error::AppError;
 use crate::forms::{self, AmountInput, CloseInput, TransferInput};
@@ -59,14 +61,18 @@ pub async fn show(
         return Ok(no_such_account(StatusCode::NOT_FOUND));
     };
     let opening = after.command.as_deref() == Some(key::open(account_id).as_str());
-    // The watch token is read before the rest of the page's content (the
-    // account row and its pending commands come from the very reads that
-    // made the token): if the views move on in between, the page is newer
-    // than its token, and the script's first poll reloads it, once. The
-    // other order could show old content under a new token, and the page
-    // would wait forever.
-    let watching = watch::account_watch(&state.views, account_id, after.command.as_deref()).await?;
-    let Some(account) = opened(watching.account.clone()) else {
+    // The command the page reports on is read first, then everything else
+    // in one statement (see `AccountWatch::of` for why in this order).
+    let sent = watch::sent_command(&state.views, account_id, after.command.as_deref()).await?;
+    let latest = (!statement.whole()).then_some(LATEST_LINES as i64 + 1);
+    let view = state.views.account_page(account_id, latest).await?;
+    let watching = AccountWatch::of(
+        view.account.as_ref(),
+        &view.pending,
+        after.command.as_deref(),
+        sent.as_ref(),
+    );
+    let Some(account) = opened(view.account.clone()) else {
         if !opening {
             return Ok(no_such_account(StatusCode::NOT_FOUND));
         }
@@ -86,14 +92,14 @@ pub async fn show(
         return Ok(pages::render(&page)?.into_response());
     };
     let page = account_page(
-        &state,
         account,
+        view,
         &after,
+        sent,
         Forms::fresh(),
         watching,
-        statement.whole(),
-    )
-    .await?;
+        !statement.whole(),
+    );
     Ok(pages::render(&page)?.into_response())
 }
 
@@ -136,25 +142,30 @@ fn opened(account: Option<AccountView>) -> Option<AccountView> {
     account.filter(|account| account.status != "unopened")
 }
 
-/// The account page. `watch` was read before `account`. It shows the
-/// latest [`LATEST_LINES`] lines of the statement, or all of them.
-async fn account_page(
-    state: &AppState,
+/// The account page of an open `account`, from what the views showed of it
+/// (`view`) and of the command the page reports on (`sent`). `latest_only`
+/// says the statement was read as its [`LATEST_LINES`] lines and one more,
+/// which tells whether earlier lines exist.
+fn account_page(
     account: AccountView,
+    view: AccountPageView,
     after: &AfterCommand,
+    sent: Option<CommandView>,
     mut forms: Forms,
-    watching: watch::AccountWatch,
-    whole_statement: bool,
-) -> Result<AccountPage, AppError> {
+    watching: AccountWatch,
+    latest_only: bool,
+) -> AccountPage {
+    let AccountPageView {
+        account: _,
+        mut statement,
+        pending,
+        transfers,
+        accounts,
+    } = view;
     let account_id = parse_id(&account.account_id).unwrap_or_default();
-    let accounts = state.views.accounts().await?;
     let names = names_of(&accounts);
-    let notices = notices(state, account_id, after).await?;
-
-    // One line more than is shown tells whether earlier lines exist.
-    let latest = (!whole_statement).then_some(LATEST_LINES as i64 + 1);
-    let mut statement = state.views.statement(account_id, latest).await?;
-    let earlier_lines = !whole_statement && statement.len() > LATEST_LINES;
+    let notices = notices(after, sent.as_ref());
+    let earlier_lines = latest_only && statement.len() > LATEST_LINES;
     if earlier_lines {
         statement.remove(0);
     }
@@ -170,8 +181,7 @@ async fn account_page(
             transfer_id: line.funds_transfer_id,
         })
         .collect();
-    let pending: Vec<PendingRow> = watching
-        .pending
+    let pending: Vec<PendingRow> = pending
         .iter()
         .map(|command| PendingRow {
             description: describe(command),
@@ -207,7 +217,7 @@ async fn account_page(
         token: watching.token,
     });
 
-    Ok(AccountPage {
+    AccountPage {
         watch,
         notices,
         is_open: account.status == "open",
@@ -226,42 +236,30 @@ async fn account_page(
         lines,
         whole_statement_url: earlier_lines.then(|| format!("/accounts/{account_id}?lines=all")),
         pending,
-        transfers: transfer_rows(state.views.transfers_of(account_id).await?, &names),
+        transfers: transfer_rows(transfers, &names),
         deposit: forms.deposit,
         withdraw: forms.withdraw,
         transfer: forms.transfer,
         close: forms.close,
-    })
+    }
 }
 
-/// What the page says about the command a form just sent.
-async fn notices(
-    state: &AppState,
-    account_id: Uuid,
-    after: &AfterCommand,
-) -> Result<Vec<Notice>, AppError> {
+/// What the page says about the command a form just sent, as `sent`
+/// shows it.
+fn notices(after: &AfterCommand, sent: Option<&CommandView>) -> Vec<Notice> {
     let mut notices = Vec::new();
     if after.duplicate.is_some() {
         notices.push(Notice::info(
             "This form had already been sent. The bank received it once, and it takes effect once.",
         ));
     }
-    let command = match after.command.as_deref() {
-        None => return Ok(notices),
-        // A close is reported by the account's latest close.
-        Some("close") => state
-            .views
-            .commands_of(account_id, "close")
-            .await?
-            .into_iter()
-            .next(),
-        Some(key) => state.views.command(key).await?,
-    };
-    notices.push(match command {
-        Some(command) if command.is_processed() => outcome(&command),
-        _ => Notice::info("Received. Waiting for the account component to process it…"),
-    });
-    Ok(notices)
+    if after.command.is_some() {
+        notices.push(match sent {
+            Some(command) if command.is_processed() => outcome(command),
+            _ => Notice::info("Received. Waiting for the account component to process it…"),
+        });
+    }
+    notices
 }
 
 fn outcome(command: &CommandView) -> Notice {
@@ -319,18 +317,21 @@ async fn refuse(
     forms: Forms,
 ) -> Result<Response, AppError> {
     let account_id = parse_id(&account.account_id).unwrap_or_default();
-    let watching = watch::account_watch(&state.views, account_id, None).await?;
-    // The account as read with the token, for the reason given in `show`.
-    let account = opened(watching.account.clone()).unwrap_or(account);
+    let latest = Some(LATEST_LINES as i64 + 1);
+    let view = state.views.account_page(account_id, latest).await?;
+    let watching = AccountWatch::of(view.account.as_ref(), &view.pending, None, None);
+    // The account as the page's statement read it, for the reason given in
+    // `show`.
+    let account = opened(view.account.clone()).unwrap_or(account);
     let page = account_page(
-        state,
         account,
+        view,
         &AfterCommand::default(),
+        None,
         forms,
         watching,
-        false,
-    )
-    .await?;
+        true,
+    );
     Ok((StatusCode::UNPROCESSABLE_ENTITY, pages::render(&page)?).into_response())
 }
 

@@ -62,57 +62,67 @@ pub async fn account_token(
     account_id: Uuid,
     command: Option<&str>,
 ) -> Result<String, AppError> {
-    Ok(account_watch(views, account_id, command).await?.token)
+    // The same reads the page makes, one query each: a poll needs no
+    // statement. The account page reads the first two in its one statement.
+    let account = views.account(account_id).await?;
+    let pending = views.pending_commands(Some(account_id)).await?;
+    let sent = sent_command(views, account_id, command).await?;
+    Ok(AccountWatch::of(account.as_ref(), &pending, command, sent.as_ref()).token)
 }
 
-/// What an account page is waiting for, read at one moment.
-#[derive(Debug)]
-pub struct AccountWatch {
-    /// The watch token at that moment.
-    pub token: String,
-    /// Whether anything was still to come at that moment: the account not
-    /// seen yet, the command not answered, or other commands pending.
-    pub waiting: bool,
-    /// The account as read for the token, if the views have it. The page
-    /// shows this very row, so what it shows and the token it watches with
-    /// come from the same moment (and the page reads it once, not twice).
-    pub account: Option<AccountView>,
-    /// The account's pending commands as read for the token.
-    pub pending: Vec<CommandView>,
-}
-
-/// The token of an account page and whether it has anything to wait for,
-/// from the same reads. A page decides *whether* to watch from this, not
-/// from its own later reads: otherwise it could show an old balance, then
-/// see the command answered, and decide there was nothing to wait for.
-pub async fn account_watch(
+/// The command a page reports on, as the views show it now: the one with
+/// this key, or for `close`, the account's latest close.
+pub async fn sent_command(
     views: &Views,
     account_id: Uuid,
     command: Option<&str>,
-) -> Result<AccountWatch, AppError> {
-    let account = views.account(account_id).await?;
-    let last = account.as_ref().map_or(-1, |account| account.last_position);
-    let pending_commands = views.pending_commands(Some(account_id)).await?;
-    let pending = pending_commands.len();
-    let answered = match command {
+) -> Result<Option<CommandView>, AppError> {
+    Ok(match command {
+        None => None,
         Some("close") => views
             .commands_of(account_id, "close")
             .await?
-            .first()
-            .and_then(|command| command.processed_position),
-        Some(key) => views
-            .command(key)
-            .await?
-            .and_then(|command| command.processed_position),
-        None => None,
-    };
-    let waiting = account.is_none() || pending > 0 || (command.is_some() && answered.is_none());
-    Ok(AccountWatch {
-        token: format!("{last}:{pending}:{}", answered.unwrap_or(-1)),
-        waiting,
-        account,
-        pending: pending_commands,
+            .into_iter()
+            .next(),
+        Some(key) => views.command(key).await?,
     })
+}
+
+/// What an account page is waiting for.
+#[derive(Debug)]
+pub struct AccountWatch {
+    /// The watch token: it changes when anything the page waits for does.
+    pub token: String,
+    /// Whether anything is still to come: the account not seen yet, the
+    /// command not answered, or other commands pending.
+    pub waiting: bool,
+}
+
+impl AccountWatch {
+    /// The watch of a page that shows `account` and its `pending` commands
+    /// and reports on the `command` it was sent with, as `sent` shows it.
+    ///
+    /// A page decides *whether* to watch from the rows it shows, not from
+    /// later reads: otherwise it could show an old balance, then see the
+    /// command answered, and decide there was nothing to wait for. And the
+    /// command is read before the rows it shows, so the token is never newer
+    /// than the page: if the views move on in between, the first poll sees
+    /// a new token and reloads the page, once.
+    pub fn of(
+        account: Option<&AccountView>,
+        pending: &[CommandView],
+        command: Option<&str>,
+        sent: Option<&CommandView>,
+    ) -> AccountWatch {
+        let last = account.map_or(-1, |account| account.last_position);
+        let answered = sent.and_then(|command| command.processed_position);
+        let waiting =
+            account.is_none() || !pending.is_empty() || (command.is_some() && answered.is_none());
+        AccountWatch {
+            token: format!("{last}:{}:{}", pending.len(), answered.unwrap_or(-1)),
+            waiting,
+        }
+    }
 }
 
 /// Changes with the transfer's status.

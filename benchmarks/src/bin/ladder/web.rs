@@ -1,5 +1,6 @@
-//! L8: the web UI under load, beside a bare axum handler that runs one
-//! SELECT on the same pool, and posting a form beside `write_message`.
+//! L8: the web UI under load, beside a bare axum handler that runs the
+//! page's one SELECT on the same pool, and posting a form beside
+//! `write_message`.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -71,8 +72,23 @@ async fn load(
     Ok(done.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64())
 }
 
-/// The baseline: one SELECT of the account's row, as text.
-async fn one_select(State(pool): State<sqlx::AnyPool>, Path(account_id): Path<String>) -> String {
+/// The baseline: the account page's statement (see
+/// `aggregator::queries::account_page`), with the answer sent back as the
+/// database gave it. What the page adds to this is its own cost: decoding
+/// the answer, rendering it as HTML.
+async fn page_select(
+    State(views): State<aggregator::Views>,
+    Path(account_id): Path<Uuid>,
+) -> String {
+    let latest = Some(web_ui::routes::accounts::LATEST_LINES as i64 + 1);
+    match views.account_page_json(account_id, latest).await {
+        Ok(parts) => parts.into_iter().flatten().collect::<Vec<_>>().join("\n"),
+        Err(error) => error.to_string(),
+    }
+}
+
+/// For scale: the smallest SELECT there is, one integer of one row.
+async fn one_integer(State(pool): State<sqlx::AnyPool>, Path(account_id): Path<String>) -> String {
     match sqlx::query("SELECT balance FROM accounts WHERE account_id = $1")
         .bind(account_id)
         .fetch_one(&pool)
@@ -114,7 +130,14 @@ pub async fn rungs(
     let ui = serve(web_ui::app(state), shutdown.clone()).await?;
     let baseline = serve(
         axum::Router::new()
-            .route("/account/{account_id}", axum::routing::get(one_select))
+            .route("/account/{account_id}", axum::routing::get(page_select))
+            .with_state(aggregator::Views::new(&views)),
+        shutdown.clone(),
+    )
+    .await?;
+    let smallest = serve(
+        axum::Router::new()
+            .route("/account/{account_id}", axum::routing::get(one_integer))
             .with_state(views.pool().clone()),
         shutdown.clone(),
     )
@@ -125,6 +148,7 @@ pub async fn rungs(
     };
     let page = load(ui, get(format!("/accounts/{account_id}"))).await?;
     let select = load(baseline, get(format!("/account/{account_id}"))).await?;
+    let integer = load(smallest, get(format!("/account/{account_id}"))).await?;
     let post = load(
         ui,
         Arc::new(move |_| {
@@ -145,8 +169,10 @@ pub async fn rungs(
             page,
             "requests/s",
         )
-        .against("one SELECT in axum", select)
+        .against("its one SELECT in axum", select)
         .target_ratio(0.5),
+        Rung::new("L8", "  the same page", page, "requests/s")
+            .against("one integer SELECT in axum", integer),
         Rung::new(
             "L8",
             format!("posting the deposit form, {CONNECTIONS} connections"),
