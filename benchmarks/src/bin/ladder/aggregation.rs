@@ -185,5 +185,18 @@ pub async fn rungs(
         .against("raw category read", raw)
         .target_ratio(0.3),
     );
+    let floor = crate::view_floor::rate(store, views_url, applied as i64).await?;
+    rungs.push(
+        Rung::new(
+            "L6",
+            "  floor: Postgres alone writing the same rows (INSERT ... SELECT, 1000 a transaction)",
+            floor,
+            "events/s",
+        )
+        .against("raw category read", raw),
+    );
+    rungs.push(
+        Rung::new("L6", "  the aggregator", aggregated, "events/s").against("the floor", floor),
+    );
     Ok(rungs)
 }

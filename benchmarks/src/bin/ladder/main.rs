@@ -20,6 +20,7 @@
 mod aggregation;
 mod components;
 mod report;
+mod view_floor;
 mod web;
 mod writes;
 
