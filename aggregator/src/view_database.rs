@@ -74,6 +74,19 @@ impl ViewDatabase {
                                  PRAGMA synchronous = NORMAL;",
                             )
                             .await?;
+                    } else {
+                        // Every query of the views finds its rows by key, so
+                        // a plan made once, without the values, serves every
+                        // call. Left to choose, Postgres plans a statement
+                        // afresh on every call whenever the plan made without
+                        // values looks a little dearer than those made with
+                        // them; for the account page's statement (five
+                        // subqueries) that planning cost more than running
+                        // it, and whether it happened changed from one
+                        // benchmark run to the next.
+                        connection
+                            .execute("SET plan_cache_mode = force_generic_plan")
+                            .await?;
                     }
                     Ok(())
                 })

@@ -661,6 +661,33 @@ async fn an_event_that_cannot_be_applied_is_parked_and_the_rest_applied(backend:
     assert_eq!(parked.position, 0);
 }
 
+/// Postgres plans the account page's statement once per connection: left to
+/// choose, it may plan it afresh on every call, which cost more than running
+/// it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_plans_the_account_page_once_per_connection() {
+    let Some(url) = postgres::fresh_database("views").await else {
+        return;
+    };
+    // One connection, so that every call below is planned in one session.
+    let views = ViewDatabase::connect(&url, 1).await.expect("views");
+    views.install().await.expect("installed");
+    let read = Views::new(&views);
+    for _ in 0..8 {
+        read.account_page(Uuid::new_v4(), Some(51))
+            .await
+            .expect("read");
+    }
+    let (generic, custom): (i64, i64) = sqlx::query_as(
+        "SELECT generic_plans, custom_plans FROM pg_prepared_statements \
+         WHERE statement LIKE '%statement_lines%' AND statement LIKE '%transfers%'",
+    )
+    .fetch_one(views.pool())
+    .await
+    .expect("the page's statement is prepared");
+    assert_eq!((generic, custom), (8, 0));
+}
+
 macro_rules! on_both {
     ($($case:ident),*) => {
         mod postgres_views { $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $case() { super::$case(super::Backend::Postgres).await } )* }
