@@ -26,9 +26,28 @@ impl Drop for Browser {
             // `--` makes the negative number a process group, not an option;
             // without it some `kill`s read `-1234` as a signal and the
             // process list as "everything".
+            let group = format!("-{group}");
             let _ = std::process::Command::new("kill")
-                .args(["-s", "KILL", "--", &format!("-{group}")])
+                .args(["-s", "KILL", "--", &group])
                 .status();
+            // A signal is sent, not waited for: until the browser's
+            // processes have exited they may still write into the profile,
+            // and whatever they write after it is removed stays behind in
+            // the temporary directory. So wait (a moment at most) until no
+            // process of the group is left, reaping chromedriver, our child,
+            // which would otherwise linger as a zombie and count as alive.
+            for _ in 0..100 {
+                let _ = self.driver.try_wait();
+                let alive = std::process::Command::new("kill")
+                    .args(["-0", "--", &group])
+                    .stderr(Stdio::null())
+                    .status()
+                    .is_ok_and(|status| status.success());
+                if !alive {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
         }
         let _ = std::fs::remove_dir_all(&self.profile);
     }
