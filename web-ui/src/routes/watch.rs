@@ -62,8 +62,10 @@ pub async fn account_token(
     account_id: Uuid,
     command: Option<&str>,
 ) -> Result<String, AppError> {
-    // The same reads the page makes, one query each: a poll needs no
-    // statement. The account page reads the first two in its one statement.
+    // What the page reads for its token, one query each: a poll has no use
+    // for statement lines or transfers. (The page reads the account and its
+    // pending commands within its one statement; the test of that statement
+    // checks both ways read the same rows.)
     let account = views.account(account_id).await?;
     let pending = views.pending_commands(Some(account_id)).await?;
     let sent = sent_command(views, account_id, command).await?;
