@@ -38,6 +38,10 @@ pub struct AfterCommand {
 /// account with years of history.
 pub const LATEST_LINES: usize = 50;
 
+/// How many lines the account page reads when it shows the latest: one more
+/// than it shows, which tells whether earlier lines exist.
+pub const LINES_READ: i64 = LATEST_LINES as i64 + 1;
+
 /// `?lines=all` asks the account page for the whole statement.
 #[derive(Debug, Default, Deserialize)]
 pub struct StatementQuery {
@@ -64,7 +68,7 @@ pub async fn show(
     // The command the page reports on is read first, then everything else
     // in one statement (see `AccountWatch::of` for why in this order).
     let sent = watch::sent_command(&state.views, account_id, after.command.as_deref()).await?;
-    let latest = (!statement.whole()).then_some(LATEST_LINES as i64 + 1);
+    let latest = (!statement.whole()).then_some(LINES_READ);
     let view = state.views.account_page(account_id, latest).await?;
     let watching = AccountWatch::of(
         view.account.as_ref(),
@@ -144,8 +148,7 @@ fn opened(account: Option<AccountView>) -> Option<AccountView> {
 
 /// The account page of an open `account`, from what the views showed of it
 /// (`view`) and of the command the page reports on (`sent`). `latest_only`
-/// says the statement was read as its [`LATEST_LINES`] lines and one more,
-/// which tells whether earlier lines exist.
+/// says the statement was read as its latest [`LINES_READ`] lines.
 fn account_page(
     account: AccountView,
     view: AccountPageView,
@@ -317,7 +320,7 @@ async fn refuse(
     forms: Forms,
 ) -> Result<Response, AppError> {
     let account_id = parse_id(&account.account_id).unwrap_or_default();
-    let latest = Some(LATEST_LINES as i64 + 1);
+    let latest = Some(LINES_READ);
     let view = state.views.account_page(account_id, latest).await?;
     let watching = AccountWatch::of(view.account.as_ref(), &view.pending, None, None);
     // The account as the page's statement read it, for the reason given in

@@ -89,7 +89,7 @@ async fn page_select(
     State(views): State<aggregator::Views>,
     Path(account_id): Path<Uuid>,
 ) -> Answer {
-    let latest = Some(web_ui::routes::accounts::LATEST_LINES as i64 + 1);
+    let latest = Some(web_ui::routes::accounts::LINES_READ);
     let parts = views
         .account_page_json(account_id, latest)
         .await
