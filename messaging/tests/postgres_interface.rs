@@ -321,6 +321,73 @@ async fn every_error_text_is_message_dbs() {
     }
 }
 
+/// `write_messages` (this store's one extension of the interface) writes
+/// its messages in array order, each at its expected version, in one
+/// statement: all of them, or none when any one is refused. It refuses
+/// arrays of different lengths and messages of different categories.
+#[tokio::test]
+async fn write_messages_writes_in_order_all_or_none() {
+    let Some(db) = Database::fresh().await else {
+        return;
+    };
+    let call = |streams: &str, expected_versions: &str| {
+        format!(
+            "SELECT write_messages(\
+               ARRAY(SELECT gen_random_uuid()::varchar FROM unnest('{streams}'::varchar[])), \
+               '{streams}', \
+               ARRAY(SELECT 'Deposited' FROM unnest('{streams}'::varchar[])), \
+               ARRAY(SELECT jsonb_build_object('n', n) FROM generate_series(1, cardinality('{streams}'::varchar[])) n), \
+               ARRAY(SELECT NULL::jsonb FROM unnest('{streams}'::varchar[])), \
+               '{expected_versions}')"
+        )
+    };
+    assert_eq!(
+        db.as_role(&call("{account-1,account-2,account-1}", "{-1,NULL,0}")),
+        Ok("{0,0,1}".to_string())
+    );
+    assert_eq!(
+        db.as_role(
+            "SELECT stream_name, position, data::jsonb->>'n' FROM get_category_messages('account')"
+        ),
+        Ok("account-1|0|1\naccount-2|0|2\naccount-1|1|3".to_string())
+    );
+
+    let refusals = [
+        (
+            call("{account-2,account-1}", "{0,5}"),
+            "Wrong expected version: 5 (Stream: account-1, Stream Version: 1)",
+        ),
+        (
+            call("{account-2,fundsTransfer-1}", "{NULL,NULL}"),
+            "Must be one category: account (Stream: fundsTransfer-1)",
+        ),
+        (
+            call("{account-2,account-3}", "{NULL}"),
+            "Arrays must have one element per message: 2 ids, 2 stream names, 2 types, 2 data, 2 metadata, 1 expected versions",
+        ),
+    ];
+    for (sql, text) in refusals {
+        let result = db.as_role(&sql);
+        assert!(
+            result
+                .as_ref()
+                .is_err_and(|error| error.contains(&format!("ERROR:  {text}"))),
+            "{sql}\n  expected: {text}\n  got: {result:?}"
+        );
+    }
+    // The first message of each refused call was valid on its own (account-2
+    // was at version 0): it was rolled back with the rest.
+    assert_eq!(
+        db.as_role("SELECT count(*) FROM messages"),
+        Ok("3".to_string())
+    );
+    assert_eq!(
+        db.as_role(&call("{}", "{}")),
+        Ok("{}".to_string()),
+        "nothing to write is written"
+    );
+}
+
 #[tokio::test]
 async fn a_condition_is_applied_once_the_administrator_activates_it() {
     let Some(db) = Database::fresh().await else {

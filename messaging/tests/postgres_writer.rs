@@ -64,7 +64,8 @@ async fn writes_are_notified_after_their_commit_and_not_by_the_trigger() {
 /// Writes to one category that arrive together are committed together: the
 /// rows of one transaction share its id (`xmin`), so fifty concurrent writes
 /// in fifty transactions would show fifty ids. Each write is still answered
-/// with its own position.
+/// with the position of its own last message, whether it wrote one message
+/// or three, and its messages are in its stream in the order given.
 #[tokio::test]
 async fn concurrent_writes_to_a_category_share_commits() {
     let Some((_, store)) = fresh().await else {
@@ -72,17 +73,32 @@ async fn concurrent_writes_to_a_category_share_commits() {
     };
     let accounts = Category::new("account").expect("valid");
     let writers: Vec<_> = (0..50)
-        .map(|_| {
+        .map(|n| {
             let (store, stream) = (store.clone(), accounts.stream(Uuid::new_v4()));
+            // Every third write has three messages.
+            let messages: Vec<NewMessage> = (0..if n % 3 == 0 { 3 } else { 1 })
+                .map(|_| deposited())
+                .collect();
             tokio::spawn(async move {
-                store
-                    .write_message(&stream, &deposited(), ExpectedVersion::INITIAL)
-                    .await
+                let written = store
+                    .write(&stream, &messages, ExpectedVersion::INITIAL)
+                    .await;
+                (written, stream, messages)
             })
         })
         .collect();
     for writer in writers {
-        assert_eq!(writer.await.expect("task").expect("written"), 0);
+        let (written, stream, messages) = writer.await.expect("task");
+        assert_eq!(written.expect("written"), messages.len() as i64 - 1);
+        let ids: Vec<Uuid> = store
+            .read_stream(&stream, 0, 10)
+            .await
+            .expect("read")
+            .iter()
+            .map(|message| message.id)
+            .collect();
+        let given: Vec<Uuid> = messages.iter().map(|message| message.id).collect();
+        assert_eq!(ids, given);
     }
     let postgres = store.as_postgres().expect("a Postgres store");
     let (rows, transactions): (i64, i64) = sqlx::query_as(
@@ -92,7 +108,7 @@ async fn concurrent_writes_to_a_category_share_commits() {
     .fetch_one(postgres.pool())
     .await
     .expect("counted");
-    assert_eq!(rows, 50);
+    assert_eq!(rows, 17 * 3 + 33);
     assert!(
         transactions < 50,
         "{transactions} transactions for 50 concurrent writes"

@@ -16,6 +16,11 @@
 //! no one (its write is in the very next transaction), and a busy category
 //! gets one flush per group instead of one per message.
 //!
+//! The group's transaction is one statement, a call to `write_messages`
+//! with every message of the group (see `007_write_message.sql`): a
+//! statement on its own is a transaction, so the group costs one round trip
+//! to the server instead of a BEGIN, a call per message and a COMMIT.
+//!
 //! Each write keeps its own meaning: its own expected version, all of its
 //! messages or none, and an answer only once its transaction has committed.
 //! If anything in a group fails (one write's expected version was wrong,
@@ -30,7 +35,8 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use sqlx::PgPool;
 use tokio::sync::oneshot;
 
-use super::postgres::{write_alone, write_in_order};
+use super::message_arrays::MessageArrays;
+use super::postgres::write_alone;
 use crate::{ExpectedVersion, NewMessage, StoreError, StreamName};
 
 /// The most writes one transaction takes. Enough to empty any realistic
@@ -143,14 +149,16 @@ impl Drop for Finished<'_> {
 
 /// Why a group was not written together.
 enum GroupFailed {
-    /// Before the commit: nothing was written, so each write can be made
+    /// Nothing was written: the server refused the statement (and so
+    /// rolled all of it back), or it was never sent. Each write can be made
     /// again on its own, to find out which one failed and why.
-    BeforeCommit(StoreError),
-    /// The commit itself failed (the connection broke): the group may or
-    /// may not be written. Writing again could not tell, so every caller is
-    /// told what a lone writer would be told, that its write failed in a way
-    /// worth retrying; a retry finds its message written or not.
-    AtCommit(StoreError),
+    NothingWritten(StoreError),
+    /// The statement was sent and no answer came back (the connection
+    /// broke): the group may or may not be written. Writing again could not
+    /// tell, so every caller is told what a lone writer would be told, that
+    /// its write failed in a way worth retrying; a retry finds its message
+    /// written or not.
+    Unknown(StoreError),
 }
 
 /// Writes one group: together if it can, each on its own if not.
@@ -163,16 +171,16 @@ async fn write_group(pool: &PgPool, group: Vec<Write>) {
                 }
                 return;
             }
-            Err(GroupFailed::AtCommit(error)) => {
-                tracing::warn!(%error, writes = group.len(), "committing a group failed");
+            Err(GroupFailed::Unknown(error)) => {
+                tracing::warn!(%error, writes = group.len(), "writing a group failed without an answer");
                 for write in group {
                     let failed =
-                        sqlx::Error::Protocol(format!("committing the write failed: {error}"));
+                        sqlx::Error::Protocol(format!("writing the group failed: {error}"));
                     let _ = write.answer.send(Err(StoreError::Database(failed)));
                 }
                 return;
             }
-            Err(GroupFailed::BeforeCommit(error)) => {
+            Err(GroupFailed::NothingWritten(error)) => {
                 tracing::debug!(%error, writes = group.len(), "a group failed; writing each on its own");
             }
         }
@@ -190,28 +198,43 @@ async fn write_group(pool: &PgPool, group: Vec<Write>) {
     }
 }
 
-/// Every write of `group` in one transaction; the position of each write's
-/// last message, in order.
+/// Every write of `group` in one statement (`write_messages`, one round
+/// trip, one transaction); the position of each write's last message, in
+/// order.
 async fn write_together(pool: &PgPool, group: &[Write]) -> Result<Vec<i64>, GroupFailed> {
-    let mut transaction = pool
-        .begin()
-        .await
-        .map_err(|error| GroupFailed::BeforeCommit(error.into()))?;
-    let mut positions = Vec::with_capacity(group.len());
+    let mut arrays = MessageArrays::default();
     for write in group {
-        let position = write_in_order(
-            &mut transaction,
-            &write.stream_name,
-            &write.messages,
-            write.expected_version,
-        )
-        .await
-        .map_err(GroupFailed::BeforeCommit)?;
-        positions.push(position);
+        arrays
+            .push(&write.stream_name, &write.messages, write.expected_version)
+            .map_err(GroupFailed::NothingWritten)?;
     }
-    transaction
-        .commit()
+    let mut connection = pool
+        .acquire()
         .await
-        .map_err(|error| GroupFailed::AtCommit(error.into()))?;
-    Ok(positions)
+        .map_err(|error| GroupFailed::NothingWritten(error.into()))?;
+    let positions = arrays
+        .write(&mut connection)
+        .await
+        .map_err(|error| match error {
+            // The server answered with an error: the statement's transaction
+            // was rolled back, nothing of it is written.
+            sqlx::Error::Database(_) => GroupFailed::NothingWritten(error.into()),
+            _ => GroupFailed::Unknown(error.into()),
+        })?;
+    // Each write's answer is the position of its own last message.
+    let mut last_positions = Vec::with_capacity(group.len());
+    let mut written = 0;
+    for write in group {
+        written += write.messages.len();
+        let position = written
+            .checked_sub(1)
+            .and_then(|last| positions.get(last))
+            .copied()
+            .ok_or_else(|| {
+                let missing = format!("{} positions for {written} messages", positions.len());
+                GroupFailed::Unknown(StoreError::MalformedRow(missing))
+            })?;
+        last_positions.push(position);
+    }
+    Ok(last_positions)
 }

@@ -23,6 +23,7 @@ mod error;
 mod expected_version;
 mod group_commit;
 mod memory;
+mod message_arrays;
 mod new_message_signal;
 mod notifier;
 mod position_audit;

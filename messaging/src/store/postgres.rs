@@ -3,12 +3,13 @@
 
 use std::time::Duration;
 
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
+use sqlx::postgres::{PgConnectOptions, PgDatabaseError, PgPoolOptions, PgRow};
 use sqlx::{PgConnection, PgPool, Row};
 use std::str::FromStr;
 use uuid::Uuid;
 
 use super::group_commit::GroupCommit;
+use super::message_arrays::MessageArrays;
 use super::notifier::Notifier;
 use crate::{
     CategoryRead, ExpectedVersion, NewMessage, StoreError, StoredMessage, StreamName, Time,
@@ -220,7 +221,7 @@ impl PostgresStore {
 /// (see `011_new_message_notifications.sql`).
 const NOTIFY_IN_TRIGGER_SETTING: &str = "message_store.notify_in_trigger";
 
-/// Writes `messages` to `stream_name` in a transaction of their own.
+/// Writes `messages` to `stream_name` on their own (not in a group).
 pub(super) async fn write_alone(
     pool: &PgPool,
     stream_name: &StreamName,
@@ -228,41 +229,26 @@ pub(super) async fn write_alone(
     expected_version: ExpectedVersion,
 ) -> Result<i64, StoreError> {
     let mut connection = pool.acquire().await?;
-    let position = if let [message] = messages {
-        // One message is one statement: no explicit transaction needed,
-        // write_message's own statement is atomic.
-        write_message(&mut connection, stream_name, message, expected_version).await?
-    } else {
-        // Several messages to one stream are written in one transaction: all
-        // of them or none. The category lock taken by the first write is held
-        // until commit, so nothing can come between them.
-        let mut transaction = sqlx::Connection::begin(&mut *connection).await?;
-        let position =
-            write_in_order(&mut transaction, stream_name, messages, expected_version).await?;
-        transaction.commit().await?;
-        position
-    };
-    Ok(position)
-}
-
-/// Writes `messages` to `stream_name` one after another inside the caller's
-/// transaction, the n-th at the n-th version after `expected_version`;
-/// returns the position of the last.
-pub(super) async fn write_in_order(
-    transaction: &mut PgConnection,
-    stream_name: &StreamName,
-    messages: &[NewMessage],
-    expected_version: ExpectedVersion,
-) -> Result<i64, StoreError> {
-    let mut position = -1;
-    for (n, message) in messages.iter().enumerate() {
-        position =
-            write_message(transaction, stream_name, message, expected_version.nth(n)).await?;
+    if let [message] = messages {
+        // One message is Message DB's own `write_message`, one statement.
+        return write_message(&mut connection, stream_name, message, expected_version).await;
     }
-    Ok(position)
+    // Several messages to one stream are one call to `write_messages`: one
+    // statement, so all of them or none. The category lock taken by the
+    // first is held to the end of the statement, so nothing can come
+    // between them.
+    let mut arrays = MessageArrays::default();
+    arrays.push(stream_name, messages, expected_version)?;
+    let positions = arrays
+        .write(&mut connection)
+        .await
+        .map_err(|error| write_error(error, stream_name, messages, expected_version))?;
+    positions.last().copied().ok_or_else(|| {
+        StoreError::MalformedRow(format!("no position for the write to {stream_name}"))
+    })
 }
 
-/// One call to `write_message`, on a connection or inside a transaction.
+/// One call to `write_message`.
 async fn write_message(
     connection: &mut PgConnection,
     stream_name: &StreamName,
@@ -279,19 +265,29 @@ async fn write_message(
         .bind(expected_version.as_argument())
         .fetch_one(connection)
         .await
-        .map_err(|error| write_error(error, stream_name, message.id, expected_version))
+        .map_err(|error| {
+            write_error(
+                error,
+                stream_name,
+                std::slice::from_ref(message),
+                expected_version,
+            )
+        })
 }
 
-/// Turns the database's refusals into the typed errors writers act on.
+/// Turns the database's refusals of a write of `messages` to `stream_name`
+/// into the typed errors writers act on.
 fn write_error(
     error: sqlx::Error,
     stream_name: &StreamName,
-    id: Uuid,
+    messages: &[NewMessage],
     expected_version: ExpectedVersion,
 ) -> StoreError {
     if let sqlx::Error::Database(database_error) = &error {
         let text = database_error.message();
-        // "Wrong expected version: 0 (Stream: account-1, Stream Version: 1)"
+        // "Wrong expected version: 0 (Stream: account-1, Stream Version: 1)".
+        // Only a write's first message can meet it: the ones after it follow
+        // it under the category's lock.
         if text.starts_with("Wrong expected version:") {
             let actual = text
                 .rsplit("Stream Version: ")
@@ -307,7 +303,19 @@ fn write_error(
         if database_error.is_unique_violation()
             && database_error.constraint() == Some("messages_id")
         {
-            return StoreError::DuplicateMessageId { id };
+            // The server names the id in its detail ("Key (id)=(...) already
+            // exists."); of several messages, that is the one to report.
+            let detail = database_error
+                .try_downcast_ref::<PgDatabaseError>()
+                .and_then(PgDatabaseError::detail)
+                .unwrap_or_default();
+            let named = messages
+                .iter()
+                .find(|message| detail.contains(&message.id.to_string()))
+                .or(messages.first());
+            if let Some(message) = named {
+                return StoreError::DuplicateMessageId { id: message.id };
+            }
         }
     }
     StoreError::Database(error)

@@ -136,19 +136,22 @@ pub async fn several_messages_are_written_together_or_not_at_all(fixture: Fixtur
         .expect("written");
     assert_eq!(position, 2);
 
-    // The second batch repeats the first message's id: the whole batch fails,
-    // including the message before the duplicate.
-    let duplicate =
-        happened(5).with_id(fixture.store.read_stream(&thing, 0, 1).await.expect("read")[0].id);
+    // The second batch repeats the first message's id in its second
+    // message: the whole batch fails, including the message before the
+    // duplicate, and the error names the id that was taken.
+    let taken = fixture.store.read_stream(&thing, 0, 1).await.expect("read")[0].id;
     let refused = fixture
         .store
         .write(
             &thing,
-            &[happened(4), duplicate],
+            &[happened(4), happened(5).with_id(taken)],
             ExpectedVersion::Exactly(2),
         )
         .await;
-    assert!(refused.is_err());
+    assert!(
+        matches!(refused, Err(StoreError::DuplicateMessageId { id }) if id == taken),
+        "{refused:?}"
+    );
     let amounts: Vec<i64> = fixture
         .store
         .read_stream(&thing, 0, 10)

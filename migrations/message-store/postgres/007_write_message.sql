@@ -61,3 +61,84 @@ END;
 $$ LANGUAGE plpgsql VOLATILE;
 
 COMMIT;
+
+-- Writing several messages in one statement: an extension of this store, not
+-- part of Message DB's interface (any Message DB client still works without
+-- it).
+--
+-- A writer that has several messages to append at once (two events of one
+-- command, or the writes that group commit gathers for one category, see
+-- `messaging/src/store/group_commit.rs`) could open a transaction, call
+-- `write_message` for each and commit: one round trip to the server for
+-- BEGIN, one per message, one for COMMIT. This function takes the messages
+-- as arrays, one element per message, and calls `write_message` for each in
+-- array order, in a single statement. A statement outside an explicit
+-- transaction is a transaction of its own, so the messages are written all
+-- together or, if any one of them fails (a wrong expected version, an id
+-- written before), not at all; and the writer pays one round trip.
+--
+-- Every message must be in the same category. `write_message` takes its
+-- category's lock, and a statement that took two categories' locks could
+-- deadlock against another that took them in the other order; one category
+-- per call keeps the rule "a write holds one lock".
+--
+-- Returns each message's position in its stream, in the same order.
+
+BEGIN;
+SET LOCAL client_min_messages = warning;
+DO $$ BEGIN PERFORM pg_advisory_xact_lock(7362536275101); END $$;
+
+CREATE OR REPLACE FUNCTION message_store.write_messages(
+  ids varchar[],
+  stream_names varchar[],
+  types varchar[],
+  data jsonb[],
+  metadata jsonb[],
+  expected_versions bigint[]
+)
+RETURNS bigint[]
+AS $$
+DECLARE
+  _count integer := coalesce(cardinality(write_messages.ids), 0);
+  _category varchar;
+  _positions bigint[] := '{}';
+BEGIN
+  -- A missing element would silently become NULL (an append "regardless"
+  -- where a version was meant), so the arrays must match exactly.
+  IF coalesce(cardinality(write_messages.stream_names), 0) <> _count
+     OR coalesce(cardinality(write_messages.types), 0) <> _count
+     OR coalesce(cardinality(write_messages.data), 0) <> _count
+     OR coalesce(cardinality(write_messages.metadata), 0) <> _count
+     OR coalesce(cardinality(write_messages.expected_versions), 0) <> _count THEN
+    RAISE EXCEPTION 'Arrays must have one element per message: % ids, % stream names, % types, % data, % metadata, % expected versions',
+      _count,
+      coalesce(cardinality(write_messages.stream_names), 0),
+      coalesce(cardinality(write_messages.types), 0),
+      coalesce(cardinality(write_messages.data), 0),
+      coalesce(cardinality(write_messages.metadata), 0),
+      coalesce(cardinality(write_messages.expected_versions), 0);
+  END IF;
+
+  _category := message_store.category(write_messages.stream_names[1]);
+  FOR _n IN 1 .. _count LOOP
+    IF message_store.category(write_messages.stream_names[_n]) IS DISTINCT FROM _category THEN
+      RAISE EXCEPTION 'Must be one category: % (Stream: %)',
+        _category,
+        write_messages.stream_names[_n];
+    END IF;
+
+    _positions := _positions || message_store.write_message(
+      write_messages.ids[_n],
+      write_messages.stream_names[_n],
+      write_messages.types[_n],
+      write_messages.data[_n],
+      write_messages.metadata[_n],
+      write_messages.expected_versions[_n]
+    );
+  END LOOP;
+
+  RETURN _positions;
+END;
+$$ LANGUAGE plpgsql VOLATILE;
+
+COMMIT;

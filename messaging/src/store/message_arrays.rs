@@ -1,0 +1,71 @@
+//! The arguments of `message_store.write_messages`: one array per column,
+//! one element per message.
+//!
+//! Postgres takes a whole list of messages in one statement this way, so
+//! writing several costs one round trip to the server instead of a BEGIN,
+//! one call per message and a COMMIT (see `007_write_message.sql`). The
+//! statement is its own transaction: all of the messages are written, or,
+//! when the server answers with an error, none.
+
+use sqlx::PgConnection;
+
+use crate::{ExpectedVersion, NewMessage, StoreError, StreamName};
+
+/// Messages to write, column by column, in the order they are to be written.
+#[derive(Debug, Default)]
+pub(super) struct MessageArrays {
+    ids: Vec<String>,
+    stream_names: Vec<String>,
+    types: Vec<String>,
+    data: Vec<String>,
+    metadata: Vec<Option<String>>,
+    expected_versions: Vec<Option<i64>>,
+}
+
+impl MessageArrays {
+    /// Adds one write: `messages`, in order, to `stream_name`, the n-th at
+    /// the n-th version after `expected_version`, as a caller's write to one
+    /// stream means.
+    pub(super) fn push(
+        &mut self,
+        stream_name: &StreamName,
+        messages: &[NewMessage],
+        expected_version: ExpectedVersion,
+    ) -> Result<(), StoreError> {
+        for (n, message) in messages.iter().enumerate() {
+            // Encoded first: a message that cannot be encoded is refused
+            // before any of this write's columns grow, so the arrays never
+            // disagree in length.
+            let metadata = super::metadata_json(message)?;
+            self.ids.push(message.id.to_string());
+            self.stream_names.push(stream_name.as_str().to_string());
+            self.types.push(message.message_type.clone());
+            self.data.push(message.data.clone());
+            self.metadata.push(metadata);
+            self.expected_versions
+                .push(expected_version.nth(n).as_argument());
+        }
+        Ok(())
+    }
+
+    /// Writes every message in one statement; returns each one's position
+    /// in its stream, in order.
+    pub(super) async fn write(
+        &self,
+        connection: &mut PgConnection,
+    ) -> Result<Vec<i64>, sqlx::Error> {
+        // The data and metadata travel as text, as in a single write, and
+        // Postgres parses them into jsonb.
+        sqlx::query_scalar(
+            "SELECT message_store.write_messages($1, $2, $3, $4::jsonb[], $5::jsonb[], $6)",
+        )
+        .bind(&self.ids)
+        .bind(&self.stream_names)
+        .bind(&self.types)
+        .bind(&self.data)
+        .bind(&self.metadata)
+        .bind(&self.expected_versions)
+        .fetch_one(connection)
+        .await
+    }
+}
