@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use messaging::store::ping_if_idle;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 use std::str::FromStr;
@@ -62,6 +63,11 @@ impl ViewDatabase {
                 max_connections
             })
             .acquire_timeout(Duration::from_secs(10))
+            // Ping a connection before use only after it sat idle: a ping
+            // per query would double the round trips of every page (see
+            // `messaging::store::ping_if_idle`).
+            .test_before_acquire(false)
+            .before_acquire(ping_if_idle)
             .after_connect(move |connection, _| {
                 Box::pin(async move {
                     if kind == Kind::Sqlite {

@@ -688,6 +688,40 @@ async fn postgres_plans_the_account_page_once_per_connection() {
     assert_eq!((generic, custom), (8, 0));
 }
 
+/// The views' pool, like the store's, pings a connection only after it sat
+/// idle (`messaging::store::ping_if_idle`), not before every query. So
+/// after Postgres has dropped the pool's connections and a quiet second, a
+/// page is still read, on a fresh connection.
+#[tokio::test]
+async fn a_page_after_the_database_dropped_the_idle_connections_is_read() {
+    let Some(url) = postgres::fresh_database("views").await else {
+        return;
+    };
+    let views = ViewDatabase::connect(&url, 2).await.expect("views");
+    views.install().await.expect("installed");
+    let read = Views::new(&views);
+    read.account_page(Uuid::new_v4(), Some(51))
+        .await
+        .expect("read");
+
+    let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&url)
+        .await
+        .expect("connects");
+    let dropped: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND pid <> pg_backend_pid()) AS terminated",
+    )
+    .fetch_one(&mut admin)
+    .await
+    .expect("terminates");
+    assert!(dropped >= 1, "the views had no connection to drop");
+
+    tokio::time::sleep(messaging::store::IDLE_BEFORE_PING + Duration::from_millis(200)).await;
+    read.account_page(Uuid::new_v4(), Some(51))
+        .await
+        .expect("read on a fresh connection");
+}
+
 macro_rules! on_both {
     ($($case:ident),*) => {
         mod postgres_views { $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $case() { super::$case(super::Backend::Postgres).await } )* }

@@ -172,3 +172,42 @@ async fn writes_queued_behind_a_cancelled_writer_are_still_written() {
         Some(0)
     );
 }
+
+/// The store's pool does not check a connection before every query (that
+/// would be a second round trip per query), only one that has sat idle for
+/// a while (`store/idle_ping.rs`). So after the database has dropped every
+/// connection (a restart, say) and a quiet second, the next write finds the
+/// pool's connections dead at the check, replaces them, and succeeds.
+#[tokio::test]
+async fn a_write_after_the_database_dropped_the_idle_connections_succeeds() {
+    let Some((url, store)) = fresh().await else {
+        return;
+    };
+    let accounts = Category::new("account").expect("valid");
+    store
+        .write_message(
+            &accounts.stream(Uuid::new_v4()),
+            &deposited(),
+            ExpectedVersion::Any,
+        )
+        .await
+        .expect("written");
+
+    let mut admin = sqlx::PgConnection::connect(&url).await.expect("connects");
+    let dropped: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND pid <> pg_backend_pid()) AS terminated",
+    )
+    .fetch_one(&mut admin)
+    .await
+    .expect("terminates");
+    assert!(dropped >= 1, "the store had no connection to drop");
+
+    tokio::time::sleep(messaging::store::IDLE_BEFORE_PING + Duration::from_millis(200)).await;
+    let stream = accounts.stream(Uuid::new_v4());
+    store
+        .write_message(&stream, &deposited(), ExpectedVersion::Any)
+        .await
+        .expect("written on a fresh connection");
+    assert_eq!(store.stream_version(&stream).await.expect("read"), Some(0));
+}

@@ -9,6 +9,7 @@ use std::str::FromStr;
 use uuid::Uuid;
 
 use super::group_commit::GroupCommit;
+use super::idle_ping::ping_if_idle;
 use super::message_arrays::MessageArrays;
 use super::notifier::Notifier;
 use crate::{
@@ -89,6 +90,10 @@ impl PostgresStore {
             PgConnectOptions::from_str(url)?.options([(NOTIFY_IN_TRIGGER_SETTING, "off")]);
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
+            // A round trip to check each connection before each query would
+            // double the round trips of the store; see `idle_ping`.
+            .test_before_acquire(false)
+            .before_acquire(ping_if_idle)
             // A component that cannot get a connection within this time
             // reports a transient error and its consumer retries with backoff.
             .acquire_timeout(Duration::from_secs(10))
