@@ -61,6 +61,54 @@ async fn writes_are_notified_after_their_commit_and_not_by_the_trigger() {
     );
 }
 
+/// The notifier sends at most one statement per pause
+/// (`store/notifier.rs`): a writer writing one message after another is
+/// heard far fewer times than it writes. The bound allows one notification
+/// per pause over the whole run, plus the first and the last. Once quiet,
+/// a single write is heard again.
+#[tokio::test]
+async fn a_run_of_writes_is_heard_at_most_once_a_pause() {
+    let Some((url, store)) = fresh().await else {
+        return;
+    };
+    let mut listener = PgListener::connect(&url).await.expect("listens");
+    listener.listen("message_store").await.expect("listens");
+    let accounts = Category::new("account").expect("valid");
+    let stream = accounts.stream(Uuid::new_v4());
+    let writes = 40;
+    let started = std::time::Instant::now();
+    for _ in 0..writes {
+        store
+            .write_message(&stream, &deposited(), ExpectedVersion::Any)
+            .await
+            .expect("written");
+    }
+    let writing = started.elapsed();
+
+    let mut heard = 0;
+    let quiet = Duration::from_millis(500);
+    while let Ok(notification) = tokio::time::timeout(quiet, listener.recv()).await {
+        notification.expect("notification");
+        heard += 1;
+    }
+    let pauses = writing.as_micros() / messaging::store::PAUSE_BETWEEN_NOTIFICATIONS.as_micros();
+    assert!(heard >= 1, "the writes were never heard of");
+    assert!(
+        heard <= pauses + 2,
+        "{heard} notifications for {writes} writes in {writing:?}"
+    );
+
+    store
+        .write_message(&stream, &deposited(), ExpectedVersion::Any)
+        .await
+        .expect("written");
+    let notification = tokio::time::timeout(quiet, listener.recv()).await;
+    assert!(
+        notification.is_ok_and(|received| received.is_ok()),
+        "a write after a quiet spell was not heard"
+    );
+}
+
 /// Writes to one category that arrive together are committed together: the
 /// rows of one transaction share its id (`xmin`), so fifty concurrent writes
 /// in fifty transactions would show fifty ids. Each write is still answered

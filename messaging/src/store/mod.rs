@@ -39,6 +39,7 @@ pub use expected_version::ExpectedVersion;
 pub use idle_ping::{IDLE_BEFORE_PING, ping_if_idle};
 pub use memory::{MemoryStore, RecordedWrite};
 pub use new_message_signal::NewMessageSignal;
+pub use notifier::PAUSE_BETWEEN_NOTIFICATIONS;
 pub use position_audit::PositionAudit;
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;

@@ -9,16 +9,27 @@
 //! disk), and the writer does not wait for it.
 //!
 //! Like the consumer's signal, the notifier coalesces: categories handed to
-//! it while it was sending are sent together, once each, in one statement. A
-//! busy category costs a notification per round trip, not per message.
+//! it while it was sending are sent together, once each, in one statement.
+//! And it sends at most one statement every [`PAUSE_BETWEEN_NOTIFICATIONS`]: a
+//! notifying statement is not free (a transaction, Postgres's notification
+//! queue, a wake-up for every listener), and a writer that writes one
+//! message after another, each in a fraction of a millisecond, paid for one
+//! per write: the ladder's lone Rust writer ran at 0.8 of `write_message`
+//! from SQL with a notification per write, and at 1.0 with this pause. A
+//! listener hears of a write at most this much later, which is small beside
+//! what it does when woken (the ladder's command-to-view latency did not
+//! grow), and a category written a thousand times in a second wakes its
+//! listeners at most five hundred times.
 //!
 //! A notification that cannot be sent costs latency, never a message:
 //! consumers still poll.
 
 use std::collections::BTreeSet;
+use std::time::Duration;
 
 use sqlx::PgPool;
 use tokio::sync::mpsc;
+use tokio::time::Instant;
 
 /// The sending half; the task ends when the last clone is dropped (with the
 /// last clone of the store).
@@ -44,8 +55,19 @@ impl Notifier {
     }
 }
 
+/// The least time between two notifying statements. The categories handed
+/// over meanwhile wait, and go together in the next.
+pub const PAUSE_BETWEEN_NOTIFICATIONS: Duration = Duration::from_millis(2);
+
 async fn send_notifications(pool: PgPool, mut received: mpsc::UnboundedReceiver<String>) {
+    let mut last_sent: Option<Instant> = None;
     while let Some(first) = received.recv().await {
+        // Wait out the pause since the last statement; categories handed
+        // over meanwhile join this one.
+        if let Some(last_sent) = last_sent {
+            tokio::time::sleep_until(last_sent + PAUSE_BETWEEN_NOTIFICATIONS).await;
+        }
+        last_sent = Some(Instant::now());
         let mut categories = BTreeSet::from([first]);
         while let Ok(more) = received.try_recv() {
             categories.insert(more);
