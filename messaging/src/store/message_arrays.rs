@@ -34,8 +34,8 @@ impl MessageArrays {
     ) -> Result<(), StoreError> {
         for (n, message) in messages.iter().enumerate() {
             // Encoded first: a message that cannot be encoded is refused
-            // before any of this write's columns grow, so the arrays never
-            // disagree in length.
+            // before any of its columns grow, so the arrays always agree in
+            // length. (The caller then writes none of them.)
             let metadata = super::metadata_json(message)?;
             self.ids.push(message.id.to_string());
             self.stream_names.push(stream_name.as_str().to_string());
