@@ -704,16 +704,7 @@ async fn a_page_after_the_database_dropped_the_idle_connections_is_read() {
         .await
         .expect("read");
 
-    let mut admin = <sqlx::PgConnection as sqlx::Connection>::connect(&url)
-        .await
-        .expect("connects");
-    let dropped: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-         WHERE datname = current_database() AND pid <> pg_backend_pid()) AS terminated",
-    )
-    .fetch_one(&mut admin)
-    .await
-    .expect("terminates");
+    let dropped = postgres::drop_connections(&url).await;
     assert!(dropped >= 1, "the views had no connection to drop");
 
     tokio::time::sleep(messaging::store::IDLE_BEFORE_PING + Duration::from_millis(200)).await;

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use messaging::controls::postgres::{fresh_database, store_at};
+use messaging::controls::postgres::{drop_connections, fresh_database, store_at};
 use messaging::{Category, ExpectedVersion, MessageStore, Metadata, NewMessage};
 use sqlx::Connection;
 use sqlx::postgres::PgListener;
@@ -25,6 +25,23 @@ async fn fresh() -> Option<(String, MessageStore)> {
     Some((url, store))
 }
 
+/// A listener on the store's notification channel.
+async fn listening(url: &str) -> PgListener {
+    let mut listener = PgListener::connect(url).await.expect("listens");
+    listener.listen("message_store").await.expect("listens");
+    listener
+}
+
+/// The categories notified, until half a second passes without one.
+async fn heard_until_quiet(listener: &mut PgListener) -> Vec<String> {
+    let mut heard = Vec::new();
+    let quiet = Duration::from_millis(500);
+    while let Ok(notification) = tokio::time::timeout(quiet, listener.recv()).await {
+        heard.push(notification.expect("notification").payload().to_string());
+    }
+    heard
+}
+
 /// The Rust writer notifies after its commit, not from the trigger inside
 /// its transaction (see `011_new_message_notifications.sql`), and it may
 /// fold the notifications of writes close together into one. So three
@@ -36,8 +53,7 @@ async fn writes_are_notified_after_their_commit_and_not_by_the_trigger() {
     let Some((url, store)) = fresh().await else {
         return;
     };
-    let mut listener = PgListener::connect(&url).await.expect("listens");
-    listener.listen("message_store").await.expect("listens");
+    let mut listener = listening(&url).await;
     let accounts = Category::new("account").expect("valid");
     for _ in 0..3 {
         store
@@ -49,11 +65,7 @@ async fn writes_are_notified_after_their_commit_and_not_by_the_trigger() {
             .await
             .expect("written");
     }
-    let mut heard = Vec::new();
-    let quiet = Duration::from_millis(500);
-    while let Ok(notification) = tokio::time::timeout(quiet, listener.recv()).await {
-        heard.push(notification.expect("notification").payload().to_string());
-    }
+    let heard = heard_until_quiet(&mut listener).await;
     assert!((1..=3).contains(&heard.len()), "{heard:?}");
     assert!(
         heard.iter().all(|category| category == "account"),
@@ -71,8 +83,7 @@ async fn a_run_of_writes_is_heard_at_most_once_a_pause() {
     let Some((url, store)) = fresh().await else {
         return;
     };
-    let mut listener = PgListener::connect(&url).await.expect("listens");
-    listener.listen("message_store").await.expect("listens");
+    let mut listener = listening(&url).await;
     let accounts = Category::new("account").expect("valid");
     let stream = accounts.stream(Uuid::new_v4());
     let writes = 40;
@@ -85,12 +96,7 @@ async fn a_run_of_writes_is_heard_at_most_once_a_pause() {
     }
     let writing = started.elapsed();
 
-    let mut heard = 0;
-    let quiet = Duration::from_millis(500);
-    while let Ok(notification) = tokio::time::timeout(quiet, listener.recv()).await {
-        notification.expect("notification");
-        heard += 1;
-    }
+    let heard = heard_until_quiet(&mut listener).await.len() as u128;
     let pauses = writing.as_micros() / messaging::store::PAUSE_BETWEEN_NOTIFICATIONS.as_micros();
     assert!(heard >= 1, "the writes were never heard of");
     assert!(
@@ -102,10 +108,10 @@ async fn a_run_of_writes_is_heard_at_most_once_a_pause() {
         .write_message(&stream, &deposited(), ExpectedVersion::Any)
         .await
         .expect("written");
-    let notification = tokio::time::timeout(quiet, listener.recv()).await;
-    assert!(
-        notification.is_ok_and(|received| received.is_ok()),
-        "a write after a quiet spell was not heard"
+    assert_eq!(
+        heard_until_quiet(&mut listener).await,
+        vec!["account".to_string()],
+        "a write after a quiet spell is heard once"
     );
 }
 
@@ -241,14 +247,7 @@ async fn a_write_after_the_database_dropped_the_idle_connections_succeeds() {
         .await
         .expect("written");
 
-    let mut admin = sqlx::PgConnection::connect(&url).await.expect("connects");
-    let dropped: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-         WHERE datname = current_database() AND pid <> pg_backend_pid()) AS terminated",
-    )
-    .fetch_one(&mut admin)
-    .await
-    .expect("terminates");
+    let dropped = drop_connections(&url).await;
     assert!(dropped >= 1, "the store had no connection to drop");
 
     tokio::time::sleep(messaging::store::IDLE_BEFORE_PING + Duration::from_millis(200)).await;

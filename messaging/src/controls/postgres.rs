@@ -50,3 +50,24 @@ pub async fn store_at(url: &str) -> MessageStore {
     }
     MessageStore::from(store)
 }
+
+/// Has the server drop every connection to the database at `url` but this
+/// one, as a restart of the database would; returns how many it dropped.
+/// For tests of what a pool does with connections that died while idle.
+pub async fn drop_connections(url: &str) -> i64 {
+    let mut admin = match PgConnection::connect(url).await {
+        Ok(connection) => connection,
+        Err(error) => panic!("cannot connect to {url}: {error}"),
+    };
+    let dropped = sqlx::query_scalar(
+        "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND pid <> pg_backend_pid()) AS terminated",
+    )
+    .fetch_one(&mut admin)
+    .await;
+    let _ = admin.close().await;
+    match dropped {
+        Ok(dropped) => dropped,
+        Err(error) => panic!("cannot drop the connections to {url}: {error}"),
+    }
+}
