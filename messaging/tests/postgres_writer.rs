@@ -25,6 +25,19 @@ async fn fresh() -> Option<(String, MessageStore)> {
     Some((url, store))
 }
 
+/// Writes a deposit to a new account's stream.
+async fn write_a_deposit(store: &MessageStore) {
+    let accounts = Category::new("account").expect("valid");
+    store
+        .write_message(
+            &accounts.stream(Uuid::new_v4()),
+            &deposited(),
+            ExpectedVersion::Any,
+        )
+        .await
+        .expect("written");
+}
+
 /// A listener on the store's notification channel.
 async fn listening(url: &str) -> PgListener {
     let mut listener = PgListener::connect(url).await.expect("listens");
@@ -54,16 +67,8 @@ async fn writes_are_notified_after_their_commit_and_not_by_the_trigger() {
         return;
     };
     let mut listener = listening(&url).await;
-    let accounts = Category::new("account").expect("valid");
     for _ in 0..3 {
-        store
-            .write_message(
-                &accounts.stream(Uuid::new_v4()),
-                &deposited(),
-                ExpectedVersion::Any,
-            )
-            .await
-            .expect("written");
+        write_a_deposit(&store).await;
     }
     let heard = heard_until_quiet(&mut listener).await;
     assert!((1..=3).contains(&heard.len()), "{heard:?}");
@@ -237,21 +242,15 @@ async fn a_write_after_the_database_dropped_the_idle_connections_succeeds() {
     let Some((url, store)) = fresh().await else {
         return;
     };
-    let accounts = Category::new("account").expect("valid");
-    store
-        .write_message(
-            &accounts.stream(Uuid::new_v4()),
-            &deposited(),
-            ExpectedVersion::Any,
-        )
-        .await
-        .expect("written");
+    write_a_deposit(&store).await;
 
     let dropped = drop_connections(&url).await;
     assert!(dropped >= 1, "the store had no connection to drop");
 
     tokio::time::sleep(messaging::store::IDLE_BEFORE_PING + Duration::from_millis(200)).await;
-    let stream = accounts.stream(Uuid::new_v4());
+    let stream = Category::new("account")
+        .expect("valid")
+        .stream(Uuid::new_v4());
     store
         .write_message(&stream, &deposited(), ExpectedVersion::Any)
         .await
