@@ -140,6 +140,13 @@ const LINE_COLUMNS: &str = "global_position, position, entry, transaction_id, am
                             balance_after, reason, funds_transfer_id, time";
 const COMMAND_COLUMNS: &str = "command_key, kind, account_id, funds_transfer_id, amount, \
     requested_time, request_position, processed_position, outcome, processed_time";
+/// Which commands are pending, as `c`, with their account as `a`: requested,
+/// their outcome not seen yet, and not a `Close` of an account that is
+/// closed already (nothing answers that one, so it counts as done). The
+/// pending list and the account page both read from here.
+const PENDING_COMMANDS: &str = "commands c LEFT JOIN accounts a ON a.account_id = c.account_id \
+    WHERE c.request_position IS NOT NULL AND c.processed_position IS NULL \
+      AND NOT (c.kind = 'close' AND a.status = 'closed')";
 
 impl Views {
     /// Reads the views in `database`.
@@ -311,10 +318,7 @@ impl Views {
             ""
         };
         let sql = format!(
-            "SELECT {columns} FROM commands c LEFT JOIN accounts a ON a.account_id = c.account_id \
-             WHERE c.request_position IS NOT NULL AND c.processed_position IS NULL \
-               AND NOT (c.kind = 'close' AND a.status = 'closed') {of_the_account} \
-             ORDER BY c.request_position"
+            "SELECT {columns} FROM {PENDING_COMMANDS} {of_the_account} ORDER BY c.request_position"
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         if let Some(account_id) = account_id {

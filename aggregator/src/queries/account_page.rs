@@ -25,8 +25,8 @@ use sqlx::any::AnyRow;
 use uuid::Uuid;
 
 use super::{
-    ACCOUNT_COLUMNS, AccountView, COMMAND_COLUMNS, CommandView, LINE_COLUMNS, StatementLine,
-    TRANSFER_COLUMNS, TransferView, Views,
+    ACCOUNT_COLUMNS, AccountView, COMMAND_COLUMNS, CommandView, LINE_COLUMNS, PENDING_COMMANDS,
+    StatementLine, TRANSFER_COLUMNS, TransferView, Views,
 };
 use crate::view_database::Kind;
 
@@ -107,10 +107,7 @@ pub(super) fn statement(kind: Kind) -> String {
                    (SELECT {LINE_COLUMNS} FROM statement_lines WHERE account_id = $1 \
                     ORDER BY global_position DESC LIMIT $2) AS latest) AS text) AS statement, \
            CAST((SELECT {array}({command} ORDER BY c.request_position) \
-                 FROM commands c LEFT JOIN accounts a ON a.account_id = c.account_id \
-                 WHERE c.request_position IS NOT NULL AND c.processed_position IS NULL \
-                   AND NOT (c.kind = 'close' AND a.status = 'closed') \
-                   AND c.account_id = $1) AS text) AS pending, \
+                 FROM {PENDING_COMMANDS} AND c.account_id = $1) AS text) AS pending, \
            CAST((SELECT {array}({transfer} ORDER BY requested_time DESC, funds_transfer_id) \
                  FROM transfers \
                  WHERE withdrawal_account_id = $1 OR deposit_account_id = $1) AS text) AS transfers, \
