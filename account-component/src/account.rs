@@ -1,4 +1,9 @@
 //! The account entity, and the questions a handler asks it.
+//!
+//! Every business rule of the account is a method here: a yes/no question
+//! (`is_open`, `has_processed`) or a question whose answer is the reason to
+//! refuse (`deposit_refusal`). The handlers only ask; so the rules can be
+//! read, and tested, in one place, with no store and no messages.
 
 use messaging::Time;
 use serde::{Deserialize, Serialize};
@@ -17,10 +22,15 @@ use crate::messages::Reason;
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Account {
+    /// The account's id, once it was opened.
     pub id: Option<Uuid>,
+    /// Who holds it, once it was opened.
     pub customer_id: Option<Uuid>,
+    /// Deposits minus withdrawals, never below zero.
     pub balance: Money,
+    /// When it was opened; `None` if it never was.
     pub opened_time: Option<Time>,
+    /// When it was closed; `None` while it is open (or was never opened).
     pub closed_time: Option<Time>,
     /// The highest sequence of a deposit or withdrawal processed (accepted or
     /// rejected): the global position of its reserved copy.
@@ -76,6 +86,47 @@ impl Account {
             None
         }
     }
+
+    /// Why a deposit of `amount` must be refused, if it must: the account
+    /// is not open, the amount is not positive, or the balance would go
+    /// beyond what can be represented.
+    pub fn deposit_refusal(&self, amount: Money) -> Option<Reason> {
+        self.transaction_refusal().or_else(|| {
+            if !amount.is_positive() {
+                Some(Reason::InvalidAmount)
+            } else if self.balance.checked_add(amount).is_none() {
+                Some(Reason::BalanceLimitExceeded)
+            } else {
+                None
+            }
+        })
+    }
+
+    /// Why a withdrawal of `amount` must be refused, if it must: the account
+    /// is not open, the amount is not positive, or the balance is short.
+    pub fn withdrawal_refusal(&self, amount: Money) -> Option<Reason> {
+        self.transaction_refusal().or_else(|| {
+            if !amount.is_positive() {
+                Some(Reason::InvalidAmount)
+            } else if !self.has_sufficient_funds(amount) {
+                Some(Reason::InsufficientFunds)
+            } else {
+                None
+            }
+        })
+    }
+
+    /// Why the account cannot be closed now, if it cannot: it was never
+    /// opened, or money is still in it.
+    pub fn close_refusal(&self) -> Option<Reason> {
+        if !self.was_opened() {
+            Some(Reason::AccountNotOpen)
+        } else if self.balance != Money::ZERO {
+            Some(Reason::BalanceNotZero)
+        } else {
+            None
+        }
+    }
 }
 
 #[cfg(test)]
@@ -116,6 +167,50 @@ mod tests {
     fn sufficient_funds_include_the_whole_balance() {
         assert!(opened().has_sufficient_funds(Money::from_cents(1000)));
         assert!(!opened().has_sufficient_funds(Money::from_cents(1001)));
+    }
+
+    #[test]
+    fn a_deposit_is_refused_for_a_bad_amount_or_an_overflowing_balance() {
+        assert_eq!(opened().deposit_refusal(Money::from_cents(1)), None);
+        assert_eq!(
+            opened().deposit_refusal(Money::ZERO),
+            Some(Reason::InvalidAmount)
+        );
+        assert_eq!(
+            opened().deposit_refusal(Money::MAX),
+            Some(Reason::BalanceLimitExceeded)
+        );
+        assert_eq!(
+            Account::default().deposit_refusal(Money::from_cents(1)),
+            Some(Reason::AccountNotOpen)
+        );
+    }
+
+    #[test]
+    fn a_withdrawal_is_refused_beyond_the_balance() {
+        assert_eq!(opened().withdrawal_refusal(Money::from_cents(1000)), None);
+        assert_eq!(
+            opened().withdrawal_refusal(Money::from_cents(1001)),
+            Some(Reason::InsufficientFunds)
+        );
+        assert_eq!(
+            opened().withdrawal_refusal(Money::from_cents(-5)),
+            Some(Reason::InvalidAmount)
+        );
+    }
+
+    #[test]
+    fn only_an_opened_account_with_nothing_in_it_can_be_closed() {
+        let empty = Account {
+            balance: Money::ZERO,
+            ..opened()
+        };
+        assert_eq!(empty.close_refusal(), None);
+        assert_eq!(opened().close_refusal(), Some(Reason::BalanceNotZero));
+        assert_eq!(
+            Account::default().close_refusal(),
+            Some(Reason::AccountNotOpen)
+        );
     }
 
     #[test]

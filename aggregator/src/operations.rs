@@ -13,13 +13,12 @@ use std::time::Duration;
 use messaging::consumer::{DeadLettered, Recorded};
 use messaging::{Category, CategoryRead, ConsumerGroup, MessageStore, Time};
 use tokio_util::sync::CancellationToken;
+use views::ViewDatabase;
+use views::operations::{self, ConsumerProgress, DeadLetter, LAG_LIMIT};
+use views::positions;
 
+use crate::error::AggregatorError;
 use crate::projections::Source;
-use crate::subscriptions::{AggregatorError, load_position};
-use crate::view_database::ViewDatabase;
-
-/// Lag is counted up to this many messages ("1000 or more").
-const LAG_LIMIT: u32 = 1000;
 
 /// A consumer the bank runs, with the filter it reads with.
 struct Known {
@@ -103,7 +102,7 @@ impl Operations {
 
     /// Reads new positions and dead letters, and measures every lag.
     pub async fn refresh(&mut self) -> Result<(), AggregatorError> {
-        let now = Time::now().to_string();
+        let now = Time::now();
         for known in &KNOWN {
             let category = Category::new(known.category)
                 .map_err(|error| messaging::StoreError::InvalidRequest(error.to_string()))?;
@@ -115,16 +114,28 @@ impl Operations {
                     None
                 };
                 let lag = self.lag(&category, position, correlation, group).await?;
-                self.save_consumer(&stream, known.category, Some(position), lag, &now)
-                    .await?;
+                let progress = ConsumerProgress {
+                    position_stream: stream,
+                    category: known.category.to_string(),
+                    position: Some(position),
+                    lag,
+                    updated_time: now,
+                };
+                operations::save_consumer(self.views.pool(), &progress).await?;
             }
         }
         for source in Source::ALL {
-            let position = load_position(&self.views, source).await?;
-            let lag = self.lag(&source.category(), position, None, None).await?;
-            let name = format!("aggregator: {}", source.category());
-            self.save_consumer(&name, source.category().as_str(), Some(position), lag, &now)
-                .await?;
+            let category = source.category();
+            let position = positions::applied(self.views.pool(), category.as_str()).await?;
+            let lag = self.lag(&category, position, None, None).await?;
+            let progress = ConsumerProgress {
+                position_stream: format!("aggregator: {category}"),
+                category: category.to_string(),
+                position: Some(position),
+                lag,
+                updated_time: now,
+            };
+            operations::save_consumer(self.views.pool(), &progress).await?;
         }
         for known in &KNOWN {
             self.read_dead_letters(known.category).await?;
@@ -180,30 +191,6 @@ impl Operations {
         Ok(self.store.read_category(&read).await?.len() as i64)
     }
 
-    async fn save_consumer(
-        &self,
-        stream: &str,
-        category: &str,
-        position: Option<i64>,
-        lag: i64,
-        now: &str,
-    ) -> Result<(), AggregatorError> {
-        sqlx::query(
-            "INSERT INTO consumers (position_stream, category, position, lag, updated_time) \
-             VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (position_stream) DO UPDATE SET \
-               position = excluded.position, lag = excluded.lag, updated_time = excluded.updated_time",
-        )
-        .bind(stream.to_string())
-        .bind(category.to_string())
-        .bind(position)
-        .bind(lag)
-        .bind(now.to_string())
-        .execute(self.views.pool())
-        .await?;
-        Ok(())
-    }
-
     async fn read_dead_letters(&mut self, category: &str) -> Result<(), AggregatorError> {
         let dead_letter_category = Category::new(category)
             .map_err(|error| messaging::StoreError::InvalidRequest(error.to_string()))?
@@ -223,20 +210,16 @@ impl Operations {
                 let Ok(parked) = message.decode::<DeadLettered>() else {
                     continue;
                 };
-                sqlx::query(
-                    "INSERT INTO dead_letters (global_position, consumer, stream_name, position, \
-                                               message_type, error, time) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (global_position) DO NOTHING",
-                )
-                .bind(message.global_position)
-                .bind(parked.consumer)
-                .bind(parked.stream_name)
-                .bind(parked.position)
-                .bind(parked.message_type)
-                .bind(parked.error)
-                .bind(message.time.to_string())
-                .execute(self.views.pool())
-                .await?;
+                let letter = DeadLetter {
+                    global_position: message.global_position,
+                    consumer: parked.consumer,
+                    stream_name: parked.stream_name,
+                    position: parked.position,
+                    message_type: parked.message_type,
+                    error: parked.error,
+                    time: message.time,
+                };
+                operations::add_dead_letter(self.views.pool(), &letter).await?;
             }
         }
     }

@@ -3,19 +3,16 @@
 
 use std::time::Duration;
 
-use messaging::consumer::DeadLetterStream;
-use messaging::consumer::{Backoff, Next, Subscription};
-use messaging::{CategoryRead, ConsumerSettings, MessageStore, StoreError, StoredMessage};
-use sqlx::Row;
+use messaging::consumer::{Next, Subscription};
+use messaging::{CategoryRead, MessageStore};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
+use views::{ViewDatabase, positions};
 
+use crate::batch;
+use crate::error::{AggregatorError, retry};
 use crate::operations::Operations;
-use crate::projections::{Source, Unhandleable};
-use crate::view_database::{Kind, ViewDatabase};
-
-/// The consumer name the aggregator parks unhandleable events under.
-pub const IDENTIFIER: &str = "aggregator";
+use crate::projections::Source;
 
 /// How the aggregator reads.
 #[derive(Clone, Copy, Debug)]
@@ -44,30 +41,6 @@ impl Default for Settings {
             wake_on_new_messages: true,
             batch_pause: Duration::from_millis(20),
             operations_interval: Duration::from_secs(1),
-        }
-    }
-}
-
-/// Why the aggregator stopped.
-#[derive(Debug, thiserror::Error)]
-pub enum AggregatorError {
-    /// The view database failed beyond retrying.
-    #[error("view database: {0}")]
-    Views(#[from] sqlx::Error),
-    /// The message store failed beyond retrying.
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    /// A task panicked (a bug).
-    #[error("an aggregator task panicked: {0}")]
-    Panicked(String),
-}
-
-impl AggregatorError {
-    fn is_transient(&self) -> bool {
-        match self {
-            AggregatorError::Views(error) => messaging::store::is_transient(error),
-            AggregatorError::Store(error) => error.is_transient(),
-            AggregatorError::Panicked(_) => false,
         }
     }
 }
@@ -120,13 +93,13 @@ pub async fn catch_up(
     let mut total = 0;
     for source in Source::ALL {
         let mut read = CategoryRead::new(source.category())
-            .from_global_position(load_position(views, source).await? + 1)
+            .from_global_position(applied(views, source).await? + 1)
             .batch_size(batch_size);
         loop {
             let batch = store.read_category(&read).await?;
             let Some(last) = batch.last() else { break };
             read.from_global_position = last.global_position + 1;
-            apply_batch(store, views, source, &batch).await?;
+            batch::apply(store, views, source, &batch).await?;
             total += batch.len() as u64;
         }
     }
@@ -155,7 +128,7 @@ async fn follow(
     settings: Settings,
     shutdown: CancellationToken,
 ) -> Result<(), AggregatorError> {
-    let Some(position) = retry(&shutdown, || load_position(&views, source)).await? else {
+    let Some(position) = retry(&shutdown, || applied(&views, source)).await? else {
         return Ok(());
     };
     tracing::info!(category = %source.category(), from_global_position = position + 1, "aggregating");
@@ -172,7 +145,7 @@ async fn follow(
         match subscription.next(&shutdown).await? {
             Next::Batch(batch) => {
                 let applied =
-                    retry(&shutdown, || apply_batch(&store, &views, source, &batch)).await?;
+                    retry(&shutdown, || batch::apply(&store, &views, source, &batch)).await?;
                 if applied.is_none() {
                     return Ok(());
                 }
@@ -189,112 +162,7 @@ async fn follow(
     }
 }
 
-/// Applies a batch in one view transaction, together with the new position.
-///
-/// Either the whole batch and its position are committed, or none of it is,
-/// so after a crash the aggregator resumes exactly after the last batch it
-/// committed. An event that cannot be applied (its data does not parse) is
-/// parked in `{category}+deadLetter-aggregator` before the commit, and
-/// skipped; nothing is skipped silently.
-///
-/// Two aggregators may run at once (a rolling deploy, a duplicate started by
-/// mistake). Each view row skips events older than the last it applied,
-/// which is right only if a category's events are applied in order. So the
-/// transaction first takes the category's write lock (an advisory lock on
-/// Postgres; SQLite lets one writer in at a time anyway), then reads the
-/// position *inside* the lock and applies only the messages beyond it. Every
-/// instance applies a category in the one global order; a slower one finds
-/// its batch applied already and commits nothing.
-async fn apply_batch(
-    store: &MessageStore,
-    views: &ViewDatabase,
-    source: Source,
-    batch: &[StoredMessage],
-) -> Result<(), AggregatorError> {
-    let Some(last) = batch.last() else {
-        return Ok(());
-    };
-    let category = source.category().to_string();
-    let mut transaction = views.begin().await?;
-    if views.kind() == Kind::Postgres {
-        sqlx::query("SELECT pg_advisory_xact_lock($1)")
-            .bind(messaging::hash_64(&format!("aggregator:{category}")))
-            .execute(&mut *transaction)
-            .await?;
-    }
-    let applied: i64 = sqlx::query("SELECT position FROM aggregator_positions WHERE category = $1")
-        .bind(category.clone())
-        .fetch_optional(&mut *transaction)
-        .await?
-        .map(|row| row.try_get("position"))
-        .transpose()?
-        .unwrap_or(0);
-    let fresh: Vec<&StoredMessage> = batch
-        .iter()
-        .filter(|message| message.global_position > applied)
-        .collect();
-    let unhandleable = source.apply_batch(&mut transaction, &fresh).await?;
-    if !unhandleable.is_empty() {
-        let mut settings = ConsumerSettings::new(source.category());
-        settings.identifier = Some(IDENTIFIER.to_string());
-        let dead_letters = DeadLetterStream::new(
-            store.clone(),
-            settings.dead_letter_stream()?,
-            settings.name(),
-        );
-        for Unhandleable { message, error } in unhandleable {
-            tracing::error!(%error, "cannot apply this event to the views; parking it");
-            dead_letters.park(message, &error).await?;
-        }
-    }
-    sqlx::query(
-        "INSERT INTO aggregator_positions (category, position) VALUES ($1, $2) \
-         ON CONFLICT (category) DO UPDATE SET position = excluded.position \
-         WHERE aggregator_positions.position < excluded.position",
-    )
-    .bind(category)
-    .bind(last.global_position)
-    .execute(&mut *transaction)
-    .await?;
-    transaction.commit().await?;
-    Ok(())
-}
-
-/// How far the aggregator has applied a source (0 before the first batch).
-pub async fn load_position(views: &ViewDatabase, source: Source) -> Result<i64, AggregatorError> {
-    let row = sqlx::query("SELECT position FROM aggregator_positions WHERE category = $1")
-        .bind(source.category().to_string())
-        .fetch_optional(views.pool())
-        .await?;
-    Ok(match row {
-        Some(row) => row.try_get("position")?,
-        None => 0,
-    })
-}
-
-/// Retries `operation` on transient errors with backoff; `Ok(None)` when
-/// shutdown came first.
-async fn retry<T, F, Fut>(
-    shutdown: &CancellationToken,
-    mut operation: F,
-) -> Result<Option<T>, AggregatorError>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<T, AggregatorError>>,
-{
-    let mut backoff = Backoff::default();
-    loop {
-        match operation().await {
-            Ok(value) => return Ok(Some(value)),
-            Err(error) if error.is_transient() => {
-                let delay = backoff.next_delay();
-                tracing::warn!(%error, retry_in_ms = delay.as_millis(), "aggregator retrying");
-                tokio::select! {
-                    () = shutdown.cancelled() => return Ok(None),
-                    () = tokio::time::sleep(delay) => {}
-                }
-            }
-            Err(error) => return Err(error),
-        }
-    }
+/// How far the aggregator has applied `source` (0 before the first batch).
+pub async fn applied(views: &ViewDatabase, source: Source) -> Result<i64, AggregatorError> {
+    Ok(positions::applied(views.pool(), source.category().as_str()).await?)
 }

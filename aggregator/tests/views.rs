@@ -8,7 +8,7 @@ use std::time::Duration;
 use account_component::Money;
 use account_component::client::AccountCommand;
 use account_component::messages::commands::{Close, Deposit, Open, Withdraw};
-use aggregator::{Settings, ViewDatabase, Views};
+use aggregator::Settings;
 use funds_transfer_component::client::TransferCommand;
 use funds_transfer_component::messages::commands::Transfer;
 use messaging::controls::postgres;
@@ -18,6 +18,10 @@ use messaging::{
 };
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
+use views::accounts::AccountStatus;
+use views::commands::{CommandKind, Outcome};
+use views::statement::Entry;
+use views::{ViewDatabase, Views};
 
 /// Where the test puts its message store and views.
 #[derive(Clone, Copy, Debug)]
@@ -328,7 +332,7 @@ async fn rebuilt_views_equal_the_live_views_row_for_row(backend: Backend) {
         let transfers_seen = read.recent_transfers(100).await.expect("read");
         if pending.is_empty()
             && transfers_seen.len() == transfers.len()
-            && transfers_seen.iter().all(|t| t.has_ended())
+            && transfers_seen.iter().all(|t| t.status.has_ended())
         {
             caught_up = true;
             break;
@@ -380,9 +384,9 @@ async fn each_statement_ends_at_the_balance_of_the_view_and_of_the_entity(backen
         // Every line's balance follows from the one before.
         let mut running = Money::ZERO;
         for line in &statement {
-            running = match line.entry.as_str() {
-                "deposit" => running.checked_add(line.amount).expect("small"),
-                "withdrawal" => running.checked_sub(line.amount).expect("small"),
+            running = match line.entry {
+                Entry::Deposit => running.checked_add(line.amount).expect("small"),
+                Entry::Withdrawal => running.checked_sub(line.amount).expect("small"),
                 _ => running,
             };
             assert_eq!(line.balance_after, running, "{line:?}");
@@ -421,7 +425,7 @@ async fn the_pending_list_empties_once_the_commands_are_processed(backend: Backe
         amount: Money::from_cents(500),
         time: Time::now(),
     };
-    AccountCommand::deposit(&deposit)
+    let deposit_message = AccountCommand::deposit(&deposit)
         .expect("encodes")
         .send(&bank.store)
         .await
@@ -443,7 +447,10 @@ async fn the_pending_list_empties_once_the_commands_are_processed(backend: Backe
                 .collect::<Vec<_>>()
         }
     };
-    assert_eq!(kinds_pending(Some(account_id)).await, ["open", "deposit"]);
+    assert_eq!(
+        kinds_pending(Some(account_id)).await,
+        [CommandKind::Open, CommandKind::Deposit]
+    );
     let page = bank
         .read()
         .account_page(account_id, None)
@@ -457,12 +464,18 @@ async fn the_pending_list_empties_once_the_commands_are_processed(backend: Backe
             .await
             .expect("read")
     );
-    assert_eq!(kinds_pending(Some(another_account_id)).await, ["open"]);
-    assert_eq!(kinds_pending(None).await, ["open", "open", "deposit"]);
+    assert_eq!(
+        kinds_pending(Some(another_account_id)).await,
+        [CommandKind::Open]
+    );
+    assert_eq!(
+        kinds_pending(None).await,
+        [CommandKind::Open, CommandKind::Open, CommandKind::Deposit]
+    );
     assert!(
         !bank
             .read()
-            .command(&deposit.deposit_id.to_string())
+            .sent_command(deposit_message)
             .await
             .expect("read")
             .expect("seen")
@@ -491,11 +504,12 @@ async fn the_pending_list_empties_once_the_commands_are_processed(backend: Backe
     assert!(emptied, "the commands stayed pending");
     let answered = bank
         .read()
-        .command(&deposit.deposit_id.to_string())
+        .sent_command(deposit_message)
         .await
         .expect("read")
         .expect("seen");
-    assert_eq!(answered.outcome.as_deref(), Some("deposited"));
+    assert_eq!(answered.outcome, Some(Outcome::Deposited));
+    assert_eq!(answered.amount, Some(deposit.amount));
     let page = bank
         .read()
         .account_page(account_id, None)
@@ -547,11 +561,11 @@ async fn the_account_page_reads_in_one_statement_what_each_query_reads(backend: 
     }
     // The comparisons above compared something.
     assert!(with_transfers > 0 && with_more_lines > 0);
-    assert!(accounts.iter().all(|id| {
-        everyone
+    assert!(
+        accounts
             .iter()
-            .any(|account| account.account_id == id.to_string())
-    }));
+            .all(|id| { everyone.iter().any(|account| account.account_id == *id) })
+    );
 
     let stranger = read.account_page(Uuid::new_v4(), None).await.expect("read");
     assert_eq!(stranger.account, None);
@@ -645,7 +659,7 @@ async fn an_event_that_cannot_be_applied_is_parked_and_the_rest_applied(backend:
             .expect("read")
             .expect("opened")
             .status,
-        "open"
+        AccountStatus::Open
     );
     let parked = bank
         .store

@@ -127,7 +127,7 @@ async fn read_all(store: &MessageStore, category: Category) -> anyhow::Result<Ve
 /// Audits the store (and the views, when given).
 pub async fn audit(
     store: &MessageStore,
-    views: Option<&aggregator::ViewDatabase>,
+    views: Option<&views::ViewDatabase>,
     expect: Expect,
 ) -> anyhow::Result<Report> {
     let account_events = read_all(store, account_streams::CATEGORY).await?;
@@ -343,7 +343,7 @@ pub async fn audit(
 /// are compared as text, which both databases render alike).
 async fn views_equal_a_rebuild(
     store: &MessageStore,
-    views: &aggregator::ViewDatabase,
+    views: &views::ViewDatabase,
 ) -> anyhow::Result<Invariant> {
     let folder = std::env::temp_dir().join(format!(
         "bank-audit-{}-{}",
@@ -352,11 +352,11 @@ async fn views_equal_a_rebuild(
     ));
     std::fs::create_dir_all(&folder)?;
     let url = format!("sqlite://{}", folder.join("views.sqlite").display());
-    let rebuilt = aggregator::ViewDatabase::connect(&url, 2).await?;
+    let rebuilt = views::ViewDatabase::connect(&url, 2).await?;
     rebuilt.install().await?;
     aggregator::catch_up(store, &rebuilt, 1000).await?;
-    let live = aggregator::Views::new(views).snapshot().await?;
-    let fresh = aggregator::Views::new(&rebuilt).snapshot().await?;
+    let live = views::Views::new(views).snapshot().await?;
+    let fresh = views::Views::new(&rebuilt).snapshot().await?;
     rebuilt.pool().close().await;
     let _ = std::fs::remove_dir_all(&folder);
     let mut violations = Vec::new();

@@ -11,7 +11,7 @@ use sqlx::postgres::PgConnection;
 #[derive(Clone, Debug)]
 pub struct Databases {
     pub store: MessageStore,
-    pub views: aggregator::ViewDatabase,
+    pub views: views::ViewDatabase,
 }
 
 /// The URLs of the embedded databases in `data_dir`.
@@ -58,7 +58,7 @@ impl Databases {
                 .context("installing the message store")?;
             create_postgres_database(views_url).await?;
         }
-        let views = aggregator::ViewDatabase::connect(views_url, 10)
+        let views = views::ViewDatabase::connect(views_url, 10)
             .await
             .with_context(|| format!("opening the views at {views_url}"))?;
         views.install().await.context("installing the views")?;

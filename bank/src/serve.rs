@@ -39,7 +39,7 @@ pub async fn serve(
         ..aggregator::Settings::default()
     };
     let state = AppState {
-        views: aggregator::Views::new(&views),
+        views: views::Views::new(&views),
         store: store.clone(),
         clock: Clock::system(),
     };

@@ -7,7 +7,6 @@ use account_component::client::AccountCommand;
 use account_component::messages::commands::{Close, Deposit, Open, Withdraw};
 use account_component::messages::events as account;
 use account_component::{Money, streams as account_streams};
-use aggregator::ViewDatabase;
 use bank::audit::{Expect, audit};
 use funds_transfer_component::client::TransferCommand;
 use funds_transfer_component::messages::commands::Transfer;
@@ -20,6 +19,7 @@ use messaging::{
 };
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
+use views::ViewDatabase;
 
 struct Bank {
     store: MessageStore,

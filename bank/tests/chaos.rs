@@ -22,7 +22,6 @@ use std::time::{Duration, Instant};
 use account_component::Money;
 use account_component::client::AccountCommand;
 use account_component::messages::commands::{Deposit, Withdraw};
-use aggregator::ViewDatabase;
 use bank::audit::{Expect, audit};
 use bank_cluster::cluster_with_bank_databases;
 use bank_commands::{deposit, open, send_until_sent};
@@ -30,14 +29,15 @@ use funds_transfer_component::client::TransferCommand;
 use funds_transfer_component::messages::commands::Transfer;
 use messaging::consumer::Recorded;
 use messaging::controls::postgres::{Server, store_at};
-use messaging::controls::process::{Dice, RunningProcess, workspace_binary};
 use messaging::{
     Category, CategoryRead, ExpectedVersion, MessageStore, NewMessage, StoreError, StreamName, Time,
 };
 use sqlx::Row;
+use test_processes::{Dice, RunningProcess, workspace_binary};
 use throwaway_postgres::{Cluster, ClusterSettings};
 use tokio::sync::Mutex;
 use uuid::Uuid;
+use views::ViewDatabase;
 
 const COMPONENTS: [&str; 3] = [
     "account-component",

@@ -10,9 +10,9 @@ mod http;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use messaging::controls::process::{RunningProcess, workspace_binary};
 use serde_json::Value;
 use sqlx::Connection;
+use test_processes::{RunningProcess, workspace_binary};
 use throwaway_postgres::{Cluster, ClusterSettings, Server, postgres_is_required};
 
 use http::{open_and_deposit, request, wait_for};

@@ -12,8 +12,8 @@ use account_component::Money;
 use bank_cluster::cluster_with_bank_databases;
 use bank_commands::{deposit, open, transfer};
 use messaging::controls::postgres::{Server, store_at};
-use messaging::controls::process::{RunningProcess, workspace_binary};
 use messaging::{CategoryRead, MessageStore};
+use test_processes::{RunningProcess, workspace_binary};
 use throwaway_postgres::ClusterSettings;
 use uuid::Uuid;
 
@@ -103,10 +103,10 @@ async fn components_wait_out_a_database_outage_without_spinning_and_resume() {
         eventually(|| async { count(&store, "fundsTransfer", "Transferred").await == 1 }).await,
         "transfer {transfer_id} did not complete"
     );
-    let views = aggregator::ViewDatabase::connect(&views_url, 2)
+    let views = views::ViewDatabase::connect(&views_url, 2)
         .await
         .expect("views");
-    let read = aggregator::Views::new(&views);
+    let read = views::Views::new(&views);
     assert!(
         eventually(|| async {
             read.account(to)

@@ -33,7 +33,7 @@ async fn databases() -> Option<Databases> {
     bank::roles::install(&store_url, &views_url)
         .await
         .expect("roles installed");
-    let views = aggregator::ViewDatabase::connect(&as_role(&views_url, "bank_aggregator"), 1)
+    let views = views::ViewDatabase::connect(&as_role(&views_url, "bank_aggregator"), 1)
         .await
         .expect("the aggregator connects");
     views
@@ -190,7 +190,7 @@ async fn the_web_ui_appends_commands_and_nothing_else() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_aggregator_owns_the_views_and_can_rebuild_them() {
     let Some(db) = databases().await else { return };
-    let views = aggregator::ViewDatabase::connect(&as_role(&db.views_url, "bank_aggregator"), 1)
+    let views = views::ViewDatabase::connect(&as_role(&db.views_url, "bank_aggregator"), 1)
         .await
         .expect("connects");
     let store = MessageStore::connect(&as_role(&db.store_url, "bank_aggregator"), 2)

@@ -1,10 +1,16 @@
 //! The funds-transfer entity, and the questions its handlers ask it.
+//!
+//! As for the account, every rule of the process is a method here, and the
+//! handlers only ask.
 
 use account_component::Money;
 use account_component::messages::Reason;
 use messaging::Time;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+
+use crate::messages::RejectionReason;
+use crate::messages::commands::Transfer;
 
 /// A transfer, as its events describe it. Each step of the process is
 /// recorded by the time it happened; a step that has a time has happened, and
@@ -14,13 +20,17 @@ use uuid::Uuid;
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FundsTransfer {
+    /// The transfer's id, once it was decided.
     pub id: Option<Uuid>,
+    /// The source and destination accounts, once it started.
     pub withdrawal_account_id: Option<Uuid>,
     pub deposit_account_id: Option<Uuid>,
     pub amount: Money,
+    /// The ids of the commands each step sends, fixed when it started.
     pub withdrawal_id: Option<Uuid>,
     pub deposit_id: Option<Uuid>,
     pub refund_id: Option<Uuid>,
+    /// When each step happened; `None` for a step that has not.
     pub initiated_time: Option<Time>,
     pub rejected_time: Option<Time>,
     pub withdrawn_time: Option<Time>,
@@ -34,7 +44,40 @@ pub struct FundsTransfer {
     pub deposit_rejection_reason: Option<Reason>,
 }
 
+/// Which of a transfer's two deposits an account's deposit is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TransferDeposit {
+    /// The deposit into the destination: the transfer itself.
+    ToDestination,
+    /// The refund to the source, after the destination refused.
+    Refund,
+}
+
 impl FundsTransfer {
+    /// Why `transfer` must be refused before it starts, if it must: it goes
+    /// from an account to itself, or its amount is not positive. (A source
+    /// without the money is for the source account to refuse.)
+    pub fn initiation_refusal(transfer: &Transfer) -> Option<RejectionReason> {
+        if transfer.withdrawal_account_id == transfer.deposit_account_id {
+            Some(RejectionReason::SameAccount)
+        } else if !transfer.amount.is_positive() {
+            Some(RejectionReason::InvalidAmount)
+        } else {
+            None
+        }
+    }
+
+    /// Which of this transfer's deposits has the id `deposit_id`, if either.
+    pub fn deposit_named(&self, deposit_id: Uuid) -> Option<TransferDeposit> {
+        if self.deposit_id == Some(deposit_id) {
+            Some(TransferDeposit::ToDestination)
+        } else if self.refund_id == Some(deposit_id) {
+            Some(TransferDeposit::Refund)
+        } else {
+            None
+        }
+    }
+
     /// Has a `Transfer` command been decided (initiated or rejected)?
     pub fn is_decided(&self) -> bool {
         self.initiated_time.is_some() || self.rejected_time.is_some()

@@ -13,8 +13,8 @@ use account_component::{Money, streams as account_streams};
 use funds_transfer_component::client::TransferCommand;
 use funds_transfer_component::messages::commands::Transfer;
 use messaging::controls::postgres;
-use messaging::controls::process::{Dice, RunningProcess, workspace_binary};
 use messaging::{Category, CategoryRead, MessageStore, StoredMessage, Time};
+use test_processes::{Dice, RunningProcess, workspace_binary};
 use uuid::Uuid;
 
 const ACCOUNTS: usize = 10;

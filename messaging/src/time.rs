@@ -56,6 +56,14 @@ impl Time {
         Time(self.0 + time::Duration::milliseconds(milliseconds))
     }
 
+    /// The time as people read it, to the second: `2026-11-26 10:00:00 UTC`.
+    pub fn to_readable(&self) -> String {
+        let format = format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC");
+        // Formatting a valid date with a fixed description cannot fail; the
+        // fallback only satisfies the type.
+        self.0.format(format).unwrap_or_else(|_| self.to_string())
+    }
+
     /// A Postgres `timestamp without time zone`, which the message store
     /// fills with UTC.
     pub(crate) fn from_utc_timestamp(timestamp: PrimitiveDateTime) -> Time {
@@ -102,6 +110,12 @@ mod tests {
     fn it_is_written_as_iso_8601_utc_with_milliseconds() {
         let time = Time::from_unix_milliseconds(1_795_687_200_123).expect("valid");
         assert_eq!(time.to_string(), "2026-11-26T10:00:00.123Z");
+    }
+
+    #[test]
+    fn people_read_it_to_the_second() {
+        let time = Time::from_unix_milliseconds(1_795_687_200_123).expect("valid");
+        assert_eq!(time.to_readable(), "2026-11-26 10:00:00 UTC");
     }
 
     #[test]

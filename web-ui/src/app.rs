@@ -18,7 +18,7 @@ pub const BODY_LIMIT: usize = 16 * 1024;
 #[derive(Clone, Debug)]
 pub struct AppState {
     /// The views: everything the UI shows.
-    pub views: aggregator::Views,
+    pub views: views::Views,
     /// The message store: the UI writes commands to it, and the inspector
     /// reads it.
     pub store: MessageStore,
@@ -35,19 +35,19 @@ pub fn app(state: AppState) -> Router {
         .route("/accounts/{account_id}", get(routes::accounts::show))
         .route(
             "/accounts/{account_id}/deposits",
-            post(routes::accounts::deposit),
+            post(routes::account_commands::deposit),
         )
         .route(
             "/accounts/{account_id}/withdrawals",
-            post(routes::accounts::withdraw),
+            post(routes::account_commands::withdraw),
         )
         .route(
             "/accounts/{account_id}/transfers",
-            post(routes::accounts::transfer),
+            post(routes::transfers::transfer),
         )
         .route(
             "/accounts/{account_id}/close",
-            post(routes::accounts::close),
+            post(routes::account_commands::close),
         )
         .route(
             "/transfers/{funds_transfer_id}",

@@ -54,6 +54,13 @@ pub fn command_id(input: Option<&str>) -> Result<Uuid, String> {
         .ok_or_else(|| "This form is out of date. Please try again.".to_string())
 }
 
+/// The command id and the amount of a deposit or withdrawal form, or the
+/// first thing wrong with them.
+pub fn command_id_and_amount(input: &AmountInput) -> Result<(Uuid, Money), String> {
+    let id = command_id(input.command_id.as_deref())?;
+    Ok((id, amount(input.amount.as_deref())?))
+}
+
 /// An amount of money, more than zero, exactly as typed: `12.34`.
 pub fn amount(input: Option<&str>) -> Result<Money, String> {
     let amount = Money::parse(input.unwrap_or_default()).map_err(|error| match error {

@@ -15,7 +15,8 @@ use funds_transfer_component::streams as transfer_streams;
 use messaging::{Category, CategoryRead, MessageStore, StoreError, StoredMessage, StreamName};
 use uuid::Uuid;
 
-use crate::pages::{InspectedRow, display_time};
+use crate::format;
+use crate::pages::InspectedRow;
 
 /// How many messages of a category the inspector looks through at most.
 const SCAN_LIMIT: usize = 100_000;
@@ -143,7 +144,7 @@ fn row(message: &StoredMessage, depth: usize) -> InspectedRow {
         position: message.position,
         global_position: message.global_position,
         message_type: message.message_type.clone(),
-        time: display_time(&message.time.to_string()),
+        time: format::time(message.time),
         causation: metadata.causation_message_stream_name.map(|stream| {
             format!(
                 "{stream} position {} (global {})",

@@ -5,24 +5,35 @@
 //!
 //! - it **writes only commands**, through the components' clients, and never
 //!   waits for or asks a component anything;
-//! - it **reads only views**, through [`aggregator::Views`].
+//! - it **reads only views**, through [`views::Views`]: it does not even
+//!   depend on the aggregator, only on the `views` crate.
 //!
 //! So after you submit a form, the page tells you the command was received
 //! and is pending, and refreshes itself when the views show its outcome. The
 //! [`inspector`] is the clearly separate exception: a read-only look at the
 //! raw messages in the store, for teaching.
 //!
-//! Read it in this order: [`app`] (the router and its layers), [`routes`],
-//! [`forms`] (validation), [`pages`] (what templates show), [`security`],
-//! [`inspector`], [`startup`].
+//! Read it in this order:
+//!
+//! 1. [`app`]: the router, every page and form, and the layers around them.
+//! 2. [`routes`]: what each page reads, what each form checks and sends.
+//! 3. [`forms`]: reading what people type, with an error that says how to
+//!    fix it; [`send`]: the ending every form shares (the form's id as the
+//!    command's id, post/redirect/get, "already sent").
+//! 4. [`presenters`]: what the views say, turned into what a page shows;
+//!    [`pages`] and `templates/`: how it is laid out; [`format`].
+//! 5. [`security`], [`error`], [`inspector`], [`startup`].
 
 pub mod app;
 pub mod error;
+pub mod format;
 pub mod forms;
 pub mod inspector;
 pub mod pages;
+pub mod presenters;
 pub mod routes;
 pub mod security;
+pub mod send;
 pub mod startup;
 
 pub use app::{AppState, app};

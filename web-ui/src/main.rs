@@ -34,11 +34,11 @@ async fn main() -> anyhow::Result<()> {
     let store = MessageStore::connect(&options.message_store_url, 10)
         .await
         .context("connecting to the message store")?;
-    let views = aggregator::ViewDatabase::connect(&options.view_database_url, 10)
+    let views = views::ViewDatabase::connect(&options.view_database_url, 10)
         .await
         .context("connecting to the view database")?;
     let state = AppState {
-        views: aggregator::Views::new(&views),
+        views: views::Views::new(&views),
         store,
         clock: Clock::system(),
     };

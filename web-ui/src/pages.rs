@@ -1,9 +1,9 @@
 //! What each page shows, as plain structs the templates render.
 //!
-//! Every value arrives here formatted (money as `12.34`, times as
-//! `2026-11-26 10:00:00 UTC`), so templates only lay things out. askama
-//! escapes every value it writes into HTML, so a holder named
-//! `<script>` is shown, not run.
+//! The presenters fill them in from the views; every value arrives here
+//! formatted (money as `12.34`, times as `2026-11-26 10:00:00 UTC`), so
+//! templates only lay things out. askama escapes every value it writes into
+//! HTML, so a holder named `<script>` is shown, not run.
 
 use askama::Template;
 use axum::response::Html;
@@ -51,12 +51,13 @@ impl Notice {
     }
 }
 
-/// `2026-11-26T10:00:00.123Z` as `2026-11-26 10:00:00 UTC`.
-pub fn display_time(iso: &str) -> String {
-    match iso.split_once('T') {
-        Some((date, time)) => format!("{date} {} UTC", time.get(..8).unwrap_or(time)),
-        None => iso.to_string(),
-    }
+/// A status as a page shows it: a badge with a style of its own.
+#[derive(Debug, Clone)]
+pub struct Status {
+    /// The CSS class suffix: `status-{class}`, the status's stored code.
+    pub class: &'static str,
+    /// The status in words.
+    pub label: String,
 }
 
 /// A page with a heading and a sentence: not found, refused, pending.
@@ -86,12 +87,7 @@ pub struct AccountRow {
     pub id: String,
     pub holder: String,
     pub balance: String,
-    pub status: String,
-}
-
-/// A status as a CSS class name: `refund rejected` is `refund-rejected`.
-pub fn status_class(status: &str) -> String {
-    status.replace(' ', "-")
+    pub status: Status,
 }
 
 /// A transfer in a list.
@@ -101,8 +97,7 @@ pub struct TransferRow {
     pub from: String,
     pub to: String,
     pub amount: String,
-    pub status: String,
-    pub status_class: String,
+    pub status: Status,
     pub requested: String,
 }
 
@@ -131,7 +126,7 @@ pub struct AccountSummary {
     pub id: String,
     pub holder: String,
     pub balance: String,
-    pub status: String,
+    pub status: Status,
     pub opened: String,
     pub closed: Option<String>,
 }
@@ -224,8 +219,7 @@ pub struct TransferDetails {
     pub to_id: String,
     pub to: String,
     pub amount: String,
-    pub status: String,
-    pub status_class: String,
+    pub status: Status,
     pub reason: Option<String>,
     pub steps: Vec<Step>,
 }

@@ -9,16 +9,18 @@ use messaging::{
 use uuid::Uuid;
 
 use super::ensure_addressed_to;
-use crate::messages::Reason;
 use crate::messages::commands::{Close, Deposit, Open, Withdraw};
 use crate::messages::events::{CloseRejected, Closed, Opened};
-use crate::{Account, Money, streams};
+use crate::{Account, streams};
 
 /// Opens and closes accounts, and reserves deposits and withdrawals.
 #[derive(Clone, Debug)]
 pub struct Commands {
+    /// Where the events and the reservations are written.
     store: MessageStore,
+    /// Where accounts are fetched from: projected from their own events.
     accounts: EntityStore<Account>,
+    /// Where `processed_time` comes from; tests fix it.
     clock: Clock,
 }
 
@@ -33,36 +35,28 @@ impl Commands {
         }
     }
 
+    /// `Open`: an account opens once. Its id was chosen by whoever asked, so
+    /// asking twice finds it opened, and changes nothing.
     async fn open(&self, message: &StoredMessage) -> Result<(), HandlerError> {
         let open: Open = message.decode()?;
         ensure_addressed_to(message, open.account_id)?;
         let (account, version) = self.accounts.fetch(open.account_id).await?;
 
         if account.was_opened() {
-            tracing::info!(account_id = %open.account_id, outcome = "ignored", "Open: the account was opened already");
+            tracing::info!("Open ignored: the account was opened already");
             return Ok(());
         }
 
-        let opened = Opened {
-            account_id: open.account_id,
-            customer_id: open.customer_id,
-            holder_name: open.holder_name,
-            time: open.time,
-            processed_time: self.clock.now(),
-            sequence: message.global_position,
-        };
+        let sequence = message.global_position;
+        let opened = Opened::follow(&open, sequence, self.clock.now());
+        tracing::info!("Opened");
         let event = NewMessage::follow(&opened, message)?;
-        self.store
-            .write_message(
-                &streams::account_stream(open.account_id),
-                &event,
-                ExpectedVersion::Exactly(version),
-            )
-            .await?;
-        tracing::info!(account_id = %open.account_id, outcome = "opened", "Open");
-        Ok(())
+        self.write(open.account_id, event, version).await
     }
 
+    /// `Close`: an account with nothing in it closes; any other refuses.
+    /// Each `Close` is answered once: its global position is its sequence,
+    /// which the answer records (`Account::has_processed_command`).
     async fn close(&self, message: &StoredMessage) -> Result<(), HandlerError> {
         let close: Close = message.decode()?;
         ensure_addressed_to(message, close.account_id)?;
@@ -70,61 +64,37 @@ impl Commands {
         let sequence = message.global_position;
 
         if account.has_processed_command(sequence) {
-            tracing::info!(account_id = %close.account_id, sequence, outcome = "ignored", "Close: processed already");
+            tracing::info!(sequence, "Close ignored: processed already");
             return Ok(());
         }
         if account.is_closed() {
-            tracing::info!(account_id = %close.account_id, outcome = "ignored", "Close: the account is closed already");
+            tracing::info!("Close ignored: the account is closed already");
             return Ok(());
         }
 
-        let processed_time = self.clock.now();
-        let refusal = if !account.was_opened() {
-            Some(Reason::AccountNotOpen)
-        } else if account.balance != Money::ZERO {
-            Some(Reason::BalanceNotZero)
-        } else {
-            None
-        };
-        let event = match refusal {
+        let time = self.clock.now();
+        let event = match account.close_refusal() {
             Some(reason) => {
-                tracing::info!(account_id = %close.account_id, %reason, outcome = "rejected", "Close");
-                let rejected = CloseRejected {
-                    account_id: close.account_id,
-                    reason,
-                    time: close.time,
-                    processed_time,
-                    sequence,
-                };
+                tracing::info!(%reason, "Close rejected");
+                let rejected = CloseRejected::follow(&close, reason, sequence, time);
                 NewMessage::follow(&rejected, message)?
             }
             None => {
-                tracing::info!(account_id = %close.account_id, outcome = "closed", "Close");
-                let closed = Closed {
-                    account_id: close.account_id,
-                    time: close.time,
-                    processed_time,
-                    sequence,
-                };
-                NewMessage::follow(&closed, message)?
+                tracing::info!("Closed");
+                NewMessage::follow(&Closed::follow(&close, sequence, time), message)?
             }
         };
-        self.store
-            .write_message(
-                &streams::account_stream(close.account_id),
-                &event,
-                ExpectedVersion::Exactly(version),
-            )
-            .await?;
-        Ok(())
+        self.write(close.account_id, event, version).await
     }
 
-    /// The first layer of idempotence: copy the command into its own
-    /// reservation stream, `accountTransaction-{accountId}+{transactionId}`,
-    /// on condition that the stream does not exist yet. The first copy of a
-    /// transaction wins; a command re-sent with the same transaction id (a
-    /// double-clicked form, a retrying client) finds the stream taken, and is
-    /// dropped here, before it can touch the balance.
+    /// `Deposit` and `Withdraw`: the first layer of idempotence. The command
+    /// is copied into its own reservation stream,
+    /// `accountTransaction-{accountId}+{transactionId}`, on condition that
+    /// the stream does not exist yet. The first copy of a transaction wins;
+    /// a command sent again with the same transaction id (a double-clicked
+    /// form, a retrying client) finds the stream taken, and is dropped here,
+    /// before it can touch the balance. The transactions handler takes the
+    /// reserved copies from there.
     async fn reserve<M: Message>(
         &self,
         message: &StoredMessage,
@@ -135,21 +105,36 @@ impl Commands {
         ensure_addressed_to(message, account_id)?;
         let copy = NewMessage::follow(command, message)?;
         let reservation = streams::transaction_stream(account_id, transaction_id);
-        match self
+        let reserved = self
             .store
             .write_message(&reservation, &copy, ExpectedVersion::INITIAL)
-            .await
-        {
+            .await;
+        match reserved {
             Ok(_) => {
-                tracing::info!(%account_id, %transaction_id, command = M::TYPE, outcome = "reserved", "reserved the transaction");
+                tracing::info!(%transaction_id, "{} reserved", M::TYPE);
                 Ok(())
             }
             Err(error) if error.is_wrong_expected_version() => {
-                tracing::info!(%account_id, %transaction_id, command = M::TYPE, outcome = "ignored", "the transaction was reserved already");
+                tracing::info!(%transaction_id, "{} ignored: reserved already", M::TYPE);
                 Ok(())
             }
             Err(error) => Err(error.into()),
         }
+    }
+
+    /// Writes an event to the account's stream at the version it was
+    /// decided on (see `Transactions::write`).
+    async fn write(
+        &self,
+        account_id: Uuid,
+        event: NewMessage,
+        version: i64,
+    ) -> Result<(), HandlerError> {
+        let stream = streams::account_stream(account_id);
+        self.store
+            .write_message(&stream, &event, ExpectedVersion::Exactly(version))
+            .await?;
+        Ok(())
     }
 }
 
@@ -165,13 +150,9 @@ impl Handler for Commands {
             }
             Withdraw::TYPE => {
                 let withdraw: Withdraw = message.decode()?;
-                self.reserve(
-                    message,
-                    &withdraw,
-                    withdraw.account_id,
-                    withdraw.withdrawal_id,
-                )
-                .await
+                let id = withdraw.withdrawal_id;
+                self.reserve(message, &withdraw, withdraw.account_id, id)
+                    .await
             }
             _ => Ok(()),
         }

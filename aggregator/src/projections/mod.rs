@@ -9,11 +9,11 @@
 //!
 //! Each module *folds* its batch: it reads the rows the batch touches once,
 //! applies the events to them in memory, in order, and writes the changed
-//! rows back with a few multi-row statements ([`bulk`]). One statement per
-//! event would spend the aggregator's time waiting for round trips.
+//! rows back through the `views` crate, which writes many rows in one
+//! statement. One statement per event would spend the aggregator's time
+//! waiting for round trips.
 
 pub mod accounts;
-pub mod bulk;
 pub mod commands;
 pub mod transfers;
 
@@ -22,6 +22,7 @@ use sqlx::AnyConnection;
 
 use account_component::streams as account_streams;
 use funds_transfer_component::streams as transfer_streams;
+use uuid::Uuid;
 
 /// A message that cannot be applied, and why: it is parked and skipped.
 #[derive(Debug)]
@@ -100,11 +101,10 @@ impl Source {
 }
 
 /// The transfer an account event belongs to, from its correlation.
-fn transfer_of(message: &StoredMessage) -> Result<Option<String>, MessageError> {
+fn transfer_of(message: &StoredMessage) -> Result<Option<Uuid>, MessageError> {
     Ok(message
         .metadata()?
         .correlation_stream_name
         .as_deref()
-        .and_then(transfer_streams::transfer_id_of)
-        .map(|id| id.to_string()))
+        .and_then(transfer_streams::transfer_id_of))
 }

@@ -135,7 +135,7 @@ pub async fn open_and_deposit(address: &str, name: &str, amount: &str) -> String
     assert_eq!(opened.status, 303, "{}", opened.body);
     assert_eq!(
         opened.location(),
-        format!("/accounts/{account}?command=open:{account}")
+        format!("/accounts/{account}?command={account}")
     );
     let page = wait_for(address, &format!("/accounts/{account}"), "Deposit</h2>").await;
     let deposit = page.command_id_after("Deposit</h2>");

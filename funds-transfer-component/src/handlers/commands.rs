@@ -6,7 +6,6 @@ use messaging::{
 };
 
 use super::ensure_addressed_to;
-use crate::messages::RejectionReason;
 use crate::messages::commands::Transfer;
 use crate::messages::events::{Initiated, Rejected};
 use crate::{FundsTransfer, streams};
@@ -14,9 +13,13 @@ use crate::{FundsTransfer, streams};
 /// Starts transfers.
 #[derive(Clone, Debug)]
 pub struct Commands {
+    /// Where the transfer's events are written.
     store: MessageStore,
+    /// Where transfers are fetched from: projected from their own events.
     transfers: EntityStore<FundsTransfer>,
+    /// Where `processed_time` comes from; tests fix it.
     clock: Clock,
+    /// Where the ids of a transfer's steps come from; tests fix them.
     ids: IdGenerator,
 }
 
@@ -37,6 +40,9 @@ impl Commands {
         }
     }
 
+    /// `Transfer`: the transfer starts (`Initiated`, which fixes the ids of
+    /// every later step), or is refused outright (`Rejected`). Either way it
+    /// is decided once: the same `Transfer` again finds it decided.
     async fn transfer(&self, message: &StoredMessage) -> Result<(), HandlerError> {
         let transfer: Transfer = message.decode()?;
         let id = transfer.funds_transfer_id;
@@ -44,61 +50,24 @@ impl Commands {
         let (funds_transfer, version) = self.transfers.fetch(id).await?;
 
         if funds_transfer.is_decided() {
-            tracing::info!(funds_transfer_id = %id, outcome = "ignored", "Transfer: decided already");
+            tracing::info!("Transfer ignored: decided already");
             return Ok(());
         }
 
-        let processed_time = self.clock.now();
-        let refusal = if transfer.withdrawal_account_id == transfer.deposit_account_id {
-            Some(RejectionReason::SameAccount)
-        } else if !transfer.amount.is_positive() {
-            Some(RejectionReason::InvalidAmount)
-        } else {
-            None
-        };
-        let event = match refusal {
+        let time = self.clock.now();
+        let event = match FundsTransfer::initiation_refusal(&transfer) {
             Some(reason) => {
-                tracing::info!(funds_transfer_id = %id, %reason, outcome = "rejected", "Transfer");
-                NewMessage::follow(
-                    &Rejected {
-                        funds_transfer_id: id,
-                        withdrawal_account_id: transfer.withdrawal_account_id,
-                        deposit_account_id: transfer.deposit_account_id,
-                        amount: transfer.amount,
-                        reason,
-                        time: transfer.time,
-                        processed_time,
-                    },
-                    message,
-                )?
+                tracing::info!(%reason, "Transfer rejected");
+                NewMessage::follow(&Rejected::follow(&transfer, reason, time), message)?
             }
             None => {
-                tracing::info!(funds_transfer_id = %id, amount = %transfer.amount, outcome = "initiated", "Transfer");
-                // The ids of every later step are chosen now, once. However
-                // often a step is retried, it sends the same ids, and the
-                // accounts recognize a repeat.
-                NewMessage::follow(
-                    &Initiated {
-                        funds_transfer_id: id,
-                        withdrawal_account_id: transfer.withdrawal_account_id,
-                        deposit_account_id: transfer.deposit_account_id,
-                        withdrawal_id: self.ids.next_id(),
-                        deposit_id: self.ids.next_id(),
-                        refund_id: self.ids.next_id(),
-                        amount: transfer.amount,
-                        time: transfer.time,
-                        processed_time,
-                    },
-                    message,
-                )?
+                tracing::info!(amount = %transfer.amount, "Transfer initiated");
+                NewMessage::follow(&Initiated::follow(&transfer, &self.ids, time), message)?
             }
         };
+        let stream = streams::transfer_stream(id);
         self.store
-            .write_message(
-                &streams::transfer_stream(id),
-                &event,
-                ExpectedVersion::Exactly(version),
-            )
+            .write_message(&stream, &event, ExpectedVersion::Exactly(version))
             .await?;
         Ok(())
     }

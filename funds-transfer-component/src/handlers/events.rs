@@ -16,8 +16,11 @@ use crate::{FundsTransfer, streams};
 /// event does not litter the account's command stream.
 #[derive(Clone, Debug)]
 pub struct Events {
+    /// Where the account commands are written.
     store: MessageStore,
+    /// Where transfers are fetched from: projected from their own events.
     transfers: EntityStore<FundsTransfer>,
+    /// Where the commands' `time` comes from; tests fix it.
     clock: Clock,
 }
 
@@ -36,7 +39,7 @@ impl Events {
         let initiated: Initiated = message.decode()?;
         let (transfer, _) = self.transfers.fetch(transfer_of(message)?).await?;
         if transfer.withdrawal_answered() {
-            tracing::info!(funds_transfer_id = %initiated.funds_transfer_id, outcome = "ignored", "Initiated: the withdrawal was answered already");
+            tracing::info!("Initiated ignored: the withdrawal was answered already");
             return Ok(());
         }
         let withdraw = Withdraw {
@@ -47,7 +50,7 @@ impl Events {
         };
         self.send(AccountCommand::withdraw(&withdraw)?, message)
             .await?;
-        tracing::info!(funds_transfer_id = %initiated.funds_transfer_id, outcome = "sent", "Initiated: asked the source account to withdraw");
+        tracing::info!("Initiated: asked the source account to withdraw");
         Ok(())
     }
 
@@ -56,7 +59,7 @@ impl Events {
         let id = transfer_of(message)?;
         let (transfer, _) = self.transfers.fetch(id).await?;
         if transfer.deposit_answered() {
-            tracing::info!(funds_transfer_id = %id, outcome = "ignored", "Withdrawn: the deposit was answered already");
+            tracing::info!("Withdrawn ignored: the deposit was answered already");
             return Ok(());
         }
         let (Some(deposit_id), Some(account_id)) =
@@ -74,7 +77,7 @@ impl Events {
         };
         self.send(AccountCommand::deposit(&deposit)?, message)
             .await?;
-        tracing::info!(funds_transfer_id = %id, outcome = "sent", "Withdrawn: asked the destination account to deposit");
+        tracing::info!("Withdrawn: asked the destination account to deposit");
         Ok(())
     }
 
@@ -84,7 +87,7 @@ impl Events {
         let id = transfer_of(message)?;
         let (transfer, _) = self.transfers.fetch(id).await?;
         if transfer.refund_answered() {
-            tracing::info!(funds_transfer_id = %id, outcome = "ignored", "DepositRejected: the refund was answered already");
+            tracing::info!("DepositRejected ignored: the refund was answered already");
             return Ok(());
         }
         let (Some(refund_id), Some(account_id)) =
@@ -102,7 +105,7 @@ impl Events {
         };
         self.send(AccountCommand::deposit(&refund)?, message)
             .await?;
-        tracing::info!(funds_transfer_id = %id, outcome = "sent", "DepositRejected: asked the source account for the refund");
+        tracing::info!("DepositRejected: asked the source account for the refund");
         Ok(())
     }
 

@@ -6,6 +6,5 @@
 //! them read as sentences and never repeat magic values.
 
 pub mod postgres;
-pub mod process;
 pub mod sqlite;
 pub mod time;

@@ -21,12 +21,9 @@
 mod category_read;
 mod error;
 mod expected_version;
-mod group_commit;
 mod idle_ping;
 mod memory;
-mod message_arrays;
 mod new_message_signal;
-mod notifier;
 mod position_audit;
 mod postgres;
 mod sqlite;
@@ -39,9 +36,8 @@ pub use expected_version::ExpectedVersion;
 pub use idle_ping::{IDLE_BEFORE_PING, ping_if_idle};
 pub use memory::{MemoryStore, RecordedWrite};
 pub use new_message_signal::NewMessageSignal;
-pub use notifier::PAUSE_BETWEEN_NOTIFICATIONS;
 pub use position_audit::PositionAudit;
-pub use postgres::PostgresStore;
+pub use postgres::{PAUSE_BETWEEN_NOTIFICATIONS, PostgresStore};
 pub use sqlite::SqliteStore;
 
 use crate::{Category, NewMessage, StoredMessage, StreamName};

@@ -6,6 +6,23 @@ BEGIN;
 SET LOCAL client_min_messages = warning;
 DO $$ BEGIN PERFORM pg_advisory_xact_lock(7362536275102); END $$;
 
+-- The shape of the views this file creates. Views are disposable, so when
+-- their shape changes nothing is migrated: the old tables are dropped, here,
+-- in the same transaction that creates the new ones, and the aggregator
+-- rebuilds them from the message store (its positions went with them).
+-- Bump the number whenever a table below changes.
+CREATE TABLE IF NOT EXISTS views_schema (version bigint NOT NULL);
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT FROM views_schema WHERE version = 2) THEN
+    DROP TABLE IF EXISTS accounts, statement_lines, transfers, commands,
+      aggregator_positions, consumers, dead_letters;
+    DELETE FROM views_schema;
+    INSERT INTO views_schema (version) VALUES (2);
+  END IF;
+END
+$$;
+
 -- One row per account: what the account page shows at the top.
 CREATE TABLE IF NOT EXISTS accounts (
   account_id text PRIMARY KEY,
@@ -14,7 +31,7 @@ CREATE TABLE IF NOT EXISTS accounts (
   -- The sum of the account's deposits minus its withdrawals, in cents.
   balance bigint NOT NULL DEFAULT 0,
   -- 'open', 'closed', or 'unopened' (an account that only ever saw
-  -- rejected transactions).
+  -- rejected transactions): `views::accounts::AccountStatus`.
   status text NOT NULL,
   opened_time text,
   closed_time text,
@@ -31,7 +48,8 @@ CREATE TABLE IF NOT EXISTS statement_lines (
   global_position bigint NOT NULL,
   -- The event's position in the account's stream: the statement's order.
   position bigint NOT NULL,
-  -- 'deposit', 'withdrawal', 'deposit rejected', 'withdrawal rejected'.
+  -- 'deposit', 'withdrawal', 'deposit-rejected', 'withdrawal-rejected'
+  -- (each a code of `views::statement::Entry`).
   entry text NOT NULL,
   transaction_id text NOT NULL,
   amount bigint NOT NULL,
@@ -50,8 +68,9 @@ CREATE TABLE IF NOT EXISTS transfers (
   withdrawal_account_id text NOT NULL,
   deposit_account_id text NOT NULL,
   amount bigint NOT NULL,
-  -- 'initiated', 'withdrawn', 'transferred', 'cancelled', 'refunding',
-  -- 'reversed', 'refund rejected', 'rejected'.
+  -- 'initiated', 'withdrawn', 'deposited', 'transferred', 'cancelled',
+  -- 'refunding', 'reversed', 'refund-rejected', 'rejected' (the codes of
+  -- `views::transfers::TransferStatus`).
   status text NOT NULL,
   reason text,
   requested_time text NOT NULL,
@@ -79,6 +98,10 @@ CREATE INDEX IF NOT EXISTS transfers_by_deposit_account ON transfers (deposit_ac
 -- command or by its outcome, whichever the aggregator reads first.
 CREATE TABLE IF NOT EXISTS commands (
   command_key text PRIMARY KEY,
+  -- The id of the message that carried the first copy of the command: the
+  -- web UI sends each form's command with the form's id as its message id,
+  -- and finds the command's row by it, whatever the row's key.
+  message_id text,
   -- 'open', 'deposit', 'withdraw', 'close', 'transfer'.
   kind text NOT NULL,
   account_id text,
@@ -87,13 +110,17 @@ CREATE TABLE IF NOT EXISTS commands (
   requested_time text,
   -- The global position of the first copy of the command.
   request_position bigint,
-  -- The global position of the event that answered it, and what it said.
+  -- The global position of the event that answered it, and what it said:
+  -- 'opened', 'deposited', 'withdrawn', 'closed', 'initiated' or
+  -- 'rejected' (`views::commands::Outcome`), and the reason of a rejection.
   processed_position bigint,
   outcome text,
+  reason text,
   processed_time text
 );
 
 CREATE INDEX IF NOT EXISTS commands_by_account ON commands (account_id);
+CREATE INDEX IF NOT EXISTS commands_by_message ON commands (message_id);
 
 -- The commands still waiting for their answer: a handful at any moment, out
 -- of every command ever sent. A partial index holds only those, so the

@@ -1,6 +1,15 @@
 -- The views, in a SQLite file of their own: the same tables as
 -- ../postgres/001_views.sql, which explains each of them. SQLite has no roles,
 -- so the web UI's read-only access is a read-only connection instead.
+--
+-- SQLite cannot drop tables on a condition, so the check that the Postgres
+-- file makes on `views_schema` (are these views of the current shape?) is
+-- made by `views::ViewDatabase::install`, in the transaction that runs this
+-- file: when the version differs, it drops every table first.
+
+-- The shape of the views this file creates (see the Postgres file).
+CREATE TABLE IF NOT EXISTS views_schema (version INTEGER NOT NULL);
+INSERT INTO views_schema (version) SELECT 2 WHERE NOT EXISTS (SELECT 1 FROM views_schema);
 
 -- One row per account: what the account page shows at the top.
 CREATE TABLE IF NOT EXISTS accounts (
@@ -10,7 +19,7 @@ CREATE TABLE IF NOT EXISTS accounts (
   -- The sum of the account's deposits minus its withdrawals, in cents.
   balance INTEGER NOT NULL DEFAULT 0,
   -- 'open', 'closed', or 'unopened' (an account that only ever saw
-  -- rejected transactions).
+  -- rejected transactions): `views::accounts::AccountStatus`.
   status TEXT NOT NULL,
   opened_time TEXT,
   closed_time TEXT,
@@ -27,7 +36,8 @@ CREATE TABLE IF NOT EXISTS statement_lines (
   global_position INTEGER NOT NULL,
   -- The event's position in the account's stream: the statement's order.
   position INTEGER NOT NULL,
-  -- 'deposit', 'withdrawal', 'deposit rejected', 'withdrawal rejected'.
+  -- 'deposit', 'withdrawal', 'deposit-rejected', 'withdrawal-rejected'
+  -- (each a code of `views::statement::Entry`).
   entry TEXT NOT NULL,
   transaction_id TEXT NOT NULL,
   amount INTEGER NOT NULL,
@@ -46,8 +56,9 @@ CREATE TABLE IF NOT EXISTS transfers (
   withdrawal_account_id TEXT NOT NULL,
   deposit_account_id TEXT NOT NULL,
   amount INTEGER NOT NULL,
-  -- 'initiated', 'withdrawn', 'transferred', 'cancelled', 'refunding',
-  -- 'reversed', 'refund rejected', 'rejected'.
+  -- 'initiated', 'withdrawn', 'deposited', 'transferred', 'cancelled',
+  -- 'refunding', 'reversed', 'refund-rejected', 'rejected' (the codes of
+  -- `views::transfers::TransferStatus`).
   status TEXT NOT NULL,
   reason TEXT,
   requested_time TEXT NOT NULL,
@@ -75,6 +86,10 @@ CREATE INDEX IF NOT EXISTS transfers_by_deposit_account ON transfers (deposit_ac
 -- command or by its outcome, whichever the aggregator reads first.
 CREATE TABLE IF NOT EXISTS commands (
   command_key TEXT PRIMARY KEY,
+  -- The id of the message that carried the first copy of the command: the
+  -- web UI sends each form's command with the form's id as its message id,
+  -- and finds the command's row by it, whatever the row's key.
+  message_id TEXT,
   -- 'open', 'deposit', 'withdraw', 'close', 'transfer'.
   kind TEXT NOT NULL,
   account_id TEXT,
@@ -83,13 +98,17 @@ CREATE TABLE IF NOT EXISTS commands (
   requested_time TEXT,
   -- The global position of the first copy of the command.
   request_position INTEGER,
-  -- The global position of the event that answered it, and what it said.
+  -- The global position of the event that answered it, and what it said:
+  -- 'opened', 'deposited', 'withdrawn', 'closed', 'initiated' or
+  -- 'rejected' (`views::commands::Outcome`), and the reason of a rejection.
   processed_position INTEGER,
   outcome TEXT,
+  reason TEXT,
   processed_time TEXT
 );
 
 CREATE INDEX IF NOT EXISTS commands_by_account ON commands (account_id);
+CREATE INDEX IF NOT EXISTS commands_by_message ON commands (message_id);
 
 -- The commands still waiting for their answer: a handful at any moment, out
 -- of every command ever sent. A partial index holds only those, so the

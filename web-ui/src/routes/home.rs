@@ -2,19 +2,21 @@
 
 use account_component::client::AccountCommand;
 use account_component::messages::commands::Open;
-use aggregator::projections::commands::key;
 use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use messaging::StoreError;
 use uuid::Uuid;
 
-use super::{account_names, see_other, transfer_rows};
 use crate::AppState;
 use crate::error::AppError;
 use crate::forms::{self, OpenInput};
-use crate::pages::{self, AccountRow, HomePage, OpenForm};
+use crate::pages::{self, HomePage, OpenForm};
+use crate::presenters::home::home_page;
+use crate::send::send;
+
+/// How many transfers the home page lists.
+const RECENT_TRANSFERS: i64 = 20;
 
 /// `GET /`: every account, the recent transfers, and the open form.
 pub async fn show(State(state): State<AppState>) -> Result<Response, AppError> {
@@ -27,31 +29,13 @@ pub async fn show(State(state): State<AppState>) -> Result<Response, AppError> {
 }
 
 async fn home(state: &AppState, open_form: OpenForm) -> Result<HomePage, AppError> {
-    let names = account_names(&state.views).await?;
-    let accounts = state
-        .views
-        .accounts()
-        .await?
-        .into_iter()
-        .map(|account| AccountRow {
-            holder: account.holder_name.unwrap_or_default(),
-            balance: account.balance.to_string(),
-            status: account.status,
-            id: account.account_id,
-        })
-        .collect();
-    let transfers = transfer_rows(state.views.recent_transfers(20).await?, &names);
-    Ok(HomePage {
-        watch: None,
-        notice: None,
-        accounts,
-        transfers,
-        open_form,
-    })
+    let accounts = state.views.accounts().await?;
+    let transfers = state.views.recent_transfers(RECENT_TRANSFERS).await?;
+    Ok(home_page(accounts, transfers, open_form))
 }
 
-/// `POST /accounts`: sends `Open`, with the form's id as the account id and
-/// as the message id, so a second submit of the same form is recognized.
+/// `POST /accounts`: sends `Open`, with the form's id as the new account's
+/// id (and, as for every form, as the message's id).
 pub async fn open_account(
     State(state): State<AppState>,
     Form(input): Form<OpenInput>,
@@ -79,16 +63,12 @@ pub async fn open_account(
         holder_name,
         time: state.clock.now(),
     };
-    let location = format!("/accounts/{account_id}?command={}", key::open(account_id));
-    match AccountCommand::open(&open)?
-        .with_message_id(account_id)
-        .send(&state.store)
-        .await
-    {
-        Ok(_) => Ok(see_other(&location)),
-        Err(StoreError::DuplicateMessageId { .. }) => {
-            Ok(see_other(&format!("{location}&duplicate=1")))
-        }
-        Err(error) => Err(error.into()),
-    }
+    let page = format!("/accounts/{account_id}");
+    send(
+        &state.store,
+        AccountCommand::open(&open)?,
+        account_id,
+        &page,
+    )
+    .await
 }

@@ -4,11 +4,15 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::{account_names, parse_id, transfer_rows};
+use super::parse_id;
 use crate::AppState;
 use crate::error::AppError;
 use crate::inspector;
-use crate::pages::{self, AccountRow, InspectorPage};
+use crate::pages::{self, InspectorPage};
+use crate::presenters::{account_row, name_in, names_of, transfer_rows};
+
+/// How many transfers the inspector offers to look into.
+const RECENT_TRANSFERS: i64 = 10;
 
 /// Which messages to show.
 #[derive(Debug, Default, Deserialize)]
@@ -17,17 +21,16 @@ pub struct InspectQuery {
     transfer: Option<String>,
 }
 
+/// `GET /inspector`.
 pub async fn show(
     State(state): State<AppState>,
     Query(query): Query<InspectQuery>,
 ) -> Result<Response, AppError> {
-    let names = account_names(&state.views).await?;
+    let accounts = state.views.accounts().await?;
+    let names = names_of(&accounts);
     let (subject, messages) = if let Some(account_id) = query.account.as_deref().and_then(parse_id)
     {
-        let name = names
-            .get(&account_id.to_string())
-            .cloned()
-            .unwrap_or_default();
+        let name = name_in(&names, account_id);
         (
             Some(format!("Account {name} ({account_id})")),
             inspector::account(&state.store, account_id).await?,
@@ -40,24 +43,13 @@ pub async fn show(
     } else {
         (None, Vec::new())
     };
-    let accounts = state
-        .views
-        .accounts()
-        .await?
-        .into_iter()
-        .map(|account| AccountRow {
-            holder: account.holder_name.unwrap_or_default(),
-            balance: account.balance.to_string(),
-            status: account.status,
-            id: account.account_id,
-        })
-        .collect();
+    let transfers = state.views.recent_transfers(RECENT_TRANSFERS).await?;
     let page = InspectorPage {
         watch: None,
         subject,
         messages,
-        accounts,
-        transfers: transfer_rows(state.views.recent_transfers(10).await?, &names),
+        transfers: transfer_rows(transfers, &names),
+        accounts: accounts.into_iter().map(account_row).collect(),
     };
     Ok(pages::render(&page)?.into_response())
 }

@@ -1,10 +1,14 @@
-//! The pages and forms, one module per area.
+//! The routes, one module per area: each reads the views (or, for a form,
+//! checks the input and sends a command) and hands what it read to a
+//! presenter.
 //!
-//! Every form follows post/redirect/get: a valid POST writes one command and
-//! answers `303 See Other` to a page that shows it pending, so reloading that
-//! page never posts again. An invalid POST writes nothing and shows the form
-//! again, with the error beside the field, as `422 Unprocessable Entity`.
+//! Every form follows post/redirect/get (see [`crate::send`]): a valid POST
+//! writes one command and answers `303 See Other` to a page that shows it
+//! pending, so reloading that page never posts again. An invalid POST writes
+//! nothing and shows the form again, with the error beside the field, as
+//! `422 Unprocessable Entity`.
 
+pub mod account_commands;
 pub mod accounts;
 pub mod assets;
 pub mod home;
@@ -13,16 +17,15 @@ pub mod operations;
 pub mod transfers;
 pub mod watch;
 
-use std::collections::HashMap;
-
-use aggregator::Views;
-use aggregator::queries::{AccountView, TransferView};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
 use uuid::Uuid;
+use views::Views;
 
 use crate::error::AppError;
-use crate::pages::{self, MessagePage, TransferRow, display_time};
+use crate::pages::{self, MessagePage};
+use crate::presenters::commands::Report;
 
 /// Any path that is not a page.
 pub async fn not_found() -> Response {
@@ -47,50 +50,30 @@ fn parse_id(text: &str) -> Option<Uuid> {
     Uuid::parse_str(text).ok()
 }
 
-/// `303 See Other` to `location`: after a POST, the browser GETs the page.
-fn see_other(location: &str) -> Response {
-    Redirect::to(location).into_response()
+/// What a page shown after a form says (`?command={id}&duplicate=1`):
+/// which command it reports on, and whether the form had been sent before.
+#[derive(Debug, Default, Deserialize)]
+pub struct AfterCommand {
+    pub command: Option<String>,
+    pub duplicate: Option<String>,
 }
 
-/// The holder's name of every account, to label transfers.
-async fn account_names(views: &Views) -> Result<HashMap<String, String>, AppError> {
-    Ok(names_of(&views.accounts().await?))
-}
+impl AfterCommand {
+    /// The form's command id, if the page was reached from a form.
+    pub fn command_id(&self) -> Option<Uuid> {
+        self.command.as_deref().and_then(parse_id)
+    }
 
-/// Each account's holder name, by account id.
-fn names_of(accounts: &[AccountView]) -> HashMap<String, String> {
-    accounts
-        .iter()
-        .map(|account| {
-            let name = account
-                .holder_name
-                .clone()
-                .unwrap_or_else(|| short_id(&account.account_id));
-            (account.account_id.clone(), name)
+    /// The report on that command, as the views show it now.
+    async fn report(&self, views: &Views) -> Result<Report, AppError> {
+        let sent = match self.command_id() {
+            Some(id) => views.sent_command(id).await?,
+            None => None,
+        };
+        Ok(Report {
+            after_a_form: self.command_id().is_some(),
+            duplicate: self.duplicate.is_some(),
+            sent,
         })
-        .collect()
-}
-
-/// The first block of an id, for places where no name is known.
-fn short_id(id: &str) -> String {
-    id.split('-').next().unwrap_or(id).to_string()
-}
-
-fn transfer_rows(
-    transfers: Vec<TransferView>,
-    names: &HashMap<String, String>,
-) -> Vec<TransferRow> {
-    let name = |id: &str| names.get(id).cloned().unwrap_or_else(|| short_id(id));
-    transfers
-        .into_iter()
-        .map(|transfer| TransferRow {
-            from: name(&transfer.withdrawal_account_id),
-            to: name(&transfer.deposit_account_id),
-            amount: transfer.amount.to_string(),
-            status_class: pages::status_class(&transfer.status),
-            status: transfer.status,
-            requested: display_time(&transfer.requested_time),
-            id: transfer.funds_transfer_id,
-        })
-        .collect()
+    }
 }

@@ -1,15 +1,24 @@
-//! The transfer page: its steps as they happen.
+//! Transfers: the transfer page, and the transfer form of the account page.
 
-use aggregator::queries::TransferView;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use funds_transfer_component::client::TransferCommand;
+use funds_transfer_component::messages::commands::Transfer;
+use uuid::Uuid;
 
-use super::accounts::AfterCommand;
-use super::{account_names, message, parse_id, short_id, watch};
+use super::accounts::{no_such_account, opened_account, refuse};
+use super::{AfterCommand, message, parse_id, watch};
 use crate::AppState;
 use crate::error::AppError;
-use crate::pages::{self, Notice, Step, TransferDetails, TransferPage, Watch, display_time};
+use crate::forms::{self, TransferInput};
+use crate::pages::{self, TransferPage, Watch};
+use crate::presenters::account::Forms;
+use crate::presenters::commands::notices;
+use crate::presenters::names_of;
+use crate::presenters::transfer::details;
+use crate::send::send;
 
 /// `GET /transfers/{id}`.
 pub async fn show(
@@ -20,42 +29,89 @@ pub async fn show(
     let Some(transfer_id) = parse_id(&transfer_id) else {
         return Ok(no_such_transfer());
     };
-    let mut notices = Vec::new();
-    if after.duplicate.is_some() {
-        notices.push(Notice::info(
-            "This transfer had already been sent. The bank received it once, and moves the money once.",
-        ));
-    }
+    let mut report = after.report(&state.views).await?;
+    // The transfer's own page says how it goes, step by step; a notice
+    // about the command would only repeat it.
+    report.after_a_form = false;
     let view = state.views.transfer(transfer_id).await?;
-    let just_sent = after.command.as_deref() == Some(transfer_id.to_string().as_str());
-    let requested = state
-        .views
-        .command(&transfer_id.to_string())
-        .await?
-        .is_some();
-    if view.is_none() && !just_sent && !requested {
+    if view.is_none()
+        && after.command_id() != Some(transfer_id)
+        && state.views.transfer_command(transfer_id).await?.is_none()
+    {
         return Ok(no_such_transfer());
     }
-    let watching = view
-        .as_ref()
-        .is_none_or(|transfer| !transfer.has_ended() && transfer.status != "refund rejected");
     // The token is the status shown, taken from the very row rendered, so
     // page and token always agree.
-    let watch = watching.then(|| Watch {
+    let waiting = view
+        .as_ref()
+        .is_none_or(|transfer| !transfer.status.has_ended());
+    let watch = waiting.then(|| Watch {
         url: format!("/watch?transfer={transfer_id}"),
         token: watch::token_of_transfer(view.as_ref()),
     });
     let transfer = match view {
-        Some(view) => Some(details(&state, view).await?),
+        Some(view) => Some(details(view, &names_of(&state.views.accounts().await?))),
         None => None,
     };
     let page = TransferPage {
         watch,
-        notices,
+        notices: notices(&report),
         id: transfer_id.to_string(),
         transfer,
     };
     Ok(pages::render(&page)?.into_response())
+}
+
+/// `POST /accounts/{id}/transfers`: from this account to the one chosen.
+pub async fn transfer(
+    State(state): State<AppState>,
+    Path(account_id): Path<String>,
+    Form(input): Form<TransferInput>,
+) -> Result<Response, AppError> {
+    let Some(account) = opened_account(&state, &account_id).await? else {
+        return Ok(no_such_account(StatusCode::UNPROCESSABLE_ENTITY));
+    };
+    let account_id = account.account_id;
+    let checked = match forms::account_id(input.to_account_id.as_deref()) {
+        Ok(id) if id == account_id => Err("Choose another account than this one.".to_string()),
+        Ok(id) => match opened_account(&state, &id.to_string()).await? {
+            Some(_) => Ok(id),
+            None => Err("There is no such account.".to_string()),
+        },
+        Err(error) => Err(error),
+    }
+    .and_then(|destination| {
+        let command_id = forms::command_id(input.command_id.as_deref())?;
+        let amount = forms::amount(input.amount.as_deref())?;
+        Ok((command_id, destination, amount))
+    });
+    let (funds_transfer_id, destination, amount) = match checked {
+        Ok(valid) => valid,
+        Err(error) => return refuse(&state, account, refused_form(&input, error)).await,
+    };
+    let transfer = Transfer {
+        funds_transfer_id,
+        withdrawal_account_id: account_id,
+        deposit_account_id: destination,
+        amount,
+        time: state.clock.now(),
+    };
+    let page = format!("/transfers/{funds_transfer_id}");
+    let command = TransferCommand::transfer(&transfer)?;
+    send(&state.store, command, funds_transfer_id, &page).await
+}
+
+/// The account page's forms, with the transfer form as submitted and its
+/// error.
+fn refused_form(input: &TransferInput, error: String) -> Forms {
+    let mut forms = Forms::fresh();
+    forms.transfer.command_id = forms::command_id(input.command_id.as_deref())
+        .unwrap_or_else(|_| Uuid::new_v4())
+        .to_string();
+    forms.transfer.amount = input.amount.clone().unwrap_or_default();
+    forms.transfer.error = Some(error);
+    forms.chosen_destination = input.to_account_id.as_deref().and_then(parse_id);
+    forms
 }
 
 fn no_such_transfer() -> Response {
@@ -65,75 +121,4 @@ fn no_such_transfer() -> Response {
         "No such transfer",
         "There is no transfer with this id.",
     )
-}
-
-async fn details(state: &AppState, view: TransferView) -> Result<TransferDetails, AppError> {
-    let names = account_names(&state.views).await?;
-    let name = |id: &str| names.get(id).cloned().unwrap_or_else(|| short_id(id));
-    Ok(TransferDetails {
-        from: name(&view.withdrawal_account_id),
-        to: name(&view.deposit_account_id),
-        amount: view.amount.to_string(),
-        steps: steps(&view),
-        from_id: view.withdrawal_account_id,
-        to_id: view.deposit_account_id,
-        status_class: pages::status_class(&view.status),
-        status: view.status,
-        reason: view.reason,
-    })
-}
-
-/// The steps of the path this transfer took, each done, failed or waiting.
-fn steps(view: &TransferView) -> Vec<Step> {
-    let step = |label, time: &Option<String>| Step {
-        label,
-        state: if time.is_some() { "done" } else { "waiting" },
-        time: time.as_deref().map(display_time),
-    };
-    let failed = |label, time: &Option<String>| Step {
-        label,
-        state: "failed",
-        time: time.as_deref().map(display_time),
-    };
-    let mut steps = vec![step("Requested", &Some(view.requested_time.clone()))];
-    if view.rejected_time.is_some() {
-        steps.push(failed("Refused before it started", &view.rejected_time));
-        return steps;
-    }
-    steps.push(step("Initiated", &view.initiated_time));
-    if view.cancelled_time.is_some() {
-        steps.push(failed(
-            "Withdrawal refused: cancelled, nothing moved",
-            &view.cancelled_time,
-        ));
-        return steps;
-    }
-    steps.push(step(
-        "Withdrawn from the source account",
-        &view.withdrawn_time,
-    ));
-    if view.deposit_rejected_time.is_some() {
-        steps.push(failed(
-            "Deposit refused by the destination account",
-            &view.deposit_rejected_time,
-        ));
-        if view.refund_rejected_time.is_some() {
-            steps.push(failed(
-                "Refund refused: the money is held by the bank",
-                &view.refund_rejected_time,
-            ));
-        } else {
-            steps.push(step(
-                "Refunded to the source account: reversed",
-                &view.reversed_time,
-            ));
-        }
-        return steps;
-    }
-    steps.push(step(
-        "Deposited into the destination account",
-        &view.deposited_time,
-    ));
-    steps.push(step("Transferred", &view.transferred_time));
-    steps
 }

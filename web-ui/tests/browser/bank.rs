@@ -4,8 +4,8 @@ use std::net::TcpListener;
 use std::time::Duration;
 
 use messaging::controls::postgres;
-use messaging::controls::process::{RunningProcess, workspace_binary};
 use messaging::{CategoryRead, MessageStore};
+use test_processes::{RunningProcess, workspace_binary};
 
 /// The four binaries, running against fresh databases.
 pub struct Bank {

@@ -273,7 +273,7 @@ async fn a_long_statement_shows_its_latest_lines_and_links_to_the_whole() {
     let page = app.get(&format!("/accounts/{account}")).await;
     assert_eq!(
         deposits_shown(&page.body),
-        web_ui::routes::accounts::LATEST_LINES
+        web_ui::presenters::account::LATEST_LINES
     );
     assert!(
         page.body.contains(r#"data-testid="balance">15.40<"#),

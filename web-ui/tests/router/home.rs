@@ -26,9 +26,11 @@ async fn opening_an_account_sends_open_and_redirects_to_the_pending_account() {
         .await;
 
     assert_eq!(response.status, StatusCode::SEE_OTHER);
+    // The form's id is the new account's id, and the page reports on the
+    // command by that id, as every form's page does.
     assert_eq!(
         response.location(),
-        format!("/accounts/{command_id}?command=open:{command_id}")
+        format!("/accounts/{command_id}?command={command_id}")
     );
     let written = app.command_writes();
     assert_eq!(written[0].messages[0].message_type, "Open");

@@ -172,7 +172,7 @@ async fn a_pending_pages_token_is_what_its_watch_url_answers_until_something_cha
         .location();
     app.settle().await;
     for page in [
-        format!("/accounts/{from}?command=open:{from}"),
+        format!("/accounts/{from}?command={from}"),
         deposit,
         transfer,
     ] {

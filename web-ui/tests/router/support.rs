@@ -2,7 +2,6 @@
 
 use std::time::Duration;
 
-use aggregator::{ViewDatabase, Views};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};
@@ -10,6 +9,7 @@ use messaging::controls::sqlite::TemporaryFile;
 use messaging::{Clock, ComponentSettings, IdGenerator, MessageStore};
 use tokio_util::sync::CancellationToken;
 use tower::ServiceExt;
+use views::{ViewDatabase, Views};
 use web_ui::{AppState, app};
 
 pub struct Response {
@@ -158,11 +158,7 @@ impl TestApp {
                 .expect("caught up");
             let pending = read.pending_commands(None).await.expect("read");
             let transfers = read.recent_transfers(1000).await.expect("read");
-            if pending.is_empty()
-                && transfers
-                    .iter()
-                    .all(|t| t.has_ended() || t.status == "refund rejected")
-            {
+            if pending.is_empty() && transfers.iter().all(|t| t.status.has_ended()) {
                 // One more round, for events written after the last check.
                 tokio::time::sleep(Duration::from_millis(30)).await;
                 aggregator::catch_up(&self.store, &self.views, 500)

@@ -1,23 +1,26 @@
-//! The transactions handler: `accountTransaction-{accountId}+{transactionId}`.
+//! The transactions handler: `accountTransaction-{accountId}+{transactionId}`,
+//! the reserved copies of deposits and withdrawals.
 
 use messaging::{
     Clock, EntityStore, ExpectedVersion, Handler, HandlerError, Message, MessageStore, NewMessage,
     StoredMessage,
 };
 
-use crate::handlers::ensure_addressed_to;
-use crate::messages::Reason;
-use crate::messages::commands::{Deposit, Withdraw};
-use crate::messages::events::{DepositRejected, Deposited, WithdrawalRejected, Withdrawn};
 use uuid::Uuid;
 
+use crate::handlers::ensure_addressed_to;
+use crate::messages::commands::{Deposit, Withdraw};
+use crate::messages::events::{DepositRejected, Deposited, WithdrawalRejected, Withdrawn};
 use crate::{Account, streams};
 
 /// Turns reserved deposits and withdrawals into events on the account.
 #[derive(Clone, Debug)]
 pub struct Transactions {
+    /// Where the events are written.
     store: MessageStore,
+    /// Where accounts are fetched from: projected from their own events.
     accounts: EntityStore<Account>,
+    /// Where `processed_time` comes from; tests fix it.
     clock: Clock,
 }
 
@@ -32,11 +35,13 @@ impl Transactions {
         }
     }
 
-    /// The second layer of idempotence. The reserved copy's global position
-    /// is the transaction's *sequence*: it is written into the event, and
-    /// the account remembers the highest one it has processed. This message
-    /// arriving again (after a crash, a rewound consumer, a second instance)
-    /// finds its sequence processed, and is ignored.
+    /// A reserved `Deposit`: the account takes it, or refuses it.
+    ///
+    /// This is the second layer of idempotence. The reserved copy's global
+    /// position is the transaction's *sequence*: it is written into the
+    /// event, and the account remembers the highest one it has processed.
+    /// This message arriving again (after a crash, a rewound consumer, a
+    /// second instance) finds its sequence processed, and is ignored.
     async fn deposit(&self, message: &StoredMessage) -> Result<(), HandlerError> {
         let deposit: Deposit = message.decode()?;
         ensure_addressed_to(message, deposit.account_id)?;
@@ -44,50 +49,27 @@ impl Transactions {
         let sequence = message.global_position;
 
         if account.has_processed(sequence) {
-            tracing::info!(account_id = %deposit.account_id, deposit_id = %deposit.deposit_id, sequence, outcome = "ignored", "Deposit: processed already");
+            tracing::info!(sequence, "Deposit ignored: processed already");
             return Ok(());
         }
 
-        let refusal = account.transaction_refusal().or_else(|| {
-            if !deposit.amount.is_positive() {
-                Some(Reason::InvalidAmount)
-            } else if account.balance.checked_add(deposit.amount).is_none() {
-                Some(Reason::BalanceLimitExceeded)
-            } else {
-                None
-            }
-        });
-        let processed_time = self.clock.now();
-        let event = match refusal {
+        let time = self.clock.now();
+        let event = match account.deposit_refusal(deposit.amount) {
             Some(reason) => {
-                tracing::info!(account_id = %deposit.account_id, deposit_id = %deposit.deposit_id, %reason, outcome = "rejected", "Deposit");
-                let rejected = DepositRejected {
-                    deposit_id: deposit.deposit_id,
-                    account_id: deposit.account_id,
-                    amount: deposit.amount,
-                    reason,
-                    time: deposit.time,
-                    processed_time,
-                    sequence,
-                };
+                tracing::info!(%reason, "Deposit rejected");
+                let rejected = DepositRejected::follow(&deposit, reason, sequence, time);
                 NewMessage::follow(&rejected, message)?
             }
             None => {
-                tracing::info!(account_id = %deposit.account_id, deposit_id = %deposit.deposit_id, amount = %deposit.amount, outcome = "deposited", "Deposit");
-                let deposited = Deposited {
-                    deposit_id: deposit.deposit_id,
-                    account_id: deposit.account_id,
-                    amount: deposit.amount,
-                    time: deposit.time,
-                    processed_time,
-                    sequence,
-                };
-                NewMessage::follow(&deposited, message)?
+                tracing::info!(amount = %deposit.amount, "Deposited");
+                NewMessage::follow(&Deposited::follow(&deposit, sequence, time), message)?
             }
         };
-        self.write(deposit.account_id, version, event).await
+        self.write(deposit.account_id, event, version).await
     }
 
+    /// A reserved `Withdraw`: the account pays it out, or refuses it. The
+    /// same shape as a deposit, with the account's other rule.
     async fn withdraw(&self, message: &StoredMessage) -> Result<(), HandlerError> {
         let withdraw: Withdraw = message.decode()?;
         ensure_addressed_to(message, withdraw.account_id)?;
@@ -95,48 +77,23 @@ impl Transactions {
         let sequence = message.global_position;
 
         if account.has_processed(sequence) {
-            tracing::info!(account_id = %withdraw.account_id, withdrawal_id = %withdraw.withdrawal_id, sequence, outcome = "ignored", "Withdraw: processed already");
+            tracing::info!(sequence, "Withdraw ignored: processed already");
             return Ok(());
         }
 
-        let refusal = account.transaction_refusal().or_else(|| {
-            if !withdraw.amount.is_positive() {
-                Some(Reason::InvalidAmount)
-            } else if !account.has_sufficient_funds(withdraw.amount) {
-                Some(Reason::InsufficientFunds)
-            } else {
-                None
-            }
-        });
-        let processed_time = self.clock.now();
-        let event = match refusal {
+        let time = self.clock.now();
+        let event = match account.withdrawal_refusal(withdraw.amount) {
             Some(reason) => {
-                tracing::info!(account_id = %withdraw.account_id, withdrawal_id = %withdraw.withdrawal_id, %reason, outcome = "rejected", "Withdraw");
-                let rejected = WithdrawalRejected {
-                    withdrawal_id: withdraw.withdrawal_id,
-                    account_id: withdraw.account_id,
-                    amount: withdraw.amount,
-                    reason,
-                    time: withdraw.time,
-                    processed_time,
-                    sequence,
-                };
+                tracing::info!(%reason, "Withdrawal rejected");
+                let rejected = WithdrawalRejected::follow(&withdraw, reason, sequence, time);
                 NewMessage::follow(&rejected, message)?
             }
             None => {
-                tracing::info!(account_id = %withdraw.account_id, withdrawal_id = %withdraw.withdrawal_id, amount = %withdraw.amount, outcome = "withdrawn", "Withdraw");
-                let withdrawn = Withdrawn {
-                    withdrawal_id: withdraw.withdrawal_id,
-                    account_id: withdraw.account_id,
-                    amount: withdraw.amount,
-                    time: withdraw.time,
-                    processed_time,
-                    sequence,
-                };
-                NewMessage::follow(&withdrawn, message)?
+                tracing::info!(amount = %withdraw.amount, "Withdrawn");
+                NewMessage::follow(&Withdrawn::follow(&withdraw, sequence, time), message)?
             }
         };
-        self.write(withdraw.account_id, version, event).await
+        self.write(withdraw.account_id, event, version).await
     }
 
     /// Writes the decision at the version it was made on. If another event
@@ -145,15 +102,12 @@ impl Transactions {
     async fn write(
         &self,
         account_id: Uuid,
-        version: i64,
         event: NewMessage,
+        version: i64,
     ) -> Result<(), HandlerError> {
+        let stream = streams::account_stream(account_id);
         self.store
-            .write_message(
-                &streams::account_stream(account_id),
-                &event,
-                ExpectedVersion::Exactly(version),
-            )
+            .write_message(&stream, &event, ExpectedVersion::Exactly(version))
             .await?;
         Ok(())
     }

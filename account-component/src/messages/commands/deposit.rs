@@ -11,9 +11,14 @@ use crate::Money;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Deposit {
+    /// The deposit's id: its idempotence key. The reservation stream
+    /// `accountTransaction-{accountId}+{depositId}` is named after it.
     pub deposit_id: Uuid,
+    /// The account to put the money into.
     pub account_id: Uuid,
+    /// How much, in cents; it must be more than zero.
     pub amount: Money,
+    /// When it was asked for.
     pub time: Time,
 }
 

@@ -11,9 +11,13 @@ use crate::Money;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Withdraw {
+    /// The withdrawal's id: its idempotence key, as for a deposit.
     pub withdrawal_id: Uuid,
+    /// The account to take the money from.
     pub account_id: Uuid,
+    /// How much, in cents; it must be more than zero.
     pub amount: Money,
+    /// When it was asked for.
     pub time: Time,
 }
 

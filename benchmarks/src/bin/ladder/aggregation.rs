@@ -170,7 +170,7 @@ pub async fn rungs(
         .target("reads an index in order, no sort", in_order),
     );
 
-    let views = aggregator::ViewDatabase::connect(views_url, 4).await?;
+    let views = views::ViewDatabase::connect(views_url, 4).await?;
     views.install().await?;
     let start = Instant::now();
     let applied = aggregator::catch_up(store, &views, 1000).await?;

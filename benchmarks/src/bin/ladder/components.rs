@@ -11,8 +11,8 @@ use account_component::messages::events::{Deposited, Opened};
 use account_component::{Money, streams as account_streams};
 use funds_transfer_component::client::TransferCommand;
 use funds_transfer_component::messages::commands::Transfer;
-use messaging::controls::process::{ProcessStat, RunningProcess, workspace_binary};
 use messaging::{ExpectedVersion, MessageStore, NewMessage, StreamName, Time};
+use test_processes::{ProcessStat, RunningProcess, workspace_binary};
 use tokio::sync::Mutex;
 use uuid::Uuid;
 
@@ -241,10 +241,10 @@ pub async fn transfers(
     l2: f64,
 ) -> anyhow::Result<Vec<Rung>> {
     let accounts = open_accounts(store, 20, Money::from_cents(100_000_000)).await?;
-    let mut dice = messaging::controls::process::Dice::seeded(7);
+    let mut dice = test_processes::Dice::seeded(7);
     let transfers: Vec<Transfer> = (0..count_of)
         .map(|_| {
-            let pick = |dice: &mut messaging::controls::process::Dice| {
+            let pick = |dice: &mut test_processes::Dice| {
                 accounts[dice.below(accounts.len() as u64) as usize]
             };
             let mut from = pick(&mut dice);
@@ -379,7 +379,7 @@ pub async fn latency(
     wake: bool,
 ) -> anyhow::Result<Rung> {
     let accounts = open_accounts(store, 20, Money::ZERO).await?;
-    let views = aggregator::ViewDatabase::connect(views_url, 2).await?;
+    let views = views::ViewDatabase::connect(views_url, 2).await?;
     views.install().await?;
     let environment = [
         ("MESSAGE_STORE_URL", url),

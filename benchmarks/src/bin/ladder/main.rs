@@ -69,7 +69,7 @@ async fn main() -> anyhow::Result<()> {
     // Build the bank's binaries now: building one when a rung starts it
     // would count the compiler's time as the component's.
     for binary in components::BINARIES {
-        messaging::controls::process::workspace_binary(binary, binary);
+        test_processes::workspace_binary(binary, binary);
     }
     // Only Cargo tells a program where Cargo is, so only under `cargo run`
     // did the lines above rebuild the components. Started directly, the
@@ -166,14 +166,14 @@ async fn main() -> anyhow::Result<()> {
     }
 
     if let Some(store) = latency_store {
-        let views = aggregator::ViewDatabase::connect(&latency_views, 2).await?;
-        let account = aggregator::Views::new(&views)
+        let views = views::ViewDatabase::connect(&latency_views, 2).await?;
+        let account = views::Views::new(&views)
             .accounts()
             .await?
             .into_iter()
             .next()
             .ok_or_else(|| anyhow::anyhow!("no account"))?;
-        let account_id = account.account_id.parse()?;
+        let account_id = account.account_id;
         rungs.extend(web::rungs(&store, &latency_views, account_id, l2_at_four).await?);
     }
 

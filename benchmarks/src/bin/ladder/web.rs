@@ -81,20 +81,32 @@ fn failed(error: sqlx::Error) -> (StatusCode, String) {
     (StatusCode::INTERNAL_SERVER_ERROR, error.to_string())
 }
 
-/// The baseline: the account page's statement (see
-/// `aggregator::queries::account_page`), with the answer sent back as the
-/// database gave it. What the page adds to this is its own cost: decoding
-/// the answer, rendering it as HTML.
-async fn page_select(
-    State(views): State<aggregator::Views>,
-    Path(account_id): Path<Uuid>,
-) -> Answer {
-    let latest = Some(web_ui::routes::accounts::LINES_READ);
-    let parts = views
-        .account_page_json(account_id, latest)
+/// The account page's one statement, and the pool to run it on.
+#[derive(Clone)]
+struct PageStatement {
+    pool: sqlx::AnyPool,
+    sql: Arc<str>,
+}
+
+/// The columns of the page's statement, one JSON text per part of the page.
+const PAGE_PARTS: [&str; 5] = ["account", "statement", "pending", "transfers", "accounts"];
+
+/// The baseline: the account page's statement (see `views::account_page`),
+/// with the answer sent back as the database gave it, one JSON text per part:
+/// what a JSON API would serve, the page without the page. What the page
+/// adds to this is its own cost: decoding the answer, rendering it as HTML.
+async fn page_select(State(page): State<PageStatement>, Path(account_id): Path<Uuid>) -> Answer {
+    let row = sqlx::query(sqlx::AssertSqlSafe(&*page.sql))
+        .bind(account_id.to_string())
+        .bind(web_ui::presenters::account::LINES_READ)
+        .fetch_one(&page.pool)
         .await
         .map_err(failed)?;
-    Ok(parts.into_iter().flatten().collect::<Vec<_>>().join("\n"))
+    let mut parts = Vec::with_capacity(PAGE_PARTS.len());
+    for name in PAGE_PARTS {
+        parts.extend(row.try_get::<Option<String>, _>(name).map_err(failed)?);
+    }
+    Ok(parts.join("\n"))
 }
 
 /// For scale: the smallest SELECT there is, one integer of one row.
@@ -126,10 +138,10 @@ pub async fn rungs(
     account_id: Uuid,
     l2_at_connections: f64,
 ) -> anyhow::Result<Vec<Rung>> {
-    let views = aggregator::ViewDatabase::connect(views_url, 10).await?;
+    let views = views::ViewDatabase::connect(views_url, 10).await?;
     let shutdown = CancellationToken::new();
     let state = web_ui::AppState {
-        views: aggregator::Views::new(&views),
+        views: views::Views::new(&views),
         store: store.clone(),
         clock: Clock::system(),
     };
@@ -137,7 +149,10 @@ pub async fn rungs(
     let baseline = serve(
         axum::Router::new()
             .route("/account/{account_id}", axum::routing::get(page_select))
-            .with_state(aggregator::Views::new(&views)),
+            .with_state(PageStatement {
+                pool: views.pool().clone(),
+                sql: views::account_page::statement(views.kind()).into(),
+            }),
         shutdown.clone(),
     )
     .await?;

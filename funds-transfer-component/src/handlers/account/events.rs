@@ -1,5 +1,12 @@
 //! The account events handler: the accounts' answers, read from `account`
 //! with correlation `fundsTransfer`.
+//!
+//! Each answer becomes a step of the transfer it belongs to, recorded as the
+//! transfer's own event. Which transfer: the one the answer's
+//! `correlationStreamName` names, carried along from the command this
+//! component sent. Whether the step happened already: the transfer records
+//! each step's time, so an answer that arrives again finds its step done,
+//! and is ignored.
 
 use account_component::messages::events as account;
 use messaging::{
@@ -11,13 +18,16 @@ use uuid::Uuid;
 use crate::messages::events::{
     Cancelled, DepositRejected, Deposited, RefundRejected, Reversed, Transferred, Withdrawn,
 };
-use crate::{FundsTransfer, streams};
+use crate::{FundsTransfer, TransferDeposit, streams};
 
 /// Records each account answer as a step of its transfer.
 #[derive(Clone, Debug)]
 pub struct AccountEvents {
+    /// Where the transfer's events are written.
     store: MessageStore,
+    /// Where transfers are fetched from: projected from their own events.
     transfers: EntityStore<FundsTransfer>,
+    /// Where `processed_time` comes from; tests fix it.
     clock: Clock,
 }
 
@@ -42,6 +52,159 @@ impl AccountEvents {
         }
     }
 
+    /// The source account withdrew: the money is in flight.
+    async fn withdrawn(&self, message: &StoredMessage) -> Result<(), HandlerError> {
+        let Some(fetched) = self.fetch(message).await? else {
+            return Ok(());
+        };
+        let withdrawn: account::Withdrawn = message.decode()?;
+        let fixed = fetched.transfer.withdrawal_id;
+        ensure_fixed(message, "withdrawalId", fixed, withdrawn.withdrawal_id)?;
+
+        if fetched.transfer.withdrawal_answered() {
+            return ignored("Withdrawn");
+        }
+
+        tracing::info!("Withdrawn: the money is in flight");
+        let event = Withdrawn::follow(&withdrawn, fetched.id, self.clock.now());
+        self.write(&fetched, &[NewMessage::follow(&event, message)?])
+            .await
+    }
+
+    /// The source account refused the withdrawal: nothing moved, and the
+    /// transfer is over.
+    async fn withdrawal_rejected(&self, message: &StoredMessage) -> Result<(), HandlerError> {
+        let Some(fetched) = self.fetch(message).await? else {
+            return Ok(());
+        };
+        let rejected: account::WithdrawalRejected = message.decode()?;
+        let fixed = fetched.transfer.withdrawal_id;
+        ensure_fixed(message, "withdrawalId", fixed, rejected.withdrawal_id)?;
+
+        if fetched.transfer.withdrawal_answered() {
+            return ignored("WithdrawalRejected");
+        }
+
+        tracing::info!(reason = %rejected.reason, "Cancelled: the source refused");
+        let event = Cancelled::follow(&rejected, fetched.id, self.clock.now());
+        self.write(&fetched, &[NewMessage::follow(&event, message)?])
+            .await
+    }
+
+    /// An account took a deposit: the destination took the transfer, or the
+    /// source took the refund back.
+    async fn deposited(&self, message: &StoredMessage) -> Result<(), HandlerError> {
+        let Some(fetched) = self.fetch(message).await? else {
+            return Ok(());
+        };
+        let deposited: account::Deposited = message.decode()?;
+        match fetched.transfer.deposit_named(deposited.deposit_id) {
+            Some(TransferDeposit::ToDestination) => {
+                self.transferred(fetched, &deposited, message).await
+            }
+            Some(TransferDeposit::Refund) => self.reversed(fetched, &deposited, message).await,
+            None => Err(not_fixed(message, "depositId", deposited.deposit_id)),
+        }
+    }
+
+    /// The destination took the money: the transfer is complete.
+    async fn transferred(
+        &self,
+        fetched: Fetched,
+        deposited: &account::Deposited,
+        message: &StoredMessage,
+    ) -> Result<(), HandlerError> {
+        if fetched.transfer.deposit_answered() {
+            return ignored("Deposited");
+        }
+
+        tracing::info!("Transferred: the destination took the money");
+        let time = self.clock.now();
+        // The deposit and the end of the transfer are written together, in
+        // one transaction: there is no moment at which the money has
+        // arrived but the transfer is not over.
+        let events = [
+            NewMessage::follow(&Deposited::follow(deposited, fetched.id, time), message)?,
+            NewMessage::follow(&Transferred::follow(deposited, fetched.id, time), message)?,
+        ];
+        self.write(&fetched, &events).await
+    }
+
+    /// The source took the refund back: the transfer is undone.
+    async fn reversed(
+        &self,
+        fetched: Fetched,
+        refunded: &account::Deposited,
+        message: &StoredMessage,
+    ) -> Result<(), HandlerError> {
+        if fetched.transfer.refund_answered() {
+            return ignored("Deposited (refund)");
+        }
+        let Some(reason) = fetched.transfer.deposit_rejection_reason else {
+            let error = message.unhandleable("a refund arrived for a deposit never rejected");
+            return Err(error.into());
+        };
+
+        tracing::info!("Reversed: the source took the refund");
+        let event = Reversed::follow(refunded, reason, fetched.id, self.clock.now());
+        self.write(&fetched, &[NewMessage::follow(&event, message)?])
+            .await
+    }
+
+    /// An account refused a deposit: the destination refused the transfer
+    /// (so the money is refunded next), or the source refused the refund.
+    async fn deposit_rejected(&self, message: &StoredMessage) -> Result<(), HandlerError> {
+        let Some(fetched) = self.fetch(message).await? else {
+            return Ok(());
+        };
+        let rejected: account::DepositRejected = message.decode()?;
+        match fetched.transfer.deposit_named(rejected.deposit_id) {
+            Some(TransferDeposit::ToDestination) => {
+                self.refunding(fetched, &rejected, message).await
+            }
+            Some(TransferDeposit::Refund) => {
+                self.refund_rejected(fetched, &rejected, message).await
+            }
+            None => Err(not_fixed(message, "depositId", rejected.deposit_id)),
+        }
+    }
+
+    /// The destination refused the money: it goes back to the source (the
+    /// events handler sends the refund when it reads this event).
+    async fn refunding(
+        &self,
+        fetched: Fetched,
+        rejected: &account::DepositRejected,
+        message: &StoredMessage,
+    ) -> Result<(), HandlerError> {
+        if fetched.transfer.deposit_answered() {
+            return ignored("DepositRejected");
+        }
+
+        tracing::info!(reason = %rejected.reason, "DepositRejected: refunding");
+        let event = DepositRejected::follow(rejected, fetched.id, self.clock.now());
+        self.write(&fetched, &[NewMessage::follow(&event, message)?])
+            .await
+    }
+
+    /// The source refused the refund too (it was closed meanwhile): the bank
+    /// holds the money, and the process stops for a person to decide.
+    async fn refund_rejected(
+        &self,
+        fetched: Fetched,
+        rejected: &account::DepositRejected,
+        message: &StoredMessage,
+    ) -> Result<(), HandlerError> {
+        if fetched.transfer.refund_answered() {
+            return ignored("DepositRejected (refund)");
+        }
+
+        tracing::warn!(reason = %rejected.reason, "RefundRejected: the bank holds the money");
+        let event = RefundRejected::follow(rejected, fetched.id, self.clock.now());
+        self.write(&fetched, &[NewMessage::follow(&event, message)?])
+            .await
+    }
+
     /// The transfer an account event answers: the one its correlation names.
     /// `None` for account events that belong to no transfer.
     async fn fetch(&self, message: &StoredMessage) -> Result<Option<Fetched>, HandlerError> {
@@ -55,11 +218,8 @@ impl AccountEvents {
         };
         let (transfer, version) = self.transfers.fetch(id).await?;
         if !transfer.is_initiated() {
-            return Err(message
-                .unhandleable(format!(
-                    "it answers transfer {id}, which was never initiated"
-                ))
-                .into());
+            let error = format!("it answers transfer {id}, which was never initiated");
+            return Err(message.unhandleable(error).into());
         }
         Ok(Some(Fetched {
             id,
@@ -68,206 +228,41 @@ impl AccountEvents {
         }))
     }
 
-    async fn withdrawn(&self, message: &StoredMessage) -> Result<(), HandlerError> {
-        let Some(fetched) = self.fetch(message).await? else {
-            return Ok(());
-        };
-        let withdrawn: account::Withdrawn = message.decode()?;
-        ensure_same(
-            message,
-            "withdrawalId",
-            fetched.transfer.withdrawal_id,
-            withdrawn.withdrawal_id,
-        )?;
-        if fetched.transfer.withdrawal_answered() {
-            return ignored(&fetched, "Withdrawn");
-        }
-        let event = Withdrawn {
-            funds_transfer_id: fetched.id,
-            withdrawal_id: withdrawn.withdrawal_id,
-            account_id: withdrawn.account_id,
-            amount: withdrawn.amount,
-            time: withdrawn.processed_time,
-            processed_time: self.clock.now(),
-        };
-        tracing::info!(funds_transfer_id = %fetched.id, outcome = "withdrawn", "the source account withdrew");
-        self.write(&fetched, vec![NewMessage::follow(&event, message)?])
-            .await
-    }
-
-    async fn withdrawal_rejected(&self, message: &StoredMessage) -> Result<(), HandlerError> {
-        let Some(fetched) = self.fetch(message).await? else {
-            return Ok(());
-        };
-        let rejected: account::WithdrawalRejected = message.decode()?;
-        ensure_same(
-            message,
-            "withdrawalId",
-            fetched.transfer.withdrawal_id,
-            rejected.withdrawal_id,
-        )?;
-        if fetched.transfer.withdrawal_answered() {
-            return ignored(&fetched, "WithdrawalRejected");
-        }
-        let event = Cancelled {
-            funds_transfer_id: fetched.id,
-            reason: rejected.reason,
-            time: rejected.processed_time,
-            processed_time: self.clock.now(),
-        };
-        tracing::info!(funds_transfer_id = %fetched.id, reason = %rejected.reason, outcome = "cancelled", "the source account refused");
-        self.write(&fetched, vec![NewMessage::follow(&event, message)?])
-            .await
-    }
-
-    async fn deposited(&self, message: &StoredMessage) -> Result<(), HandlerError> {
-        let Some(fetched) = self.fetch(message).await? else {
-            return Ok(());
-        };
-        let deposited: account::Deposited = message.decode()?;
-        let transfer = &fetched.transfer;
-        let processed_time = self.clock.now();
-
-        if transfer.deposit_id == Some(deposited.deposit_id) {
-            if transfer.deposit_answered() {
-                return ignored(&fetched, "Deposited");
-            }
-            // The deposit and the end of the transfer are written together,
-            // in one transaction: there is no moment at which the money has
-            // arrived but the transfer is not over.
-            let events = vec![
-                NewMessage::follow(
-                    &Deposited {
-                        funds_transfer_id: fetched.id,
-                        deposit_id: deposited.deposit_id,
-                        account_id: deposited.account_id,
-                        amount: deposited.amount,
-                        time: deposited.processed_time,
-                        processed_time,
-                    },
-                    message,
-                )?,
-                NewMessage::follow(
-                    &Transferred {
-                        funds_transfer_id: fetched.id,
-                        time: deposited.processed_time,
-                        processed_time,
-                    },
-                    message,
-                )?,
-            ];
-            tracing::info!(funds_transfer_id = %fetched.id, outcome = "transferred", "the destination account deposited");
-            return self.write(&fetched, events).await;
-        }
-
-        ensure_same(
-            message,
-            "depositId",
-            transfer.refund_id,
-            deposited.deposit_id,
-        )?;
-        if transfer.refund_answered() {
-            return ignored(&fetched, "Deposited (refund)");
-        }
-        let Some(reason) = transfer.deposit_rejection_reason else {
-            return Err(message
-                .unhandleable("a refund arrived for a deposit that was never rejected")
-                .into());
-        };
-        let event = Reversed {
-            funds_transfer_id: fetched.id,
-            refund_id: deposited.deposit_id,
-            reason,
-            time: deposited.processed_time,
-            processed_time,
-        };
-        tracing::info!(funds_transfer_id = %fetched.id, outcome = "reversed", "the source account took the refund");
-        self.write(&fetched, vec![NewMessage::follow(&event, message)?])
-            .await
-    }
-
-    async fn deposit_rejected(&self, message: &StoredMessage) -> Result<(), HandlerError> {
-        let Some(fetched) = self.fetch(message).await? else {
-            return Ok(());
-        };
-        let rejected: account::DepositRejected = message.decode()?;
-        let transfer = &fetched.transfer;
-        let processed_time = self.clock.now();
-
-        if transfer.deposit_id == Some(rejected.deposit_id) {
-            if transfer.deposit_answered() {
-                return ignored(&fetched, "DepositRejected");
-            }
-            let event = DepositRejected {
-                funds_transfer_id: fetched.id,
-                deposit_id: rejected.deposit_id,
-                account_id: rejected.account_id,
-                amount: rejected.amount,
-                reason: rejected.reason,
-                time: rejected.processed_time,
-                processed_time,
-            };
-            tracing::info!(funds_transfer_id = %fetched.id, reason = %rejected.reason, outcome = "deposit rejected", "the destination account refused; refunding");
-            return self
-                .write(&fetched, vec![NewMessage::follow(&event, message)?])
-                .await;
-        }
-
-        ensure_same(
-            message,
-            "depositId",
-            transfer.refund_id,
-            rejected.deposit_id,
-        )?;
-        if transfer.refund_answered() {
-            return ignored(&fetched, "DepositRejected (refund)");
-        }
-        let event = RefundRejected {
-            funds_transfer_id: fetched.id,
-            refund_id: rejected.deposit_id,
-            account_id: rejected.account_id,
-            amount: rejected.amount,
-            reason: rejected.reason,
-            time: rejected.processed_time,
-            processed_time,
-        };
-        tracing::warn!(funds_transfer_id = %fetched.id, reason = %rejected.reason, outcome = "refund rejected", "the source account refused the refund; the money is held for a person to return");
-        self.write(&fetched, vec![NewMessage::follow(&event, message)?])
-            .await
-    }
-
-    async fn write(&self, fetched: &Fetched, events: Vec<NewMessage>) -> Result<(), HandlerError> {
+    /// Writes a step to the transfer's stream at the version it was decided
+    /// on; if another instance recorded a step meanwhile, the consumer
+    /// handles the answer again from a fresh fetch.
+    async fn write(&self, fetched: &Fetched, events: &[NewMessage]) -> Result<(), HandlerError> {
+        let stream = streams::transfer_stream(fetched.id);
         self.store
-            .write(
-                &streams::transfer_stream(fetched.id),
-                &events,
-                ExpectedVersion::Exactly(fetched.version),
-            )
+            .write(&stream, events, ExpectedVersion::Exactly(fetched.version))
             .await?;
         Ok(())
     }
 }
 
-fn ignored(fetched: &Fetched, what: &str) -> Result<(), HandlerError> {
-    tracing::info!(funds_transfer_id = %fetched.id, outcome = "ignored", "{what}: recorded already");
+fn ignored(what: &str) -> Result<(), HandlerError> {
+    tracing::info!("{what} ignored: recorded already");
     Ok(())
 }
 
 /// An account event correlated with a transfer must carry the id the
 /// transfer fixed for that step; anything else breaks the contract.
-fn ensure_same(
+fn ensure_fixed(
     message: &StoredMessage,
     what: &str,
-    expected: Option<Uuid>,
+    fixed: Option<Uuid>,
     actual: Uuid,
 ) -> Result<(), HandlerError> {
-    if expected == Some(actual) {
+    if fixed == Some(actual) {
         Ok(())
     } else {
-        Err(message
-            .unhandleable(format!("its {what} {actual} is not one its transfer fixed"))
-            .into())
+        Err(not_fixed(message, what, actual))
     }
+}
+
+fn not_fixed(message: &StoredMessage, what: &str, actual: Uuid) -> HandlerError {
+    let error = format!("its {what} {actual} is not one its transfer fixed");
+    message.unhandleable(error).into()
 }
 
 impl Handler for AccountEvents {

@@ -8,10 +8,15 @@ use uuid::Uuid;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Transfer {
+    /// The transfer's id: its idempotence key, and the id of its streams.
     pub funds_transfer_id: Uuid,
+    /// The source account, where the money is withdrawn.
     pub withdrawal_account_id: Uuid,
+    /// The destination account, where it is deposited.
     pub deposit_account_id: Uuid,
+    /// How much, in cents; it must be more than zero.
     pub amount: Money,
+    /// When it was asked for.
     pub time: Time,
 }
 

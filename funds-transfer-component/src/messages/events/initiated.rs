@@ -1,7 +1,9 @@
 use account_component::Money;
-use messaging::{Message, Time};
+use messaging::{IdGenerator, Message, Time};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+
+use crate::messages::commands::Transfer;
 
 /// The transfer started. It fixes, once and for all, the ids of the
 /// withdrawal, the deposit and a possible refund, so that every retry of
@@ -10,14 +12,40 @@ use uuid::Uuid;
 #[serde(rename_all = "camelCase")]
 pub struct Initiated {
     pub funds_transfer_id: Uuid,
+    /// The source account.
     pub withdrawal_account_id: Uuid,
+    /// The destination account.
     pub deposit_account_id: Uuid,
+    /// The id of the `Withdraw` the source account will be sent.
     pub withdrawal_id: Uuid,
+    /// The id of the `Deposit` the destination account will be sent.
     pub deposit_id: Uuid,
+    /// The id of the `Deposit` back to the source, should the destination
+    /// refuse: fixed now, though it is used only then.
     pub refund_id: Uuid,
     pub amount: Money,
+    /// When the transfer was asked for (the command's time).
     pub time: Time,
+    /// When the funds-transfer component started it.
     pub processed_time: Time,
+}
+
+impl Initiated {
+    /// The transfer `transfer` asked for, started, with its steps' ids
+    /// drawn from `ids` now, once.
+    pub fn follow(transfer: &Transfer, ids: &IdGenerator, processed_time: Time) -> Initiated {
+        Initiated {
+            funds_transfer_id: transfer.funds_transfer_id,
+            withdrawal_account_id: transfer.withdrawal_account_id,
+            deposit_account_id: transfer.deposit_account_id,
+            withdrawal_id: ids.next_id(),
+            deposit_id: ids.next_id(),
+            refund_id: ids.next_id(),
+            amount: transfer.amount,
+            time: transfer.time,
+            processed_time,
+        }
+    }
 }
 
 impl Message for Initiated {

@@ -9,6 +9,12 @@
 //! Rejected                                                (refused outright)
 //! ```
 //!
+//! Each event is made by following the message it records: `Initiated` and
+//! `Rejected` follow the `Transfer`, the others follow the account's answer
+//! (`Withdrawn::follow(&withdrawn, funds_transfer_id, processed_time)`).
+//! `time` is when the step happened where it happened (the account's own
+//! processed time); `processed_time` is when this component recorded it.
+//!
 //! A transfer ends in exactly one of `Transferred`, `Cancelled`, `Reversed`
 //! (or `Rejected`, when it never started). `RefundRejected` is the one state
 //! that needs a person: the money is held by the bank, and nothing is lost.

@@ -1,3 +1,4 @@
+use account_component::messages::events as account;
 use messaging::{Message, Time};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -8,8 +9,26 @@ use uuid::Uuid;
 #[serde(rename_all = "camelCase")]
 pub struct Transferred {
     pub funds_transfer_id: Uuid,
+    /// When the destination deposited the money (its event's processed
+    /// time): the moment the transfer was complete.
     pub time: Time,
+    /// When the funds-transfer component recorded it.
     pub processed_time: Time,
+}
+
+impl Transferred {
+    /// The transfer, complete with the destination's `deposited`.
+    pub fn follow(
+        deposited: &account::Deposited,
+        funds_transfer_id: Uuid,
+        processed_time: Time,
+    ) -> Transferred {
+        Transferred {
+            funds_transfer_id,
+            time: deposited.processed_time,
+            processed_time,
+        }
+    }
 }
 
 impl Message for Transferred {

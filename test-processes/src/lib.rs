@@ -1,5 +1,16 @@
-//! The bank's binaries as real processes, for tests that start, kill and
-//! restart them.
+//! # test-processes: the bank's binaries as child processes
+//!
+//! The tests that matter most treat the bank as a user's machine would: as
+//! processes. The fault-injection run kills a component with SIGKILL in the
+//! middle of a transfer and starts it again; the browser tests start all four
+//! binaries; the benchmark ladder reads how much CPU and memory each one
+//! used. This crate holds what they share, so that none of it lives in the
+//! messaging toolkit, which knows nothing of processes:
+//!
+//! - [`workspace_binary`]: the path of a binary of this workspace, built first;
+//! - [`RunningProcess`]: a child process to kill, restart or stop politely;
+//! - [`ProcessStat`]: the CPU time `/proc` reports for a process;
+//! - [`Dice`]: seeded pseudo-random numbers, so a failing run can be replayed.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -36,7 +36,7 @@ use sqlx::PgPool;
 use tokio::sync::oneshot;
 
 use super::message_arrays::MessageArrays;
-use super::postgres::write_alone;
+use super::single_write::write_alone;
 use crate::{ExpectedVersion, NewMessage, StoreError, StreamName};
 
 /// The most writes one transaction takes. Enough to empty any realistic

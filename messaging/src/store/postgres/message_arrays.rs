@@ -36,7 +36,7 @@ impl MessageArrays {
             // Encoded first: a message that cannot be encoded is refused
             // before any of its columns grow, so the arrays always agree in
             // length. (The caller then writes none of them.)
-            let metadata = super::metadata_json(message)?;
+            let metadata = crate::store::metadata_json(message)?;
             self.ids.push(message.id.to_string());
             self.stream_names.push(stream_name.as_str().to_string());
             self.types.push(message.message_type.clone());

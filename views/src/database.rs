@@ -1,4 +1,9 @@
 //! The view database: Postgres or a SQLite file, through one connection type.
+//!
+//! The views live in a database of their own, apart from the message store:
+//! they are not the truth, only a copy of it shaped for reading, and they can
+//! be dropped and rebuilt at any time. `migrations/views/` holds their tables,
+//! one file per database, each table explained.
 
 use std::time::Duration;
 
@@ -10,8 +15,12 @@ use std::str::FromStr;
 const POSTGRES_SCHEMA: &str = include_str!("../../migrations/views/postgres/001_views.sql");
 const SQLITE_SCHEMA: &str = include_str!("../../migrations/views/sqlite/001_views.sql");
 
+/// The shape of the views the schema files create: `views_schema.version`.
+/// The files say what happens when a database holds another.
+pub const SCHEMA_VERSION: i64 = 2;
+
 /// Every table the views consist of, in the order a rebuild drops them.
-pub const TABLES: [&str; 7] = [
+pub const TABLES: [&str; 8] = [
     "accounts",
     "statement_lines",
     "transfers",
@@ -19,6 +28,7 @@ pub const TABLES: [&str; 7] = [
     "aggregator_positions",
     "consumers",
     "dead_letters",
+    "views_schema",
 ];
 
 /// Which database the views live in. The SQL is the same for both (see
@@ -112,13 +122,37 @@ impl ViewDatabase {
         self.kind
     }
 
-    /// Creates the tables (and, on Postgres, the web UI's role) if missing.
+    /// Creates the tables if missing (and, on Postgres, lets the web UI's
+    /// role read them). Views of another shape ([`SCHEMA_VERSION`]) are
+    /// dropped first, so the aggregator rebuilds them from the start.
     pub async fn install(&self) -> Result<(), sqlx::Error> {
-        let schema = match self.kind {
-            Kind::Postgres => POSTGRES_SCHEMA,
-            Kind::Sqlite => SQLITE_SCHEMA,
-        };
-        sqlx::raw_sql(schema).execute(&self.pool).await?;
+        match self.kind {
+            // The file checks the version itself, inside its transaction.
+            Kind::Postgres => {
+                sqlx::raw_sql(POSTGRES_SCHEMA).execute(&self.pool).await?;
+            }
+            Kind::Sqlite => {
+                let mut transaction = self.begin().await?;
+                let version: Option<i64> = sqlx::query_scalar("SELECT version FROM views_schema")
+                    .fetch_optional(&mut *transaction)
+                    .await
+                    // No such table: no views yet, or views from before
+                    // they had a version.
+                    .unwrap_or(None);
+                if version != Some(SCHEMA_VERSION) {
+                    for table in TABLES {
+                        let drop = format!("DROP TABLE IF EXISTS {table}");
+                        sqlx::raw_sql(sqlx::AssertSqlSafe(drop))
+                            .execute(&mut *transaction)
+                            .await?;
+                    }
+                }
+                sqlx::raw_sql(SQLITE_SCHEMA)
+                    .execute(&mut *transaction)
+                    .await?;
+                transaction.commit().await?;
+            }
+        }
         Ok(())
     }
 

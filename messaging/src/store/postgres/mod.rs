@@ -1,76 +1,40 @@
 //! The Postgres backend: Rust calls to the Message DB functions in
 //! `migrations/message-store/postgres`.
+//!
+//! The plain path is short: a read is one call to `get_stream_messages` or
+//! `get_category_messages`, a write one call to `write_message`
+//! ([`single_write`]). The other modules here are performance layers, each
+//! saying at its top what it buys and what it costs:
+//!
+//! - [`group_commit`]: the writes waiting for one category's lock share one
+//!   transaction, and so one flush of the disk;
+//! - [`message_arrays`]: such a group, or a write of several messages, goes
+//!   in one statement (`write_messages`), one round trip;
+//! - [`notifier`]: listeners are told of new messages after the commit, by a
+//!   task of its own, instead of from inside every write's transaction.
 
+use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::postgres::{PgConnectOptions, PgDatabaseError, PgPoolOptions, PgRow};
-use sqlx::{PgConnection, PgPool, Row};
-use std::str::FromStr;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
+use sqlx::{PgPool, Row};
 use uuid::Uuid;
 
-use super::group_commit::GroupCommit;
+mod group_commit;
+mod install;
+mod message_arrays;
+mod notifier;
+mod single_write;
+
+use group_commit::GroupCommit;
+use notifier::Notifier;
+
+pub use notifier::PAUSE_BETWEEN_NOTIFICATIONS;
+
 use super::idle_ping::ping_if_idle;
-use super::message_arrays::MessageArrays;
-use super::notifier::Notifier;
 use crate::{
     CategoryRead, ExpectedVersion, NewMessage, StoreError, StoredMessage, StreamName, Time,
 };
-
-/// The SQL files that install the message store, in the order they must run.
-/// They are compiled into the binary, so a component can install the store it
-/// needs at start-up with nothing but a database URL.
-const INSTALL_SCRIPTS: [(&str, &str); 12] = [
-    (
-        "001_role_and_schema.sql",
-        include_str!("../../../migrations/message-store/postgres/001_role_and_schema.sql"),
-    ),
-    (
-        "002_messages_table.sql",
-        include_str!("../../../migrations/message-store/postgres/002_messages_table.sql"),
-    ),
-    (
-        "003_message_type.sql",
-        include_str!("../../../migrations/message-store/postgres/003_message_type.sql"),
-    ),
-    (
-        "004_stream_name_functions.sql",
-        include_str!("../../../migrations/message-store/postgres/004_stream_name_functions.sql"),
-    ),
-    (
-        "005_acquire_lock.sql",
-        include_str!("../../../migrations/message-store/postgres/005_acquire_lock.sql"),
-    ),
-    (
-        "006_category_index.sql",
-        include_str!("../../../migrations/message-store/postgres/006_category_index.sql"),
-    ),
-    (
-        "007_write_message.sql",
-        include_str!("../../../migrations/message-store/postgres/007_write_message.sql"),
-    ),
-    (
-        "008_read_functions.sql",
-        include_str!("../../../migrations/message-store/postgres/008_read_functions.sql"),
-    ),
-    (
-        "009_message_store_version.sql",
-        include_str!("../../../migrations/message-store/postgres/009_message_store_version.sql"),
-    ),
-    (
-        "010_summary_views.sql",
-        include_str!("../../../migrations/message-store/postgres/010_summary_views.sql"),
-    ),
-    (
-        "011_new_message_notifications.sql",
-        include_str!(
-            "../../../migrations/message-store/postgres/011_new_message_notifications.sql"
-        ),
-    ),
-    (
-        "012_privileges.sql",
-        include_str!("../../../migrations/message-store/postgres/012_privileges.sql"),
-    ),
-];
 
 /// A message store in a Postgres database with the Message DB functions.
 #[derive(Clone, Debug)]
@@ -117,7 +81,7 @@ impl PostgresStore {
     /// connection must be allowed to create roles, schemas and tables.
     pub async fn install(&self) -> Result<(), StoreError> {
         let mut connection = self.pool.acquire().await?;
-        for (name, script) in INSTALL_SCRIPTS {
+        for (name, script) in install::INSTALL_SCRIPTS {
             tracing::debug!(script = name, "installing the message store");
             sqlx::raw_sql(script).execute(&mut *connection).await?;
         }
@@ -125,7 +89,7 @@ impl PostgresStore {
     }
 
     /// Writes in the next group commit of the stream's category (see
-    /// [`super::group_commit`]), then has listeners told.
+    /// [`group_commit`]), then has listeners told.
     pub(super) async fn write(
         &self,
         stream_name: &StreamName,
@@ -226,106 +190,6 @@ impl PostgresStore {
 /// (see `011_new_message_notifications.sql`).
 const NOTIFY_IN_TRIGGER_SETTING: &str = "message_store.notify_in_trigger";
 
-/// Writes `messages` to `stream_name` on their own (not in a group).
-pub(super) async fn write_alone(
-    pool: &PgPool,
-    stream_name: &StreamName,
-    messages: &[NewMessage],
-    expected_version: ExpectedVersion,
-) -> Result<i64, StoreError> {
-    let mut connection = pool.acquire().await?;
-    if let [message] = messages {
-        // One message is Message DB's own `write_message`, one statement.
-        return write_message(&mut connection, stream_name, message, expected_version).await;
-    }
-    // Several messages to one stream are one call to `write_messages`: one
-    // statement, so all of them or none. The category lock taken by the
-    // first is held to the end of the statement, so nothing can come
-    // between them.
-    let mut arrays = MessageArrays::default();
-    arrays.push(stream_name, messages, expected_version)?;
-    let positions = arrays
-        .write(&mut connection)
-        .await
-        .map_err(|error| write_error(error, stream_name, messages, expected_version))?;
-    positions.last().copied().ok_or_else(|| {
-        StoreError::MalformedRow(format!("no position for the write to {stream_name}"))
-    })
-}
-
-/// One call to `write_message`.
-async fn write_message(
-    connection: &mut PgConnection,
-    stream_name: &StreamName,
-    message: &NewMessage,
-    expected_version: ExpectedVersion,
-) -> Result<i64, StoreError> {
-    let metadata = super::metadata_json(message)?;
-    sqlx::query_scalar("SELECT message_store.write_message($1, $2, $3, $4::jsonb, $5::jsonb, $6)")
-        .bind(message.id.to_string())
-        .bind(stream_name.as_str())
-        .bind(&message.message_type)
-        .bind(&message.data)
-        .bind(metadata)
-        .bind(expected_version.as_argument())
-        .fetch_one(connection)
-        .await
-        .map_err(|error| {
-            write_error(
-                error,
-                stream_name,
-                std::slice::from_ref(message),
-                expected_version,
-            )
-        })
-}
-
-/// Turns the database's refusals of a write of `messages` to `stream_name`
-/// into the typed errors writers act on.
-fn write_error(
-    error: sqlx::Error,
-    stream_name: &StreamName,
-    messages: &[NewMessage],
-    expected_version: ExpectedVersion,
-) -> StoreError {
-    if let sqlx::Error::Database(database_error) = &error {
-        let text = database_error.message();
-        // "Wrong expected version: 0 (Stream: account-1, Stream Version: 1)".
-        // Only a write's first message can meet it: the ones after it follow
-        // it under the category's lock.
-        if text.starts_with("Wrong expected version:") {
-            let actual = text
-                .rsplit("Stream Version: ")
-                .next()
-                .and_then(|rest| rest.trim_end_matches(')').parse().ok())
-                .unwrap_or(-1);
-            return StoreError::WrongExpectedVersion {
-                stream_name: stream_name.clone(),
-                expected: expected_version.as_argument().unwrap_or(-1),
-                actual,
-            };
-        }
-        if database_error.is_unique_violation()
-            && database_error.constraint() == Some("messages_id")
-        {
-            // The server names the id in its detail ("Key (id)=(...) already
-            // exists."); of several messages, that is the one to report.
-            let detail = database_error
-                .try_downcast_ref::<PgDatabaseError>()
-                .and_then(PgDatabaseError::detail)
-                .unwrap_or_default();
-            let named = messages
-                .iter()
-                .find(|message| detail.contains(&message.id.to_string()))
-                .or(messages.first());
-            if let Some(message) = named {
-                return StoreError::DuplicateMessageId { id: message.id };
-            }
-        }
-    }
-    StoreError::Database(error)
-}
-
 /// Message DB raises its argument checks ("Must be a category: ...") as plain
 /// exceptions (SQLSTATE P0001); they are the caller's mistake, not the
 /// database's.
@@ -354,26 +218,4 @@ fn stored_message(row: &PgRow) -> Result<StoredMessage, StoreError> {
         metadata: row.try_get("metadata")?,
         time: Time::from_utc_timestamp(row.try_get("time")?),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn every_migration_file_is_installed_from_rust_in_name_order() {
-        let folder = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../migrations/message-store/postgres"
-        );
-        let mut files: Vec<String> = std::fs::read_dir(folder)
-            .expect("migrations folder")
-            .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
-            .filter(|name| name.ends_with(".sql"))
-            .collect();
-        files.sort();
-        let installed: Vec<String> = super::INSTALL_SCRIPTS
-            .iter()
-            .map(|(name, _)| (*name).to_string())
-            .collect();
-        assert_eq!(installed, files);
-    }
 }

@@ -1,4 +1,5 @@
-//! Everything the account page shows, read with one SELECT.
+//! Everything the account page shows, read with one SELECT: a performance
+//! layer over the reads of each view.
 //!
 //! The page shows an account, its latest statement lines, its pending
 //! commands, its transfers, and the other accounts (to name them and to
@@ -24,25 +25,27 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 use uuid::Uuid;
 
-use super::{
-    ACCOUNT_COLUMNS, AccountView, COMMAND_COLUMNS, CommandView, LINE_COLUMNS, PENDING_COMMANDS,
-    StatementLine, TRANSFER_COLUMNS, TransferView, Views,
-};
-use crate::view_database::Kind;
+use crate::Views;
+use crate::accounts::{self, Account, AccountStatus};
+use crate::columns::Code;
+use crate::commands::{self, Command};
+use crate::database::Kind;
+use crate::statement::{self, StatementLine};
+use crate::transfers::{self, Transfer};
 
 /// What the account page shows, read at one moment.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AccountPageView {
-    /// The account, if the views have seen it (perhaps only as `unopened`).
-    pub account: Option<AccountView>,
+pub struct AccountPage {
+    /// The account, if the views have seen it (perhaps only as unopened).
+    pub account: Option<Account>,
     /// Its latest statement lines (or all of them), in the statement's order.
     pub statement: Vec<StatementLine>,
     /// Its commands still waiting for an answer, oldest first.
-    pub pending: Vec<CommandView>,
+    pub pending: Vec<Command>,
     /// The transfers from or to it, newest first.
-    pub transfers: Vec<TransferView>,
+    pub transfers: Vec<Transfer>,
     /// Every opened account (this one included), oldest first.
-    pub accounts: Vec<AccountView>,
+    pub accounts: Vec<Account>,
 }
 
 /// The JSON functions each database spells its own way.
@@ -90,13 +93,19 @@ impl JsonFunctions {
 /// the latest lines to show. Each part reads as its single query in
 /// [`Views`] does, with the same filters and the same order (the order moves
 /// into the aggregate, where it decides the order of the array).
-pub(super) fn statement(kind: Kind) -> String {
+///
+/// Public for the benchmark ladder, which measures the page against this
+/// statement run alone.
+pub fn statement(kind: Kind) -> String {
     let json = JsonFunctions::of(kind);
     let array = json.array;
-    let account = json.object_of("", ACCOUNT_COLUMNS);
-    let line = json.object_of("", LINE_COLUMNS);
-    let command = json.object_of("c", COMMAND_COLUMNS);
-    let transfer = json.object_of("", TRANSFER_COLUMNS);
+    let account = json.object_of("", accounts::COLUMNS);
+    let line = json.object_of("", statement::COLUMNS);
+    let command = json.object_of("c", commands::COLUMNS);
+    let transfer = json.object_of("", transfers::COLUMNS);
+    let line_columns = statement::COLUMNS;
+    let pending = commands::pending_commands();
+    let unopened = AccountStatus::Unopened.code();
     // CAST(... AS text), not `::text`: SQLite knows only the standard
     // spelling. An empty group gives NULL on Postgres and `[]` on SQLite;
     // both read as an empty list.
@@ -104,20 +113,17 @@ pub(super) fn statement(kind: Kind) -> String {
         "SELECT \
            CAST((SELECT {account} FROM accounts WHERE account_id = $1) AS text) AS account, \
            CAST((SELECT {array}({line} ORDER BY position) FROM \
-                   (SELECT {LINE_COLUMNS} FROM statement_lines WHERE account_id = $1 \
+                   (SELECT {line_columns} FROM statement_lines WHERE account_id = $1 \
                     ORDER BY global_position DESC LIMIT $2) AS latest) AS text) AS statement, \
            CAST((SELECT {array}({command} ORDER BY c.request_position) \
-                 FROM {PENDING_COMMANDS} AND c.account_id = $1) AS text) AS pending, \
+                 FROM {pending} AND c.account_id = $1) AS text) AS pending, \
            CAST((SELECT {array}({transfer} ORDER BY requested_time DESC, funds_transfer_id) \
                  FROM transfers \
                  WHERE withdrawal_account_id = $1 OR deposit_account_id = $1) AS text) AS transfers, \
            CAST((SELECT {array}({account} ORDER BY opened_time, account_id) \
-                 FROM accounts WHERE status <> 'unopened') AS text) AS accounts"
+                 FROM accounts WHERE status <> '{unopened}') AS text) AS accounts"
     )
 }
-
-/// The statement's columns, one per part of the page.
-const PARTS: [&str; 5] = ["account", "statement", "pending", "transfers", "accounts"];
 
 /// One part of the row: absent (NULL) is "nothing", else JSON text.
 fn part<T: for<'de> Deserialize<'de> + Default>(
@@ -140,27 +146,15 @@ impl Views {
         &self,
         account_id: Uuid,
         latest: Option<i64>,
-    ) -> Result<AccountPageView, sqlx::Error> {
+    ) -> Result<AccountPage, sqlx::Error> {
         let row = self.account_page_row(account_id, latest).await?;
-        Ok(AccountPageView {
+        Ok(AccountPage {
             account: part(&row, "account")?,
             statement: part(&row, "statement")?,
             pending: part(&row, "pending")?,
             transfers: part(&row, "transfers")?,
             accounts: part(&row, "accounts")?,
         })
-    }
-
-    /// The same statement's answer as the database gives it: one JSON text
-    /// per part. It is what a JSON API would serve, the page without the
-    /// page, and the benchmark ladder measures the page against it.
-    pub async fn account_page_json(
-        &self,
-        account_id: Uuid,
-        latest: Option<i64>,
-    ) -> Result<Vec<Option<String>>, sqlx::Error> {
-        let row = self.account_page_row(account_id, latest).await?;
-        PARTS.into_iter().map(|name| row.try_get(name)).collect()
     }
 
     async fn account_page_row(

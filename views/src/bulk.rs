@@ -1,23 +1,70 @@
-//! Writing many rows in few statements.
+//! Writing many rows in few statements: a performance layer.
 //!
-//! Applying a batch of events one SQL statement at a time costs a round trip
-//! per statement, and the aggregator would spend its life waiting on them.
-//! So the projections fold a whole batch in memory and write the result
-//! with multi-row `INSERT ... VALUES (...), (...) ON CONFLICT ...`
-//! statements, a few per batch. The SQL is built here with numbered
-//! placeholders (`$1`, `$2`, ...), which both Postgres and sqlx's SQLite
-//! driver accept.
+//! What it buys: applying a batch of events one SQL statement at a time
+//! costs a round trip per statement, and the aggregator would spend its life
+//! waiting on them. So the aggregator folds a whole batch in memory and the
+//! views write the result with multi-row `INSERT ... VALUES (...), (...)
+//! ON CONFLICT ...` statements, a few per batch: catching up became about
+//! seven times faster (see `benchmarks/README.md`). What it costs: SQL built
+//! at run time, with numbered placeholders (`$1`, `$2`, ...) that both
+//! Postgres and sqlx's SQLite driver accept, instead of fixed statements.
 
 use std::collections::BTreeSet;
 
+use account_component::Money;
+use messaging::Time;
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
+use uuid::Uuid;
 
-/// A value to bind: the views hold only text and integers.
+/// A value to bind: the views hold only text and integers (see
+/// [`crate::columns`] for how typed values become them).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Value {
     Text(Option<String>),
     Integer(Option<i64>),
+}
+
+impl From<&'static str> for Value {
+    fn from(code: &'static str) -> Self {
+        Value::Text(Some(code.to_string()))
+    }
+}
+
+impl From<Uuid> for Value {
+    fn from(id: Uuid) -> Self {
+        Value::Text(Some(id.to_string()))
+    }
+}
+
+impl From<Option<Uuid>> for Value {
+    fn from(id: Option<Uuid>) -> Self {
+        Value::Text(id.map(|id| id.to_string()))
+    }
+}
+
+impl From<Time> for Value {
+    fn from(time: Time) -> Self {
+        Value::Text(Some(time.to_string()))
+    }
+}
+
+impl From<Option<Time>> for Value {
+    fn from(time: Option<Time>) -> Self {
+        Value::Text(time.map(|time| time.to_string()))
+    }
+}
+
+impl From<Money> for Value {
+    fn from(money: Money) -> Self {
+        Value::Integer(Some(money.cents()))
+    }
+}
+
+impl From<Option<Money>> for Value {
+    fn from(money: Option<Money>) -> Self {
+        Value::Integer(money.map(|money| money.cents()))
+    }
 }
 
 impl From<String> for Value {

@@ -1,0 +1,108 @@
+//! What a consumer does when handling a message fails: the policy of the
+//! module documentation, in code.
+//!
+//! Each kind of failure gets the one remedy that can work for it:
+//!
+//! | failure | remedy |
+//! |---|---|
+//! | wrong expected version | handle the message again at once |
+//! | transient database error | retry with growing pauses, forever |
+//! | the message itself is bad | park it in the dead-letter stream, go on |
+//! | anything else (a bug) | stop the consumer, naming the message |
+
+use tokio_util::sync::CancellationToken;
+
+use super::backoff::Backoff;
+use super::dead_letter::DeadLetterStream;
+use super::handler::{Handler, HandlerError};
+use crate::{StoreError, StoredMessage};
+
+/// How handling one message ended, when it did not fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Handled {
+    /// The message was handled (or parked): the consumer may move past it.
+    Done,
+    /// Shutdown came first: the message is still to be handled.
+    Stopped,
+}
+
+/// After this many wrong expected versions in a row, a message is retried
+/// with pauses instead of at once: a stream under constant contention is
+/// better left alone a moment than hammered.
+const CONFLICTS_BEFORE_PAUSING: u32 = 10;
+
+/// Hands `message` to `handler` until it is handled, parked, or shutdown
+/// comes; returns the store's error for a failure that retrying cannot fix.
+pub(super) async fn handle<H: Handler>(
+    handler: &H,
+    message: &StoredMessage,
+    dead_letters: &DeadLetterStream,
+    shutdown: &CancellationToken,
+) -> Result<Handled, StoreError> {
+    let mut backoff = Backoff::default();
+    let mut conflicts: u32 = 0;
+    loop {
+        let error = match handler.handle(message).await {
+            Ok(()) => return Ok(Handled::Done),
+            Err(error) => error,
+        };
+        let delay = match error {
+            HandlerError::Message(error) => {
+                tracing::error!(%error, "cannot handle this message; parking it");
+                let parked =
+                    retry_transient(shutdown, || dead_letters.park(message, &error)).await?;
+                return Ok(match parked {
+                    Some(()) => Handled::Done,
+                    None => Handled::Stopped,
+                });
+            }
+            HandlerError::Store(error) if error.is_wrong_expected_version() => {
+                // Someone else wrote first. Fetching again and deciding
+                // again is the whole remedy, so the handler runs again.
+                conflicts += 1;
+                tracing::debug!(%error, conflicts, "concurrent write; handling it again");
+                if conflicts < CONFLICTS_BEFORE_PAUSING {
+                    continue;
+                }
+                backoff.next_delay()
+            }
+            HandlerError::Store(error) if error.is_transient() => {
+                let delay = backoff.next_delay();
+                tracing::warn!(%error, retry_in_ms = delay.as_millis(), "transient failure; retrying");
+                delay
+            }
+            HandlerError::Store(error) => return Err(error),
+        };
+        tokio::select! {
+            () = shutdown.cancelled() => return Ok(Handled::Stopped),
+            () = tokio::time::sleep(delay) => {}
+        }
+    }
+}
+
+/// Runs `operation` until it succeeds, retrying transient store errors with
+/// backoff. `Ok(None)` means shutdown came first.
+pub(super) async fn retry_transient<T, F, Fut>(
+    shutdown: &CancellationToken,
+    mut operation: F,
+) -> Result<Option<T>, StoreError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, StoreError>>,
+{
+    let mut backoff = Backoff::default();
+    loop {
+        match operation().await {
+            Ok(value) => return Ok(Some(value)),
+            Err(error) if error.is_transient() => {
+                let delay = backoff.next_delay();
+                tracing::warn!(%error, retry_in_ms = delay.as_millis(), "store unavailable; retrying");
+                tokio::select! {
+                    () = shutdown.cancelled() => return Ok(None),
+                    () = tokio::time::sleep(delay) => {}
+                }
+            }
+            Err(error) => return Err(error),
+        }
+    }
+}

@@ -1,0 +1,66 @@
+//! How far a consumer has got, and when to write that down.
+//!
+//! Recording a position is a write, and so a commit. Recording after every
+//! message would double the writes a consumer makes; recording rarely means
+//! more messages handled again after a crash (which idempotent handlers
+//! absorb, but which costs time). The rules in between live here:
+//!
+//! - after `position_update_interval` messages;
+//! - when the consumer catches up, but at most once per
+//!   [`CATCH_UP_RECORDING_PAUSE`];
+//! - when the category has been quiet for a whole poll interval;
+//! - when the consumer stops.
+
+use std::time::{Duration, Instant};
+
+/// The shortest time between two recordings on catching up.
+///
+/// Under a steady trickle of messages a consumer catches up after almost
+/// every one, and recording the position each time would double the writes
+/// it makes. So on catching up it records only if this long has passed since
+/// it last did; what it puts off is recorded when the category goes quiet
+/// ([`Next::Idle`](super::Next::Idle)) or after `position_update_interval`
+/// messages, whichever comes first.
+pub const CATCH_UP_RECORDING_PAUSE: Duration = Duration::from_secs(1);
+
+/// How far a consumer has got, and how much of that is not yet recorded.
+#[derive(Debug, Default)]
+pub(super) struct Progress {
+    /// The global position of the last message handled (of the handled
+    /// prefix of the last batch), if any.
+    last_handled: Option<i64>,
+    /// How many messages were handled since the position was last recorded.
+    unrecorded: u64,
+    /// When the position was last recorded.
+    last_recorded: Option<Instant>,
+}
+
+impl Progress {
+    /// `count` more messages were handled, the last at `global_position`.
+    pub(super) fn handled(&mut self, global_position: i64, count: u64) {
+        self.last_handled = Some(global_position);
+        self.unrecorded += count;
+    }
+
+    /// Whether `interval` messages or more wait to be recorded.
+    pub(super) fn due_after(&self, interval: u64) -> bool {
+        self.unrecorded >= interval
+    }
+
+    /// Whether a recording on catching up is due.
+    pub(super) fn due_on_catching_up(&self) -> bool {
+        self.last_recorded
+            .is_none_or(|at| at.elapsed() >= CATCH_UP_RECORDING_PAUSE)
+    }
+
+    /// The position to record, if anything was handled since the last one.
+    pub(super) fn unrecorded_position(&self) -> Option<i64> {
+        self.last_handled.filter(|_| self.unrecorded > 0)
+    }
+
+    /// The position was recorded just now.
+    pub(super) fn recorded(&mut self) {
+        self.unrecorded = 0;
+        self.last_recorded = Some(Instant::now());
+    }
+}

@@ -1,0 +1,114 @@
+//! A write on its own: one call to Message DB's `write_message`, or, for
+//! several messages to one stream, one call to `write_messages`.
+//!
+//! This is the plain path, and the one every write falls back to when its
+//! group cannot be written together (see [`super::group_commit`]). It also
+//! turns the database's refusals into the typed errors writers act on: a
+//! wrong expected version, a message id written before.
+
+use sqlx::postgres::PgDatabaseError;
+use sqlx::{PgConnection, PgPool};
+
+use super::message_arrays::MessageArrays;
+use crate::store::metadata_json;
+use crate::{ExpectedVersion, NewMessage, StoreError, StreamName};
+
+/// Writes `messages` to `stream_name` on their own (not in a group).
+pub(super) async fn write_alone(
+    pool: &PgPool,
+    stream_name: &StreamName,
+    messages: &[NewMessage],
+    expected_version: ExpectedVersion,
+) -> Result<i64, StoreError> {
+    let mut connection = pool.acquire().await?;
+    if let [message] = messages {
+        // One message is Message DB's own `write_message`, one statement.
+        return write_message(&mut connection, stream_name, message, expected_version).await;
+    }
+    // Several messages to one stream are one call to `write_messages`: one
+    // statement, so all of them or none. The category lock taken by the
+    // first is held to the end of the statement, so nothing can come
+    // between them.
+    let mut arrays = MessageArrays::default();
+    arrays.push(stream_name, messages, expected_version)?;
+    let positions = arrays
+        .write(&mut connection)
+        .await
+        .map_err(|error| write_error(error, stream_name, messages, expected_version))?;
+    positions.last().copied().ok_or_else(|| {
+        StoreError::MalformedRow(format!("no position for the write to {stream_name}"))
+    })
+}
+
+/// One call to `write_message`.
+async fn write_message(
+    connection: &mut PgConnection,
+    stream_name: &StreamName,
+    message: &NewMessage,
+    expected_version: ExpectedVersion,
+) -> Result<i64, StoreError> {
+    let metadata = metadata_json(message)?;
+    sqlx::query_scalar("SELECT message_store.write_message($1, $2, $3, $4::jsonb, $5::jsonb, $6)")
+        .bind(message.id.to_string())
+        .bind(stream_name.as_str())
+        .bind(&message.message_type)
+        .bind(&message.data)
+        .bind(metadata)
+        .bind(expected_version.as_argument())
+        .fetch_one(connection)
+        .await
+        .map_err(|error| {
+            write_error(
+                error,
+                stream_name,
+                std::slice::from_ref(message),
+                expected_version,
+            )
+        })
+}
+
+/// Turns the database's refusals of a write of `messages` to `stream_name`
+/// into the typed errors writers act on.
+pub(super) fn write_error(
+    error: sqlx::Error,
+    stream_name: &StreamName,
+    messages: &[NewMessage],
+    expected_version: ExpectedVersion,
+) -> StoreError {
+    if let sqlx::Error::Database(database_error) = &error {
+        let text = database_error.message();
+        // "Wrong expected version: 0 (Stream: account-1, Stream Version: 1)".
+        // Only a write's first message can meet it: the ones after it follow
+        // it under the category's lock.
+        if text.starts_with("Wrong expected version:") {
+            let actual = text
+                .rsplit("Stream Version: ")
+                .next()
+                .and_then(|rest| rest.trim_end_matches(')').parse().ok())
+                .unwrap_or(-1);
+            return StoreError::WrongExpectedVersion {
+                stream_name: stream_name.clone(),
+                expected: expected_version.as_argument().unwrap_or(-1),
+                actual,
+            };
+        }
+        if database_error.is_unique_violation()
+            && database_error.constraint() == Some("messages_id")
+        {
+            // The server names the id in its detail ("Key (id)=(...) already
+            // exists."); of several messages, that is the one to report.
+            let detail = database_error
+                .try_downcast_ref::<PgDatabaseError>()
+                .and_then(PgDatabaseError::detail)
+                .unwrap_or_default();
+            let named = messages
+                .iter()
+                .find(|message| detail.contains(&message.id.to_string()))
+                .or(messages.first());
+            if let Some(message) = named {
+                return StoreError::DuplicateMessageId { id: message.id };
+            }
+        }
+    }
+    StoreError::Database(error)
+}
