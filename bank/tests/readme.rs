@@ -89,6 +89,81 @@ fn every_relative_link_points_at_something_that_exists() {
 }
 
 #[test]
+fn every_path_the_documents_name_exists() {
+    // A path in backticks that starts with a top-level folder of the
+    // repository (`views/src/bulk.rs`, `migrations/roles/`) must exist.
+    let folders: Vec<String> = std::fs::read_dir(repository())
+        .expect("the repository")
+        .filter_map(|entry| entry.ok())
+        .filter(|entry| entry.path().is_dir())
+        .filter_map(|entry| entry.file_name().into_string().ok())
+        .filter(|name| !name.starts_with('.') && name != "target" && name != "data")
+        .collect();
+    let mut checked = 0;
+    for document in ["README.md", "ARCHITECTURE.md", "benchmarks/README.md"] {
+        let text = read(document);
+        for path in text.split('`').skip(1).step_by(2) {
+            let Some((first, _)) = path.split_once('/') else {
+                continue;
+            };
+            if !folders.iter().any(|folder| folder == first) || path.contains(' ') {
+                continue;
+            }
+            assert!(
+                repository().join(path).exists(),
+                "{document} names {path}, which does not exist"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 20, "only {checked} paths were found to check");
+}
+
+#[test]
+fn the_documents_stay_short_enough_to_read() {
+    for (document, most) in [("README.md", 250), ("ARCHITECTURE.md", 300)] {
+        let lines = read(document).lines().count();
+        assert!(
+            lines <= most,
+            "{document} has {lines} lines (at most {most})"
+        );
+    }
+}
+
+#[test]
+fn architecture_follows_one_deposit_hop_by_hop_after_a_glossary() {
+    let architecture = read("ARCHITECTURE.md");
+    let (before, after) = architecture
+        .split_once("## Follow one deposit")
+        .expect("the section");
+    assert!(
+        before.contains("## Words, before they are used"),
+        "the glossary comes first"
+    );
+    let section = after.split("\n## ").next().unwrap_or_default();
+    // Each hop is a numbered item ("3. **Sending.** ..."), running to the
+    // next item or the first blank line, and links at least one file.
+    let mut hops: Vec<String> = Vec::new();
+    for line in section.lines() {
+        let numbered = line
+            .split_once(". ")
+            .is_some_and(|(number, _)| number.parse::<u32>().is_ok());
+        if numbered {
+            hops.push(line.to_string());
+        } else if line.trim().is_empty() {
+            hops.push(String::new());
+        } else if let Some(hop) = hops.last_mut() {
+            hop.push_str(line);
+        }
+    }
+    hops.retain(|hop| !hop.is_empty() && hop.starts_with(|c: char| c.is_ascii_digit()));
+    assert!(hops.len() >= 7, "{} hops: {hops:#?}", hops.len());
+    for hop in &hops {
+        assert!(hop.contains("]("), "a hop without a file: {hop}");
+    }
+}
+
+#[test]
 fn every_docker_compose_command_names_a_real_service() {
     let readme = read("README.md").replace('\n', " ");
     let compose = read("docker-compose.yml");

@@ -7,7 +7,7 @@
 //! order. The result is the entity as of the stream's last event, and the
 //! position of that event is the *version* the decision is based on. The
 //! write that records the decision names that version, and fails if another
-//! event slipped in meanwhile (see [`ExpectedVersion`](crate::ExpectedVersion)).
+//! event slipped in meanwhile (see [`ExpectedVersion`]).
 //!
 //! Projecting from the first event every time would get slower as streams
 //! grow, so the store keeps two optimizations, neither of which can change an

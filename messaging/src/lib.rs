@@ -18,7 +18,7 @@
 //! 5. [`entity_store`]: turning a stream of events back into the entity they
 //!    describe, with a cache and optional snapshots.
 //!
-//! With the `controls` feature, [`controls`] adds test data and substitutes:
+//! With the `controls` feature, `controls` adds test data and substitutes:
 //! a fixed clock, predictable ids, a fresh database per test.
 
 // Each `mod` line is one concept; the `pub use` lines below name the types a

@@ -10,8 +10,9 @@
 //!
 //! - [`Server::shared`] is what tests use. When `DATABASE_URL` is set it points
 //!   at that server; otherwise it starts one throwaway cluster for the whole
-//!   test process. Each test then asks it for a fresh database with
-//!   [`Server::create_database`], so tests never see each other's messages.
+//!   test process. Each test then creates a fresh database on it, named by
+//!   [`Server::unique_database_name`] (`messaging::controls::postgres` does
+//!   this), so tests never see each other's messages.
 //! - [`Cluster::start`] starts a cluster with settings of your choosing. The
 //!   benchmarks use it to measure a cluster that really flushes to disk.
 //!

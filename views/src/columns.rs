@@ -121,3 +121,43 @@ impl<T: Code> FromColumn for T {
         parse_code(text)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+    use std::fmt::Debug;
+
+    use super::*;
+    use crate::accounts::AccountStatus;
+    use crate::commands::{CommandKind, Outcome};
+    use crate::statement::Entry;
+    use crate::transfers::TransferStatus;
+
+    fn round_trips<T: Code + PartialEq + Debug>() {
+        let codes: BTreeSet<&str> = T::ALL.iter().map(|value| value.code()).collect();
+        assert_eq!(codes.len(), T::ALL.len(), "two values share a code");
+        for value in T::ALL {
+            assert_eq!(T::from_code(value.code()), Some(*value));
+            assert_eq!(T::from_column(value.code()).ok(), Some(*value));
+        }
+    }
+
+    #[test]
+    fn every_code_reads_back_as_its_value() {
+        round_trips::<AccountStatus>();
+        round_trips::<Entry>();
+        round_trips::<TransferStatus>();
+        round_trips::<CommandKind>();
+        round_trips::<Outcome>();
+    }
+
+    #[test]
+    fn what_is_not_a_code_or_an_id_or_a_time_says_what_it_found() {
+        let error = parse_code::<Outcome>("rejected: insufficient funds").expect_err("no code");
+        assert!(error.to_string().contains("rejected: insufficient funds"));
+        assert!(Uuid::from_column("close").is_err());
+        assert!(Time::from_column("2026-11-26 10:00").is_err());
+        let json = serde_json::from_str::<AccountStatus>("\"shut\"");
+        assert!(json.is_err(), "JSON is read through the same codes");
+    }
+}

@@ -15,13 +15,13 @@
 //!
 //! Read it in this order:
 //!
-//! 1. [`app`]: the router, every page and form, and the layers around them.
+//! 1. [`mod@app`]: the router, every page and form, and the layers around them.
 //! 2. [`routes`]: what each page reads, what each form checks and sends.
 //! 3. [`forms`]: reading what people type, with an error that says how to
 //!    fix it; [`send`]: the ending every form shares (the form's id as the
 //!    command's id, post/redirect/get, "already sent").
 //! 4. [`presenters`]: what the views say, turned into what a page shows;
-//!    [`pages`] and `templates/`: how it is laid out; [`format`].
+//!    [`pages`] and `templates/`: how it is laid out; [`mod@format`].
 //! 5. [`security`], [`error`], [`inspector`], [`startup`].
 
 pub mod app;

@@ -47,6 +47,9 @@ impl Commands {
             return Ok(());
         }
 
+        // The `Open`'s global position is recorded as its sequence, as for
+        // every command this handler answers: the account remembers the
+        // last command it processed (`command_sequence`).
         let sequence = message.global_position;
         let opened = Opened::follow(&open, sequence, self.clock.now());
         tracing::info!("Opened");
@@ -103,6 +106,10 @@ impl Commands {
         transaction_id: Uuid,
     ) -> Result<(), HandlerError> {
         ensure_addressed_to(message, account_id)?;
+        // `follow` records what caused the copy (the command's stream and
+        // position) and carries the command's correlation along: a
+        // transfer's deposit stays correlated with its transfer all the way
+        // to the account's event.
         let copy = NewMessage::follow(command, message)?;
         let reservation = streams::transaction_stream(account_id, transaction_id);
         let reserved = self
@@ -114,6 +121,9 @@ impl Commands {
                 tracing::info!(%transaction_id, "{} reserved", M::TYPE);
                 Ok(())
             }
+            // The stream exists: this transaction was reserved before, by
+            // an earlier copy of the command. Not an error: the command
+            // has been taken care of.
             Err(error) if error.is_wrong_expected_version() => {
                 tracing::info!(%transaction_id, "{} ignored: reserved already", M::TYPE);
                 Ok(())

@@ -43,8 +43,13 @@ impl Transactions {
     /// This message arriving again (after a crash, a rewound consumer, a
     /// second instance) finds its sequence processed, and is ignored.
     async fn deposit(&self, message: &StoredMessage) -> Result<(), HandlerError> {
+        // Data that does not parse is the message's fault, not the
+        // database's: `?` turns it into `HandlerError::Message`, and the
+        // consumer parks the message instead of retrying it forever.
         let deposit: Deposit = message.decode()?;
         ensure_addressed_to(message, deposit.account_id)?;
+        // The account as its own events describe it, and the version (the
+        // position of its last event) that the decision below is made on.
         let (account, version) = self.accounts.fetch(deposit.account_id).await?;
         let sequence = message.global_position;
 
@@ -53,6 +58,9 @@ impl Transactions {
             return Ok(());
         }
 
+        // A refusal is an outcome like any other, recorded as an event: the
+        // customer, the transfer that sent the money, the views all need to
+        // know it happened. Nothing here returns an error for it.
         let time = self.clock.now();
         let event = match account.deposit_refusal(deposit.amount) {
             Some(reason) => {
@@ -81,6 +89,11 @@ impl Transactions {
             return Ok(());
         }
 
+        // Insufficient funds is checked here, against the balance the
+        // account's own events add up to, at `version`: if another
+        // withdrawal was written meanwhile, the write below fails and the
+        // message is decided again on the newer balance. That is what keeps
+        // the balance from going below zero without any lock.
         let time = self.clock.now();
         let event = match account.withdrawal_refusal(withdraw.amount) {
             Some(reason) => {
@@ -97,8 +110,11 @@ impl Transactions {
     }
 
     /// Writes the decision at the version it was made on. If another event
-    /// got there first, the write fails, and the consumer handles the
-    /// message again from a fresh fetch.
+    /// got there first, the write fails with a wrong expected version, and
+    /// the consumer handles the message again from a fresh fetch: the
+    /// decision is made again, on what is true now, never forced through.
+    /// The event goes in the account's stream and nowhere else; the views
+    /// and the transfers learn of it by reading that stream.
     async fn write(
         &self,
         account_id: Uuid,

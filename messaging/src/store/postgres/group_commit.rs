@@ -1,6 +1,13 @@
 //! Group commit: the writes that wait for one category's lock share one
 //! transaction, and so one flush of the WAL.
 //!
+//! What it buys: a busy category commits a group per disk flush instead of a
+//! write per flush (16 writers in one category: 2.8 times SQL's
+//! `write_message`, see `benchmarks/README.md`). What it costs: a queue and
+//! a task per busy category; a group with one bad write is written again
+//! one write at a time; and when a group's connection breaks, every write of
+//! it is in doubt, not just one.
+//!
 //! Every write to a category takes the category's lock and holds it until
 //! its transaction has committed, and a commit waits for the disk. That lock
 //! is what keeps category reads free of gaps (see `005_acquire_lock.sql`),

@@ -1,5 +1,11 @@
 //! Telling listeners about new messages after the writes have committed.
 //!
+//! What it buys: notifying writes of every category no longer commit in
+//! single file, and a lone writer no longer pays a notification per write
+//! (0.8 of SQL's `write_message` before, 1.0 after). What it costs: a task,
+//! and a listener hears of a write up to [`PAUSE_BETWEEN_NOTIFICATIONS`]
+//! later. How:
+//!
 //! The trigger in `011_new_message_notifications.sql` would notify from
 //! inside each write's transaction, and Postgres commits notifying
 //! transactions one at a time, disk flush included. So the Rust writer tells

@@ -2,7 +2,7 @@
 //! several messages to one stream, one call to `write_messages`.
 //!
 //! This is the plain path, and the one every write falls back to when its
-//! group cannot be written together (see [`super::group_commit`]). It also
+//! group cannot be written together (see `group_commit.rs`). It also
 //! turns the database's refusals into the typed errors writers act on: a
 //! wrong expected version, a message id written before.
 
