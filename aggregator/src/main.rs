@@ -4,6 +4,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use messaging::MessageStore;
 use messaging::host::{init_logging, shutdown_on_signals};
+use messaging::store::Writes;
 
 /// Keeps the views the web UI reads up to date with the message store.
 #[derive(Debug, Parser)]
@@ -37,9 +38,13 @@ enum Command {
 async fn main() -> anyhow::Result<()> {
     init_logging();
     let options = Options::parse();
+    // The aggregator writes to the message store only the events it cannot
+    // apply, to dead-letter streams: its handle refuses anything else, and
+    // on Postgres writes through `write_dead_letter`, all its role may call.
     let store = MessageStore::connect(&options.message_store_url, 10)
         .await
-        .context("connecting to the message store")?;
+        .context("connecting to the message store")?
+        .restricted_to(Writes::DeadLetters);
     let views = views::ViewDatabase::connect(&options.view_database_url, 10)
         .await
         .context("connecting to the view database")?;

@@ -157,7 +157,7 @@ impl Operations {
             let read = CategoryRead::new(position_category.clone()).from_global_position(*next);
             let batch = self.store.read_category(&read).await?;
             let Some(last) = batch.last() else { break };
-            *next = last.global_position + 1;
+            *next = last.next_global_position()?;
             for message in &batch {
                 if let Ok(recorded) = message.decode::<Recorded>() {
                     latest.insert(message.stream_name.to_string(), recorded.position);
@@ -205,7 +205,7 @@ impl Operations {
             let Some(last) = batch.last() else {
                 return Ok(());
             };
-            *next = last.global_position + 1;
+            *next = last.next_global_position()?;
             for message in &batch {
                 let Ok(parked) = message.decode::<DeadLettered>() else {
                     continue;

@@ -98,7 +98,7 @@ pub async fn catch_up(
         loop {
             let batch = store.read_category(&read).await?;
             let Some(last) = batch.last() else { break };
-            read.from_global_position = last.global_position + 1;
+            read.from_global_position = last.next_global_position()?;
             batch::apply(store, views, source, &batch).await?;
             total += batch.len() as u64;
         }

@@ -119,7 +119,7 @@ async fn read_all(store: &MessageStore, category: Category) -> anyhow::Result<Ve
         let Some(last) = batch.last() else {
             return Ok(all);
         };
-        read.from_global_position = last.global_position + 1;
+        read.from_global_position = last.next_global_position()?;
         all.extend(batch);
     }
 }

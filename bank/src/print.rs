@@ -18,7 +18,7 @@ pub async fn print(
         loop {
             let batch = store.read_category(&read).await?;
             let Some(last) = batch.last() else { break };
-            read.from_global_position = last.global_position + 1;
+            read.from_global_position = last.next_global_position()?;
             for message in &batch {
                 write_message(out, message)?;
             }

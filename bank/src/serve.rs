@@ -4,8 +4,10 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use anyhow::Context;
+use messaging::store::Writes;
 use messaging::{Clock, ComponentSettings, IdGenerator};
 use tokio_util::sync::CancellationToken;
+use web_ui::security::AllowedHosts;
 use web_ui::{AppState, Application};
 
 use crate::Databases;
@@ -38,10 +40,13 @@ pub async fn serve(
         poll_interval,
         ..aggregator::Settings::default()
     };
+    // Each part gets the handle on the store its binary would have: the UI
+    // writes only commands, the aggregator only dead letters.
     let state = AppState {
         views: views::Views::new(&views),
-        store: store.clone(),
+        store: store.clone().restricted_to(Writes::Commands),
         clock: Clock::system(),
+        hosts: AllowedHosts::loopback(address.port()),
     };
     let application = Application::bind(address, state)
         .await
@@ -61,7 +66,7 @@ pub async fn serve(
         async {
             stopping(
                 aggregator::run(
-                    store.clone(),
+                    store.clone().restricted_to(Writes::DeadLetters),
                     views.clone(),
                     aggregator_settings,
                     stop.clone(),

@@ -21,12 +21,15 @@ fn repository() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// The compose file as Compose resolves it (`docker-compose config`), as
-/// JSON. `None`, after a loud message, where docker-compose is not installed
-/// (except under `CI=true`, where that fails).
+/// The compose file as Compose resolves it (`docker-compose config`), with
+/// the passwords of `.env.example`, as JSON. `None`, after a loud message,
+/// where docker-compose is not installed (except under `CI=true`, where
+/// that fails).
 fn resolved_compose_file() -> Option<Value> {
     let file = repository().join("docker-compose.yml");
     let output = match Command::new("docker-compose")
+        .arg("--env-file")
+        .arg(repository().join(".env.example"))
         .arg("-f")
         .arg(&file)
         .arg("config")
@@ -96,6 +99,60 @@ fn the_compose_file_is_valid_and_runs_every_part_of_the_bank() {
         assert_eq!(service["environment"]["CONSUMER_GROUP_MEMBER"], member);
         assert_eq!(service["environment"]["CONSUMER_GROUP_SIZE"], "2");
         assert_eq!(service["profiles"][0], "group");
+    }
+}
+
+#[test]
+fn nothing_is_published_beyond_this_machine_and_no_password_is_in_the_file() {
+    let Some(compose) = resolved_compose_file() else {
+        return;
+    };
+    let mut published = 0;
+    for (name, service) in compose["services"].as_object().expect("services") {
+        for port in service["ports"].as_array().into_iter().flatten() {
+            // docker-compose 1.29 writes `127.0.0.1:3000:3000/tcp`; the
+            // long syntax names the address in `host_ip`.
+            let on_loopback = port.as_str().map_or_else(
+                || port["host_ip"] == "127.0.0.1",
+                |short| short.starts_with("127.0.0.1:"),
+            );
+            assert!(on_loopback, "{name} publishes {port} beyond this machine");
+            published += 1;
+        }
+    }
+    assert_eq!(published, 2, "Postgres and the UI are published");
+
+    // Every secret is a `${...}` from `.env`: no line of the file that names
+    // a password, or a URL with credentials, holds one itself.
+    let raw = std::fs::read_to_string(repository().join("docker-compose.yml")).expect("read");
+    for line in raw
+        .lines()
+        .filter(|line| !line.trim_start().starts_with('#'))
+    {
+        let names_a_secret = line.contains("PASSWORD:") || line.contains("://");
+        if names_a_secret && line.contains(':') {
+            let value = line.split_once(':').map_or("", |(_, value)| value.trim());
+            let credentials = value.split_once("://").map(|(_, rest)| rest);
+            let holds_a_secret = match credentials {
+                Some(rest) => rest.split_once('@').is_some_and(|(user, _)| {
+                    user.split_once(':')
+                        .is_some_and(|(_, password)| !password.starts_with("${"))
+                }),
+                None => !value.starts_with("${"),
+            };
+            assert!(!holds_a_secret, "a password in docker-compose.yml: {line}");
+        }
+    }
+    let example = std::fs::read_to_string(repository().join(".env.example")).expect("read");
+    for variable in raw
+        .split("${")
+        .skip(1)
+        .filter_map(|rest| rest.split([':', '}']).next())
+    {
+        assert!(
+            example.contains(&format!("{variable}=")),
+            ".env.example does not document {variable}"
+        );
     }
 }
 
@@ -192,6 +249,7 @@ async fn every_compose_service_starts_natively_and_carries_a_transfer_to_the_ui(
             vec![
                 ("PORT", web_port.to_string()),
                 ("HOST", "127.0.0.1".to_string()),
+                ("ALLOWED_HOSTS", format!("127.0.0.1:{web_port}")),
             ]
         } else {
             vec![]

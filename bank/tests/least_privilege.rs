@@ -1,13 +1,17 @@
 //! Least privilege on Postgres: each binary's role can do what it needs and
 //! is refused everything else, by the database itself.
 
+use std::time::Duration;
+
 use account_component::Money;
 use account_component::client::AccountCommand;
-use account_component::messages::commands::Deposit;
+use account_component::messages::commands::{Deposit, Open};
 use messaging::controls::postgres::{fresh_database, store_at};
-use messaging::{MessageStore, NewMessage, StreamName, Time};
+use messaging::store::Writes;
+use messaging::{Clock, ComponentSettings, MessageStore, NewMessage, StreamName, Time};
 use sqlx::Connection;
 use sqlx::postgres::PgConnection;
+use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 struct Databases {
@@ -79,11 +83,7 @@ const REWRITES: [&str; 3] = [
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_components_append_and_read_but_never_rewrite_history() {
     let Some(db) = databases().await else { return };
-    for role in [
-        "bank_account_component",
-        "bank_funds_transfer_component",
-        "bank_aggregator",
-    ] {
+    for role in ["bank_account_component", "bank_funds_transfer_component"] {
         allowed(&db.store_url, role, "SELECT message_store.write_message(gen_random_uuid()::varchar, 'account-1', 'Opened', '{}')").await;
         allowed(
             &db.store_url,
@@ -113,13 +113,76 @@ async fn the_components_append_and_read_but_never_rewrite_history() {
     }
 }
 
+/// What no role but the writers may do in the message store: insert rows
+/// itself (choosing their global position), call `write_message`, or take
+/// a category's lock and hold it.
+async fn refused_every_direct_write(url: &str, role: &str) {
+    refused(
+        url,
+        role,
+        "INSERT INTO message_store.messages (id, stream_name, position, type, data, global_position) \
+         VALUES (gen_random_uuid(), 'account:command-1', 0, 'Deposit', '{}', 9223372036854775806)",
+        "permission denied for table messages",
+    )
+    .await;
+    refused(
+        url,
+        role,
+        "SELECT message_store.write_message(gen_random_uuid()::varchar, 'account-1', 'Deposited', '{}')",
+        "permission denied for function write_message",
+    )
+    .await;
+    refused(
+        url,
+        role,
+        "SELECT message_store.acquire_lock('account-1')",
+        "permission denied for function acquire_lock",
+    )
+    .await;
+    refused(
+        url,
+        role,
+        "SELECT pg_advisory_lock(message_store.hash_64('account'))",
+        "permission denied for function pg_advisory_lock",
+    )
+    .await;
+    for sql in REWRITES {
+        refused(url, role, sql, "permission denied").await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_web_ui_appends_commands_and_nothing_else() {
+async fn the_web_ui_writes_commands_through_its_function_and_nothing_else() {
     let Some(db) = databases().await else { return };
-    let web = MessageStore::connect(&as_role(&db.store_url, "bank_web"), 1)
+    refused_every_direct_write(&db.store_url, "bank_web").await;
+    // Its function refuses an event, whatever the caller.
+    refused(
+        &db.store_url,
+        "bank_web",
+        "SELECT message_store.write_command(gen_random_uuid()::varchar, 'account-1', 'Deposited', \
+         '{\"amount\": 1000000}')",
+        "Only :command streams may be written here (Stream: account-1)",
+    )
+    .await;
+
+    // A command through the function is handled as before: the account
+    // component, on its own role, opens the account and takes the deposit.
+    let web = MessageStore::connect(&as_role(&db.store_url, "bank_web"), 2)
         .await
-        .expect("connects");
+        .expect("connects")
+        .restricted_to(Writes::Commands);
     let account_id = Uuid::new_v4();
+    let open = Open {
+        account_id,
+        customer_id: Uuid::new_v4(),
+        holder_name: "Through the function".into(),
+        time: Time::now(),
+    };
+    AccountCommand::open(&open)
+        .expect("encodes")
+        .send(&web)
+        .await
+        .expect("a command is allowed");
     let deposit = Deposit {
         deposit_id: Uuid::new_v4(),
         account_id,
@@ -131,19 +194,34 @@ async fn the_web_ui_appends_commands_and_nothing_else() {
         .send(&web)
         .await
         .expect("a command is allowed");
-    assert_eq!(
-        web.read_stream(
-            &account_component::streams::command_stream(account_id),
-            0,
-            10
-        )
-        .await
-        .expect("it can read")
-        .len(),
-        1
+    let component_store =
+        MessageStore::connect(&as_role(&db.store_url, "bank_account_component"), 4)
+            .await
+            .expect("connects");
+    let shutdown = CancellationToken::new();
+    let component = account_component::start(
+        component_store,
+        &ComponentSettings::default(),
+        Clock::system(),
+        &shutdown,
     );
+    let running = tokio::spawn(component.run());
+    let stream = account_component::streams::account_stream(account_id);
+    let mut events = Vec::new();
+    for _ in 0..200 {
+        events = web.read_stream(&stream, 0, 10).await.expect("it can read");
+        if events.len() == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    shutdown.cancel();
+    running.await.expect("task").expect("stopped cleanly");
+    let types: Vec<&str> = events.iter().map(|e| e.message_type.as_str()).collect();
+    assert_eq!(types, ["Opened", "Deposited"]);
 
-    // An event written by the UI would create money: the database refuses it.
+    // An event written by the UI would create money: its handle refuses it
+    // before sending, and a handle that did not would meet the database.
     let forged = account_component::messages::events::Deposited {
         deposit_id: Uuid::new_v4(),
         account_id,
@@ -152,26 +230,32 @@ async fn the_web_ui_appends_commands_and_nothing_else() {
         processed_time: Time::now(),
         sequence: 1,
     };
+    let unrestricted = MessageStore::connect(&as_role(&db.store_url, "bank_web"), 1)
+        .await
+        .expect("connects");
     for stream in [
         format!("account-{account_id}"),
         format!("fundsTransfer-{account_id}"),
         format!("accountTransaction-{account_id}+x"),
     ] {
+        let stream = StreamName::from_stored(stream);
+        let message = NewMessage::new(&forged).expect("encodes");
         let error = web
-            .write_message(
-                &StreamName::from_stored(stream.clone()),
-                &NewMessage::new(&forged).expect("encodes"),
-                messaging::ExpectedVersion::Any,
-            )
+            .write_message(&stream, &message, messaging::ExpectedVersion::Any)
             .await
-            .expect_err(&stream);
+            .expect_err("refused by the handle");
         assert!(
-            error.to_string().contains("row-level security"),
+            error.to_string().contains("writes only command streams"),
             "{stream}: {error}"
         );
-    }
-    for sql in REWRITES {
-        refused(&db.store_url, "bank_web", sql, "permission denied").await;
+        let error = unrestricted
+            .write_message(&stream, &message, messaging::ExpectedVersion::Any)
+            .await
+            .expect_err("refused by the database");
+        assert!(
+            error.to_string().contains("permission denied"),
+            "{stream}: {error}"
+        );
     }
 
     allowed(&db.views_url, "bank_web", "SELECT * FROM accounts").await;
@@ -188,6 +272,64 @@ async fn the_web_ui_appends_commands_and_nothing_else() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_aggregator_reads_and_parks_dead_letters_and_writes_nothing_else() {
+    let Some(db) = databases().await else { return };
+    refused_every_direct_write(&db.store_url, "bank_aggregator").await;
+    refused(
+        &db.store_url,
+        "bank_aggregator",
+        "SELECT message_store.write_dead_letter(gen_random_uuid()::varchar, 'account-1', 'Deposited', '{}')",
+        "Only +deadLetter streams may be written here (Stream: account-1)",
+    )
+    .await;
+    refused(
+        &db.store_url,
+        "bank_aggregator",
+        "SELECT message_store.write_command(gen_random_uuid()::varchar, 'account:command-1', 'Deposit', '{}')",
+        "permission denied for function write_command",
+    )
+    .await;
+
+    // An event it cannot apply is parked, through its function, and the
+    // views are built as before.
+    let superuser = store_at(&db.store_url).await;
+    let account_id = Uuid::new_v4();
+    let garbled = NewMessage {
+        id: Uuid::new_v4(),
+        message_type: "Deposited".into(),
+        data: r#"{"amount":"lots"}"#.into(),
+        metadata: Default::default(),
+    };
+    superuser
+        .write_message(
+            &account_component::streams::account_stream(account_id),
+            &garbled,
+            messaging::ExpectedVersion::Any,
+        )
+        .await
+        .expect("written");
+    let store = MessageStore::connect(&as_role(&db.store_url, "bank_aggregator"), 2)
+        .await
+        .expect("connects")
+        .restricted_to(Writes::DeadLetters);
+    let views = views::ViewDatabase::connect(&as_role(&db.views_url, "bank_aggregator"), 1)
+        .await
+        .expect("connects");
+    aggregator::catch_up(&store, &views, 100)
+        .await
+        .expect("caught up, the garbled event parked");
+    let parked = store
+        .read_last(
+            &StreamName::from_stored("account+deadLetter-aggregator"),
+            None,
+        )
+        .await
+        .expect("read")
+        .expect("parked");
+    assert_eq!(parked.message_type, "DeadLettered");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_aggregator_owns_the_views_and_can_rebuild_them() {
     let Some(db) = databases().await else { return };
     let views = views::ViewDatabase::connect(&as_role(&db.views_url, "bank_aggregator"), 1)
@@ -195,7 +337,8 @@ async fn the_aggregator_owns_the_views_and_can_rebuild_them() {
         .expect("connects");
     let store = MessageStore::connect(&as_role(&db.store_url, "bank_aggregator"), 2)
         .await
-        .expect("connects");
+        .expect("connects")
+        .restricted_to(Writes::DeadLetters);
     aggregator::rebuild(&store, &views, 100)
         .await
         .expect("the aggregator drops and recreates its views");

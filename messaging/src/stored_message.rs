@@ -2,7 +2,7 @@
 
 use uuid::Uuid;
 
-use crate::{Message, MessageError, Metadata, StreamName, Time};
+use crate::{Message, MessageError, Metadata, StoreError, StreamName, Time};
 
 /// A message read from the store: where it is, when it was written, and its
 /// data and metadata as the JSON text that was stored.
@@ -52,6 +52,19 @@ impl StoredMessage {
                 .map(Option::unwrap_or_default)
                 .map_err(|error| self.unhandleable(format!("unreadable metadata: {error}"))),
         }
+    }
+
+    /// The global position a category read continues from after this
+    /// message. A message at the largest position there is leaves none, and
+    /// reading on would wrap around or repeat: that is an error naming the
+    /// message, never an overflow.
+    pub fn next_global_position(&self) -> Result<i64, StoreError> {
+        self.global_position
+            .checked_add(1)
+            .ok_or_else(|| StoreError::PositionExhausted {
+                stream_name: self.stream_name.clone(),
+                global_position: self.global_position,
+            })
     }
 
     /// An error saying this message cannot be handled, and why. Handlers use

@@ -1,34 +1,41 @@
 //! The router: every page, and the layers every request goes through.
 
 use axum::Router;
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use messaging::{Clock, MessageStore};
+use tower::limit::ConcurrencyLimitLayer;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::limits::{self, InspectionSlots, Limits};
 use crate::routes;
-use crate::security;
-
-/// The largest request body accepted. The bank's forms are a few hundred
-/// bytes; anything far larger is a mistake or an attack, refused with 413
-/// before it is read.
-pub const BODY_LIMIT: usize = 16 * 1024;
+use crate::security::{self, AllowedHosts};
 
 /// What every handler may use.
 #[derive(Clone, Debug)]
 pub struct AppState {
     /// The views: everything the UI shows.
     pub views: views::Views,
-    /// The message store: the UI writes commands to it, and the inspector
+    /// The message store: the UI writes commands to it (a handle restricted
+    /// to commands, see `messaging::store::Writes`), and the inspector
     /// reads it.
     pub store: MessageStore,
     /// The time written into commands.
     pub clock: Clock,
+    /// The host names the UI answers to.
+    pub hosts: AllowedHosts,
 }
 
 /// The whole web UI as a router, ready to serve or to call in tests with
 /// `oneshot`.
 pub fn app(state: AppState) -> Router {
+    app_with(state, Limits::default())
+}
+
+/// The same, with other bounds (for tests of the bounds themselves).
+pub fn app_with(state: AppState, limits: Limits) -> Router {
     let router = Router::new()
         .route("/", get(routes::home::show))
         .route("/accounts", post(routes::home::open_account))
@@ -53,7 +60,13 @@ pub fn app(state: AppState) -> Router {
             "/transfers/{funds_transfer_id}",
             get(routes::transfers::show),
         )
-        .route("/inspector", get(routes::inspector::show))
+        .route(
+            "/inspector",
+            get(routes::inspector::show).layer(axum::middleware::from_fn_with_state(
+                InspectionSlots::new(limits.inspections_in_flight),
+                limits::limit_inspections,
+            )),
+        )
         .route("/operations", get(routes::operations::show))
         .route("/watch", get(routes::watch::token))
         .route("/static/style.css", get(routes::assets::stylesheet))
@@ -62,10 +75,21 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(
             security::refuse_cross_origin_writes,
         ));
+    // Layers wrap what is above them, so a request meets them bottom first:
+    // traced, then its host checked, then bounded in number, time and size.
     security::headers()
         .into_iter()
         .fold(router, |router, header| router.layer(header))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(RequestBodyLimitLayer::new(limits.body))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            limits.request_timeout,
+        ))
+        .layer(ConcurrencyLimitLayer::new(limits.requests_in_flight))
+        .layer(axum::middleware::from_fn_with_state(
+            state.hosts.clone(),
+            security::refuse_foreign_hosts,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -27,6 +27,11 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         tracing::error!(error = %self, "request failed");
         let (status, text) = match &self {
+            AppError::Store(error) if error.outcome_is_unknown() => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The connection to the bank's message store broke: what was being sent may \
+                 or may not have arrived. Sending the same form again is safe.",
+            ),
             AppError::Store(error) if error.is_transient() => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "The bank's message store cannot be reached right now. Nothing was sent; \

@@ -4,91 +4,210 @@
 //! reads. It exists to show what the rest of the UI hides: the commands, the
 //! reservations and the events, with their positions, and how each was
 //! caused by another (its `causationMessageGlobalPosition`), drawn as a
-//! tree. It scans categories to find a transfer's or an account's messages,
-//! which is fine for a teaching tool on a demo's data and would not be for a
-//! production path (the views exist for that).
+//! tree.
+//!
+//! It never scans a category. It reads the few streams it can name (an
+//! account's commands and events, a transfer's), the latest part of each,
+//! then follows what they say: each message's causation names the stream
+//! and position of the one that caused it, and each deposit or withdrawal
+//! names its reservation stream by its id. Every read is one lookup on the
+//! store's `(stream_name, position)` index, and there are at most
+//! [`MESSAGES_PER_INSPECTION`] of them, so an inspection costs the same in a
+//! store of a thousand messages as in one of a million.
 
 use std::collections::{BTreeMap, HashMap};
 
+use account_component::messages::commands::{Deposit, Withdraw};
 use account_component::streams as account_streams;
+use funds_transfer_component::messages::events::Initiated;
 use funds_transfer_component::streams as transfer_streams;
-use messaging::{Category, CategoryRead, MessageStore, StoreError, StoredMessage, StreamName};
+use messaging::{MessageStore, StoreError, StoredMessage, StreamName};
 use uuid::Uuid;
 
 use crate::format;
 use crate::pages::InspectedRow;
 
-/// How many messages of a category the inspector looks through at most.
-const SCAN_LIMIT: usize = 100_000;
+/// The most messages one inspection reads.
+pub const MESSAGES_PER_INSPECTION: usize = 200;
 
-/// The messages behind an account: its commands, its reservations, its events.
+/// Of a long stream, the inspector reads the latest this many messages.
+const LATEST_OF_A_STREAM: i64 = 50;
+
+/// The messages behind an account: its latest commands and events, the
+/// reservation of each deposit and withdrawal among them, and what caused
+/// each.
 pub async fn account(
     store: &MessageStore,
     account_id: Uuid,
 ) -> Result<Vec<InspectedRow>, StoreError> {
-    let mut messages = whole_stream(store, &account_streams::command_stream(account_id)).await?;
-    messages.extend(whole_stream(store, &account_streams::account_stream(account_id)).await?);
-    let reservations = scan(store, &account_streams::TRANSACTION_CATEGORY, None).await?;
-    messages.extend(reservations.into_iter().filter(|message| {
-        account_streams::account_id_of(&message.stream_name) == Some(account_id)
-    }));
-    Ok(chain(messages))
+    let mut found = Found::default();
+    found
+        .latest(store, &account_streams::command_stream(account_id))
+        .await?;
+    found
+        .latest(store, &account_streams::account_stream(account_id))
+        .await?;
+    let reservations: Vec<StreamName> = found
+        .messages()
+        .filter_map(transaction_id)
+        .map(|transaction| account_streams::transaction_stream(account_id, transaction))
+        .collect();
+    for reservation in reservations {
+        found.first(store, &reservation).await?;
+    }
+    found.causes(store).await?;
+    Ok(chain(found.into_messages()))
 }
 
-/// The messages behind a transfer: its command and events, and every account
-/// message correlated with it.
+/// The messages behind a transfer: its command and events, the reservations
+/// of the deposits and withdrawal it asked the accounts for, and, following
+/// causation back from each, every account message in between.
 pub async fn transfer(
     store: &MessageStore,
     funds_transfer_id: Uuid,
 ) -> Result<Vec<InspectedRow>, StoreError> {
-    let mut messages =
-        whole_stream(store, &transfer_streams::command_stream(funds_transfer_id)).await?;
-    let transfer_stream = transfer_streams::transfer_stream(funds_transfer_id);
-    messages.extend(whole_stream(store, &transfer_stream).await?);
-    for category in [
-        account_streams::COMMAND_CATEGORY,
-        account_streams::TRANSACTION_CATEGORY,
-        account_streams::CATEGORY,
-    ] {
-        // The correlation filter narrows the scan to messages of some
-        // transfer, using the category index; then keep this transfer's.
-        let correlated = scan(store, &category, Some(transfer_streams::CATEGORY)).await?;
-        messages.extend(correlated.into_iter().filter(|message| {
-            message
-                .metadata()
-                .ok()
-                .and_then(|metadata| metadata.correlation_stream_name)
-                .is_some_and(|correlation| correlation == transfer_stream.as_str())
-        }));
+    let mut found = Found::default();
+    found
+        .latest(store, &transfer_streams::command_stream(funds_transfer_id))
+        .await?;
+    found
+        .latest(store, &transfer_streams::transfer_stream(funds_transfer_id))
+        .await?;
+    // `Initiated` fixed the ids of the transfer's account commands, and so
+    // the names of their reservation streams.
+    let initiated = found
+        .messages()
+        .find(|message| message.is::<Initiated>())
+        .and_then(|message| message.decode::<Initiated>().ok());
+    if let Some(initiated) = initiated {
+        let (from, to) = (
+            initiated.withdrawal_account_id,
+            initiated.deposit_account_id,
+        );
+        for (account, transaction) in [
+            (from, initiated.withdrawal_id),
+            (to, initiated.deposit_id),
+            (from, initiated.refund_id),
+        ] {
+            found
+                .first(
+                    store,
+                    &account_streams::transaction_stream(account, transaction),
+                )
+                .await?;
+        }
     }
-    Ok(chain(messages))
+    found.causes(store).await?;
+    Ok(chain(found.into_messages()))
 }
 
-async fn whole_stream(
-    store: &MessageStore,
-    stream: &StreamName,
-) -> Result<Vec<StoredMessage>, StoreError> {
-    store.read_stream(stream, 0, 10_000).await
+/// The deposit or withdrawal id of an account command or event, if it has
+/// one: the id its reservation stream is named after.
+fn transaction_id(message: &StoredMessage) -> Option<Uuid> {
+    if message.is::<Deposit>() {
+        return message
+            .decode::<Deposit>()
+            .ok()
+            .map(|deposit| deposit.deposit_id);
+    }
+    if message.is::<Withdraw>() {
+        return message
+            .decode::<Withdraw>()
+            .ok()
+            .map(|withdraw| withdraw.withdrawal_id);
+    }
+    None
 }
 
-async fn scan(
-    store: &MessageStore,
-    category: &Category,
-    correlation: Option<Category>,
-) -> Result<Vec<StoredMessage>, StoreError> {
-    let mut read = CategoryRead::new(category.clone())
-        .batch_size(1000)
-        .correlation(correlation);
-    let mut found = Vec::new();
-    let mut scanned = 0;
-    while scanned < SCAN_LIMIT {
-        let batch = store.read_category(&read).await?;
-        let Some(last) = batch.last() else { break };
-        read.from_global_position = last.global_position + 1;
-        scanned += batch.len();
-        found.extend(batch);
+/// The messages an inspection has read, by global position, never more
+/// than [`MESSAGES_PER_INSPECTION`].
+#[derive(Default)]
+struct Found(BTreeMap<i64, StoredMessage>);
+
+impl Found {
+    fn messages(&self) -> impl Iterator<Item = &StoredMessage> {
+        self.0.values()
     }
-    Ok(found)
+
+    fn into_messages(self) -> Vec<StoredMessage> {
+        self.0.into_values().collect()
+    }
+
+    fn is_full(&self) -> bool {
+        self.0.len() >= MESSAGES_PER_INSPECTION
+    }
+
+    fn add(&mut self, messages: Vec<StoredMessage>) {
+        for message in messages {
+            if self.is_full() {
+                return;
+            }
+            self.0.insert(message.global_position, message);
+        }
+    }
+
+    /// The latest messages of `stream`.
+    async fn latest(
+        &mut self,
+        store: &MessageStore,
+        stream: &StreamName,
+    ) -> Result<(), StoreError> {
+        let Some(version) = store.stream_version(stream).await? else {
+            return Ok(());
+        };
+        let from = (version - LATEST_OF_A_STREAM + 1).max(0);
+        self.read(store, stream, from, LATEST_OF_A_STREAM).await
+    }
+
+    /// The first message of `stream` (a reservation has only one).
+    async fn first(&mut self, store: &MessageStore, stream: &StreamName) -> Result<(), StoreError> {
+        self.read(store, stream, 0, 1).await
+    }
+
+    async fn read(
+        &mut self,
+        store: &MessageStore,
+        stream: &StreamName,
+        from: i64,
+        count: i64,
+    ) -> Result<(), StoreError> {
+        if self.is_full() {
+            return Ok(());
+        }
+        let count = u32::try_from(count).unwrap_or(u32::MAX);
+        self.add(store.read_stream(stream, from, count).await?);
+        Ok(())
+    }
+
+    /// What caused each message found, and what caused those, as far back
+    /// as the causation metadata goes (or the bound allows).
+    async fn causes(&mut self, store: &MessageStore) -> Result<(), StoreError> {
+        loop {
+            let missing: Vec<(StreamName, i64)> = self
+                .messages()
+                .filter_map(|message| {
+                    let metadata = message.metadata().ok()?;
+                    let global = metadata.causation_message_global_position?;
+                    let stream = metadata.causation_message_stream_name?;
+                    let position = metadata.causation_message_position?;
+                    (!self.0.contains_key(&global))
+                        .then(|| (StreamName::from_stored(stream), position))
+                })
+                .collect();
+            if missing.is_empty() || self.is_full() {
+                return Ok(());
+            }
+            let before = self.0.len();
+            for (stream, position) in missing {
+                self.read(store, &stream, position, 1).await?;
+            }
+            // A causation that names a message not there (a position
+            // rewritten by hand, say) is not looked for again.
+            if self.0.len() == before {
+                return Ok(());
+            }
+        }
+    }
 }
 
 /// Arranges messages as a causal tree: each message under the one that

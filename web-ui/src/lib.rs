@@ -22,13 +22,16 @@
 //!    command's id, post/redirect/get, "already sent").
 //! 4. [`presenters`]: what the views say, turned into what a page shows;
 //!    [`pages`] and `templates/`: how it is laid out; [`mod@format`].
-//! 5. [`security`], [`error`], [`inspector`], [`startup`].
+//! 5. [`security`] (allowed hosts, cross-site writes, strict headers),
+//!    [`limits`] (what keeps one client from exhausting the server),
+//!    [`error`], [`inspector`], [`startup`].
 
 pub mod app;
 pub mod error;
 pub mod format;
 pub mod forms;
 pub mod inspector;
+pub mod limits;
 pub mod pages;
 pub mod presenters;
 pub mod routes;
@@ -36,5 +39,5 @@ pub mod security;
 pub mod send;
 pub mod startup;
 
-pub use app::{AppState, app};
+pub use app::{AppState, app, app_with};
 pub use startup::Application;

@@ -5,7 +5,9 @@ use std::net::{IpAddr, SocketAddr};
 use anyhow::Context;
 use clap::Parser;
 use messaging::host::{init_logging, shutdown_on_signals};
+use messaging::store::Writes;
 use messaging::{Clock, MessageStore};
+use web_ui::security::AllowedHosts;
 use web_ui::{AppState, Application};
 
 /// Serves the bank's web UI: reads the views, writes commands.
@@ -25,22 +27,37 @@ struct Options {
     /// The address to listen on (0.0.0.0 in a container).
     #[arg(long, env = "HOST", default_value = "127.0.0.1")]
     host: IpAddr,
+    /// The host names (with port) the UI answers to, separated by commas,
+    /// such as `localhost:3000,bank.example`. Requests for any other host
+    /// are refused. By default: localhost, 127.0.0.1 and [::1] with PORT.
+    #[arg(long, env = "ALLOWED_HOSTS", value_delimiter = ',')]
+    allowed_hosts: Vec<String>,
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     init_logging();
     let options = Options::parse();
+    // The UI writes commands and nothing else: its handle on the store
+    // refuses any other stream, and on Postgres writes through the function
+    // its role is allowed (`write_command`).
     let store = MessageStore::connect(&options.message_store_url, 10)
         .await
-        .context("connecting to the message store")?;
+        .context("connecting to the message store")?
+        .restricted_to(Writes::Commands);
     let views = views::ViewDatabase::connect(&options.view_database_url, 10)
         .await
         .context("connecting to the view database")?;
+    let hosts = if options.allowed_hosts.is_empty() {
+        AllowedHosts::loopback(options.port)
+    } else {
+        AllowedHosts::listed(options.allowed_hosts)
+    };
     let state = AppState {
         views: views::Views::new(&views),
         store,
         clock: Clock::system(),
+        hosts,
     };
     let application = Application::bind(SocketAddr::new(options.host, options.port), state)
         .await

@@ -291,3 +291,15 @@ pub struct OperationsPage {
     pub consumers: Vec<ConsumerRow>,
     pub dead_letters: Vec<DeadLetterRow>,
 }
+
+/// A form whose command may or may not have reached the bank, offered again
+/// as it was sent.
+#[derive(Debug, Template)]
+#[template(path = "resend.html")]
+pub struct ResendPage {
+    pub watch: Option<Watch>,
+    /// Where the form posts.
+    pub action: String,
+    /// Its fields, the command id among them, as they were sent.
+    pub fields: Vec<(&'static str, String)>,
+}

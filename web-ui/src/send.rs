@@ -13,14 +13,23 @@
 //! The answer follows post/redirect/get: `303 See Other` to the page that
 //! shows the command, with `?command={id}`, where it shows as pending until
 //! the views have its outcome. Reloading that page never posts again.
+//!
+//! And when the store took the command but its answer was lost (the
+//! connection broke after the write was sent), nobody can say whether the
+//! bank has it. The page says exactly that, and offers the very same form to
+//! send again: with the same id, sending it again is safe, since the bank
+//! takes that id once. Telling such a person "nothing was sent" would be a
+//! lie that invites a second form with a new id, and the money moving twice.
 
 use account_component::client::AccountCommand;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use funds_transfer_component::client::TransferCommand;
 use messaging::{MessageStore, StoreError};
 use uuid::Uuid;
 
 use crate::error::AppError;
+use crate::pages::{self, ResendPage};
 
 /// A command a form sends, through its component's client.
 #[derive(Debug)]
@@ -41,14 +50,26 @@ impl From<TransferCommand> for FormCommand {
     }
 }
 
+/// A form as it was posted: where to, and its fields, so that it can be
+/// offered again exactly as it was.
+#[derive(Debug)]
+pub struct PostedForm {
+    /// The path it was posted to.
+    pub action: String,
+    /// Its fields, by name, as they were sent (the command id among them).
+    pub fields: Vec<(&'static str, String)>,
+}
+
 /// Sends `command` in a message whose id is the form's `command_id`, and
 /// answers with a redirect to `page`, which shows the command: pending, or
-/// already sent.
+/// already sent. If the command's fate is unknown, the answer is `form`,
+/// offered again.
 pub async fn send(
     store: &MessageStore,
     command: impl Into<FormCommand>,
     command_id: Uuid,
     page: &str,
+    form: PostedForm,
 ) -> Result<Response, AppError> {
     let sent = match command.into() {
         FormCommand::Account(command) => command.with_message_id(command_id).send(store).await,
@@ -59,6 +80,15 @@ pub async fn send(
         Ok(_) => Ok(see_other(&location)),
         Err(StoreError::DuplicateMessageId { .. }) => {
             Ok(see_other(&format!("{location}&duplicate=1")))
+        }
+        Err(error) if error.outcome_is_unknown() => {
+            tracing::warn!(%error, %command_id, "a form's command may or may not have been written");
+            let page = ResendPage {
+                watch: None,
+                action: form.action,
+                fields: form.fields,
+            };
+            Ok((StatusCode::SERVICE_UNAVAILABLE, pages::render(&page)?).into_response())
         }
         Err(error) => Err(error.into()),
     }

@@ -17,8 +17,10 @@ pub struct Application {
 
 impl Application {
     /// Binds `address` (for example `127.0.0.1:3000`, or `:0` for any port).
-    pub async fn bind(address: SocketAddr, state: AppState) -> std::io::Result<Application> {
+    /// Hosts allowed on port 0 are allowed on the port bound.
+    pub async fn bind(address: SocketAddr, mut state: AppState) -> std::io::Result<Application> {
         let listener = TcpListener::bind(address).await?;
+        state.hosts = state.hosts.on_port(listener.local_addr()?.port());
         Ok(Application { listener, state })
     }
 

@@ -124,7 +124,16 @@ impl<H: Handler> Consumer<H> {
         else {
             return Ok(());
         };
-        let start = recorded.map_or(1, |position| position + 1);
+        // A recorded position is the last message handled; reading resumes
+        // after it (from 1, Message DB's first position, when none is).
+        let start = match recorded {
+            None => 1,
+            Some(position) => position.checked_add(1).ok_or_else(|| {
+                store_error(StoreError::InvalidRequest(format!(
+                    "the recorded position {position} leaves no position to read after it"
+                )))
+            })?,
+        };
         tracing::info!(from_global_position = start, "consumer started");
         let mut subscription = self.subscribe(start);
         let mut progress = Progress::default();

@@ -98,8 +98,11 @@ impl Subscription {
                 match self.store.read_category(&self.read).await {
                     Ok(batch) if !batch.is_empty() => {
                         self.backoff.reset();
+                        // Checked before anything in the batch is handed
+                        // out: a batch the cursor cannot move past is not
+                        // handled at all.
                         if let Some(last) = batch.last() {
-                            self.read.from_global_position = last.global_position + 1;
+                            self.read.from_global_position = last.next_global_position()?;
                         }
                         self.delivered_since_caught_up = true;
                         // A short batch is everything there was when the

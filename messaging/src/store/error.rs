@@ -29,9 +29,27 @@ pub enum StoreError {
     /// A row came back in a shape we cannot read.
     #[error("unreadable row from the message store: {0}")]
     MalformedRow(String),
-    /// The database failed, or could not be reached.
+    /// The database failed, or could not be reached. Nothing was written.
     #[error("message store database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// A write was sent and no answer came back (the connection broke): it
+    /// may have been written, or not. Sending the same write again is safe,
+    /// and tells: its expected version or its message id makes a second copy
+    /// fail if the first was written.
+    #[error("the message store did not answer a write, which may or may not have been made: {0}")]
+    OutcomeUnknown(#[source] sqlx::Error),
+    /// A message's global position is the largest there is, so no read can
+    /// start after it. `write_message` takes positions from a sequence that
+    /// never comes near; such a row was inserted by other means, and reading
+    /// past it would wrap around to the start, or repeat forever.
+    #[error(
+        "the message at global position {global_position} ({stream_name}) leaves no position \
+         to read after it; it was not written by write_message"
+    )]
+    PositionExhausted {
+        stream_name: StreamName,
+        global_position: i64,
+    },
     /// The connection that listened for new messages is gone and could not
     /// be re-established. Polling carries on without it.
     #[error("the new-message listener lost its connection")]
@@ -47,9 +65,15 @@ impl StoreError {
     pub fn is_transient(&self) -> bool {
         match self {
             StoreError::Database(error) => is_transient(error),
-            StoreError::SignalLost => true,
+            StoreError::OutcomeUnknown(_) | StoreError::SignalLost => true,
             _ => false,
         }
+    }
+
+    /// True when a write may or may not have been made (see
+    /// [`StoreError::OutcomeUnknown`]).
+    pub fn outcome_is_unknown(&self) -> bool {
+        matches!(self, StoreError::OutcomeUnknown(_))
     }
 
     /// True for a wrong expected version.

@@ -27,6 +27,7 @@ mod new_message_signal;
 mod position_audit;
 mod postgres;
 mod sqlite;
+mod writes;
 
 use std::path::Path;
 
@@ -39,6 +40,7 @@ pub use new_message_signal::NewMessageSignal;
 pub use position_audit::PositionAudit;
 pub use postgres::{PAUSE_BETWEEN_NOTIFICATIONS, PostgresStore};
 pub use sqlite::SqliteStore;
+pub use writes::Writes;
 
 use crate::{Category, NewMessage, StoredMessage, StreamName};
 
@@ -47,6 +49,8 @@ use crate::{Category, NewMessage, StoredMessage, StreamName};
 #[derive(Clone, Debug)]
 pub struct MessageStore {
     backend: Backend,
+    /// Which streams this handle may write to (see [`Writes`]).
+    writes: Writes,
 }
 
 #[derive(Clone, Debug)]
@@ -80,6 +84,22 @@ impl MessageStore {
     /// A new, empty store in memory, for tests.
     pub fn in_memory() -> MessageStore {
         MessageStore::from(MemoryStore::default())
+    }
+
+    /// The same store, allowed to write only the streams `writes` allows: a
+    /// web UI's handle writes only commands. On Postgres it writes through
+    /// the functions its role is granted for that (see [`Writes`]).
+    pub fn restricted_to(self, writes: Writes) -> MessageStore {
+        let backend = match self.backend {
+            Backend::Postgres(store) => Backend::Postgres(store.writing(writes)),
+            other => other,
+        };
+        MessageStore { backend, writes }
+    }
+
+    /// Which streams this handle may write to.
+    pub fn writes(&self) -> Writes {
+        self.writes
     }
 
     /// The Postgres backend, if this is one.
@@ -117,6 +137,12 @@ impl MessageStore {
         if messages.is_empty() {
             return Err(StoreError::InvalidRequest(format!(
                 "nothing to write to {stream_name}"
+            )));
+        }
+        if !self.writes.allows(stream_name) {
+            return Err(StoreError::InvalidRequest(format!(
+                "this handle on the store writes only {} streams, and {stream_name} is not one",
+                self.writes.description()
             )));
         }
         let position = match &self.backend {
@@ -244,6 +270,7 @@ impl From<PostgresStore> for MessageStore {
     fn from(store: PostgresStore) -> Self {
         MessageStore {
             backend: Backend::Postgres(store),
+            writes: Writes::Anything,
         }
     }
 }
@@ -252,6 +279,7 @@ impl From<SqliteStore> for MessageStore {
     fn from(store: SqliteStore) -> Self {
         MessageStore {
             backend: Backend::Sqlite(store),
+            writes: Writes::Anything,
         }
     }
 }
@@ -260,6 +288,7 @@ impl From<MemoryStore> for MessageStore {
     fn from(store: MemoryStore) -> Self {
         MessageStore {
             backend: Backend::Memory(store),
+            writes: Writes::Anything,
         }
     }
 }

@@ -4,10 +4,11 @@
 --
 --   bank_account_component          reads and appends messages
 --   bank_funds_transfer_component   reads and appends messages
---   bank_aggregator                 reads and appends messages (dead
---                                   letters); owns the view tables
+--   bank_aggregator                 reads messages, parks the ones it cannot
+--                                   apply in dead-letter streams; owns the
+--                                   view tables
 --   bank_web                        reads messages (the inspector) and the
---                                   views; appends commands, nothing else
+--                                   views; writes commands, nothing else
 --
 -- None of them can update, delete or truncate a message: the store is
 -- append-only for everyone but its owner.
@@ -33,8 +34,10 @@ EXCEPTION
 END
 $$;
 
--- The components and the aggregator get what Message DB's own role has:
--- SELECT and INSERT on messages, the functions, nothing more.
-GRANT message_store TO bank_account_component, bank_funds_transfer_component, bank_aggregator;
+-- The components get what Message DB's own role has: SELECT and INSERT on
+-- messages, the functions, nothing more. The aggregator does not: it only
+-- ever writes dead letters, which `002_message_store.sql` lets it do.
+GRANT message_store TO bank_account_component, bank_funds_transfer_component;
+REVOKE message_store FROM bank_aggregator;
 
 COMMIT;

@@ -15,7 +15,7 @@ use crate::error::AppError;
 use crate::forms::{self, AmountInput, CloseInput};
 use crate::pages::AmountForm;
 use crate::presenters::account::Forms;
-use crate::send::send;
+use crate::send::{PostedForm, send};
 
 /// `POST /accounts/{id}/deposits`.
 pub async fn deposit(
@@ -42,13 +42,15 @@ pub async fn deposit(
         time: state.clock.now(),
     };
     let page = format!("/accounts/{account_id}");
-    send(
-        &state.store,
-        AccountCommand::deposit(&deposit)?,
-        deposit_id,
-        &page,
-    )
-    .await
+    let form = PostedForm {
+        action: format!("{page}/deposits"),
+        fields: vec![
+            ("command_id", deposit_id.to_string()),
+            ("amount", amount.to_string()),
+        ],
+    };
+    let command = AccountCommand::deposit(&deposit)?;
+    send(&state.store, command, deposit_id, &page, form).await
 }
 
 /// `POST /accounts/{id}/withdrawals`.
@@ -76,13 +78,15 @@ pub async fn withdraw(
         time: state.clock.now(),
     };
     let page = format!("/accounts/{account_id}");
-    send(
-        &state.store,
-        AccountCommand::withdraw(&withdraw)?,
-        withdrawal_id,
-        &page,
-    )
-    .await
+    let form = PostedForm {
+        action: format!("{page}/withdrawals"),
+        fields: vec![
+            ("command_id", withdrawal_id.to_string()),
+            ("amount", amount.to_string()),
+        ],
+    };
+    let command = AccountCommand::withdraw(&withdraw)?;
+    send(&state.store, command, withdrawal_id, &page, form).await
 }
 
 /// `POST /accounts/{id}/close`.
@@ -108,11 +112,16 @@ pub async fn close(
         time: state.clock.now(),
     };
     let page = format!("/accounts/{account_id}");
+    let form = PostedForm {
+        action: format!("{page}/close"),
+        fields: vec![("command_id", command_id.to_string())],
+    };
     send(
         &state.store,
         AccountCommand::close(&close)?,
         command_id,
         &page,
+        form,
     )
     .await
 }

@@ -13,7 +13,7 @@ use crate::error::AppError;
 use crate::forms::{self, OpenInput};
 use crate::pages::{self, HomePage, OpenForm};
 use crate::presenters::home::home_page;
-use crate::send::send;
+use crate::send::{PostedForm, send};
 
 /// How many transfers the home page lists.
 const RECENT_TRANSFERS: i64 = 20;
@@ -64,11 +64,19 @@ pub async fn open_account(
         time: state.clock.now(),
     };
     let page = format!("/accounts/{account_id}");
+    let form = PostedForm {
+        action: "/accounts".to_string(),
+        fields: vec![
+            ("command_id", account_id.to_string()),
+            ("holder_name", open.holder_name.clone()),
+        ],
+    };
     send(
         &state.store,
         AccountCommand::open(&open)?,
         account_id,
         &page,
+        form,
     )
     .await
 }

@@ -18,7 +18,7 @@ use crate::presenters::account::Forms;
 use crate::presenters::commands::notices;
 use crate::presenters::names_of;
 use crate::presenters::transfer::details;
-use crate::send::send;
+use crate::send::{PostedForm, send};
 
 /// `GET /transfers/{id}`.
 pub async fn show(
@@ -97,8 +97,16 @@ pub async fn transfer(
         time: state.clock.now(),
     };
     let page = format!("/transfers/{funds_transfer_id}");
+    let form = PostedForm {
+        action: format!("/accounts/{account_id}/transfers"),
+        fields: vec![
+            ("command_id", funds_transfer_id.to_string()),
+            ("to_account_id", destination.to_string()),
+            ("amount", amount.to_string()),
+        ],
+    };
     let command = TransferCommand::transfer(&transfer)?;
-    send(&state.store, command, funds_transfer_id, &page).await
+    send(&state.store, command, funds_transfer_id, &page, form).await
 }
 
 /// The account page's forms, with the transfer form as submitted and its

@@ -90,7 +90,9 @@ async fn wait_for(url: &str) {
             tokio::net::TcpStream::connect(url.trim_start_matches("http://")).await
         {
             use tokio::io::{AsyncReadExt, AsyncWriteExt};
-            let _ = stream.write_all(b"GET / HTTP/1.0\r\n\r\n").await;
+            let host = url.trim_start_matches("http://");
+            let request = format!("GET / HTTP/1.0\r\nHost: {host}\r\n\r\n");
+            let _ = stream.write_all(request.as_bytes()).await;
             let mut response = String::new();
             let _ = stream.read_to_string(&mut response).await;
             if response.starts_with("HTTP/1.0 200") || response.starts_with("HTTP/1.1 200") {

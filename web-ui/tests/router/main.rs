@@ -9,3 +9,4 @@ mod hostile;
 mod pages;
 mod security;
 mod support;
+mod unknown_outcome;

@@ -185,3 +185,37 @@ async fn a_pending_pages_token_is_what_its_watch_url_answers_until_something_cha
     let (url, token) = watch_of(&operations).expect("the operations page is live");
     assert_eq!(app.get(&url).await.body, token);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_inspector_reads_a_bounded_part_of_a_long_history_its_latest() {
+    let app = TestApp::new().await;
+    let account_id = uuid::Uuid::new_v4();
+    let stream = account_component::streams::account_stream(account_id);
+    for sequence in 0..300 {
+        let deposited = account_component::messages::events::Deposited {
+            deposit_id: uuid::Uuid::new_v4(),
+            account_id,
+            amount: account_component::Money::from_cents(1000 + sequence),
+            time: messaging::Time::now(),
+            processed_time: messaging::Time::now(),
+            sequence,
+        };
+        app.store
+            .write_message(
+                &stream,
+                &messaging::NewMessage::new(&deposited).expect("encodes"),
+                messaging::ExpectedVersion::Any,
+            )
+            .await
+            .expect("written");
+    }
+    let page = app.get(&format!("/inspector?account={account_id}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let shown = page.body.matches(r#"<li class="message depth-"#).count();
+    assert!(
+        shown > 0 && shown <= web_ui::inspector::MESSAGES_PER_INSPECTION,
+        "{shown} messages shown"
+    );
+    assert!(page.body.contains("position 299"), "the latest is shown");
+    assert!(!page.body.contains("position 0 "), "the first is not");
+}

@@ -6,11 +6,14 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use messaging::controls::sqlite::TemporaryFile;
+use messaging::store::Writes;
 use messaging::{Clock, ComponentSettings, IdGenerator, MessageStore};
 use tokio_util::sync::CancellationToken;
 use tower::ServiceExt;
 use views::{ViewDatabase, Views};
-use web_ui::{AppState, app};
+use web_ui::limits::Limits;
+use web_ui::security::AllowedHosts;
+use web_ui::{AppState, app_with};
 
 pub struct Response {
     pub status: StatusCode,
@@ -54,6 +57,22 @@ impl TestApp {
     /// The bank with its components running, and no accounts.
     pub async fn new() -> TestApp {
         let store = MessageStore::in_memory();
+        TestApp::on(store.clone(), store).await
+    }
+
+    /// The bank with the web UI bounded by `limits`.
+    pub async fn with_limits(limits: Limits) -> TestApp {
+        let store = MessageStore::in_memory();
+        TestApp::built(store.clone(), store, limits).await
+    }
+
+    /// The bank on `store`, its web UI writing through `ui_store` (the same
+    /// store, reached another way).
+    pub async fn on(store: MessageStore, ui_store: MessageStore) -> TestApp {
+        TestApp::built(store, ui_store, Limits::default()).await
+    }
+
+    async fn built(store: MessageStore, ui_store: MessageStore, limits: Limits) -> TestApp {
         let file = TemporaryFile::new("web-views");
         let views = ViewDatabase::connect(&file.url(), 2).await.expect("views");
         views.install().await.expect("installed");
@@ -75,11 +94,12 @@ impl TestApp {
         tokio::spawn(transfers.run());
         let state = AppState {
             views: Views::new(&views),
-            store: store.clone(),
+            store: ui_store.restricted_to(Writes::Commands),
             clock: Clock::system(),
+            hosts: AllowedHosts::listed(["localhost"]),
         };
         TestApp {
-            router: app(state),
+            router: app_with(state, limits),
             store,
             views,
             shutdown,
@@ -107,7 +127,13 @@ impl TestApp {
         self.send(request).await
     }
 
-    pub async fn send(&self, request: Request<Body>) -> Response {
+    /// Sends `request`, from a browser on `localhost` unless it names
+    /// another host.
+    pub async fn send(&self, mut request: Request<Body>) -> Response {
+        request
+            .headers_mut()
+            .entry(header::HOST)
+            .or_insert(header::HeaderValue::from_static("localhost"));
         let response = self
             .router
             .clone()

@@ -9,9 +9,15 @@ use crate::report::Rung;
 
 /// Writes `accounts` accounts of `per_account` events each (an `Opened`,
 /// then `Deposited`s), interleaved across the table as real traffic would
-/// be, one in ten correlated with a transfer. Plain SQL, in bulk: the
-/// writing is not what is measured here.
-pub async fn prepare(store: &MessageStore, accounts: i64, per_account: i64) -> anyhow::Result<()> {
+/// be, one in ten correlated with a transfer. The accounts are numbered from
+/// `first`, which names their streams. Plain SQL, in bulk: the writing is
+/// not what is measured here.
+pub async fn prepare(
+    store: &MessageStore,
+    accounts: i64,
+    per_account: i64,
+    first: i64,
+) -> anyhow::Result<()> {
     let pool = benchmarks::postgres_pool(store)?;
     sqlx::raw_sql("ALTER TABLE message_store.messages DISABLE TRIGGER messages_notify")
         .execute(&pool)
@@ -36,10 +42,11 @@ pub async fn prepare(store: &MessageStore, accounts: i64, per_account: i64) -> a
                     CASE WHEN (a + $1) % 10 = 0
                          THEN jsonb_build_object('correlationStreamName', 'fundsTransfer-' || md5('transfer' || a || $1)::uuid)
                     END
-             FROM generate_series(1, $2) a",
+             FROM generate_series($3, $3 + $2 - 1) a",
         )
         .bind(round)
         .bind(accounts)
+        .bind(first)
         .execute(&pool)
         .await?;
     }

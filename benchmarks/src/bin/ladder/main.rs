@@ -19,6 +19,7 @@
 
 mod aggregation;
 mod components;
+mod inspector;
 mod report;
 mod view_floor;
 mod web;
@@ -125,13 +126,17 @@ async fn main() -> anyhow::Result<()> {
         let url = postgres.create_database("ladder_events").await?;
         let store = store_at(&url).await;
         let accounts = (events / 100).max(1) as i64;
-        aggregation::prepare(&store, accounts, 100).await?;
+        aggregation::prepare(&store, accounts, 100, 1).await?;
         say(&format!(
             "messages table at L6: {}",
             postgres.table_size(&url).await?
         ));
         let views_url = postgres.create_database("ladder_events_views").await?;
         rungs.extend(aggregation::rungs(&store, &views_url, events).await?);
+    }
+
+    if wanted("L9") {
+        rungs.extend(inspector::rungs(&postgres, events).await?);
     }
 
     let mut latency_views = String::new();

@@ -23,7 +23,7 @@ const SECONDS: u64 = 5;
 
 /// Sends requests over `CONNECTIONS` keep-alive connections for a few
 /// seconds; returns requests per second. `request(n)` makes the n-th.
-async fn load(
+pub async fn load(
     address: SocketAddr,
     request: Arc<dyn Fn(usize) -> String + Send + Sync>,
 ) -> anyhow::Result<f64> {
@@ -122,6 +122,14 @@ async fn one_integer(State(pool): State<sqlx::AnyPool>, Path(account_id): Path<S
 
 async fn serve(router: axum::Router, shutdown: CancellationToken) -> anyhow::Result<SocketAddr> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    serve_on(listener, router, shutdown)
+}
+
+pub fn serve_on(
+    listener: tokio::net::TcpListener,
+    router: axum::Router,
+    shutdown: CancellationToken,
+) -> anyhow::Result<SocketAddr> {
     let address = listener.local_addr()?;
     tokio::spawn(async move {
         let _ = axum::serve(listener, router)
@@ -140,12 +148,17 @@ pub async fn rungs(
 ) -> anyhow::Result<Vec<Rung>> {
     let views = views::ViewDatabase::connect(views_url, 10).await?;
     let shutdown = CancellationToken::new();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let state = web_ui::AppState {
         views: views::Views::new(&views),
-        store: store.clone(),
+        store: store
+            .clone()
+            .restricted_to(messaging::store::Writes::Commands),
         clock: Clock::system(),
+        // The load below names its host `bench`.
+        hosts: web_ui::security::AllowedHosts::listed(["bench"]),
     };
-    let ui = serve(web_ui::app(state), shutdown.clone()).await?;
+    let ui = serve_on(listener, web_ui::app(state), shutdown.clone())?;
     let baseline = serve(
         axum::Router::new()
             .route("/account/{account_id}", axum::routing::get(page_select))

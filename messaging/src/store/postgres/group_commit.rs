@@ -42,6 +42,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use sqlx::PgPool;
 use tokio::sync::oneshot;
 
+use super::WriteFunctions;
 use super::message_arrays::MessageArrays;
 use super::single_write::write_alone;
 use crate::{ExpectedVersion, NewMessage, StoreError, StreamName};
@@ -51,9 +52,11 @@ use crate::{ExpectedVersion, NewMessage, StoreError, StreamName};
 const MOST_WRITES_PER_GROUP: usize = 100;
 
 /// The queues of the categories being written to, by category.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub(super) struct GroupCommit {
     queues: Arc<Mutex<HashMap<String, Vec<Write>>>>,
+    /// The SQL functions the groups are written with.
+    functions: WriteFunctions,
 }
 
 /// One caller's write, waiting for its group.
@@ -66,6 +69,14 @@ struct Write {
 }
 
 impl GroupCommit {
+    /// Groups written with `functions`.
+    pub(super) fn new(functions: WriteFunctions) -> GroupCommit {
+        GroupCommit {
+            queues: Arc::default(),
+            functions,
+        }
+    }
+
     /// Writes `messages` to `stream_name` in the next group of its category,
     /// and returns the position of the last once that group has committed.
     pub(super) async fn write(
@@ -101,7 +112,7 @@ impl GroupCommit {
             // The task ended without answering: it panicked. The write may or
             // may not have committed, which is what a broken connection
             // means too, so it is reported as one.
-            Err(StoreError::Database(sqlx::Error::WorkerCrashed))
+            Err(StoreError::OutcomeUnknown(sqlx::Error::WorkerCrashed))
         })
     }
 
@@ -125,7 +136,7 @@ impl GroupCommit {
                 let taken = queue.len().min(MOST_WRITES_PER_GROUP);
                 queue.drain(..taken).collect()
             };
-            write_group(&pool, group).await;
+            write_group(&pool, self.functions, group).await;
         }
         finished.done = true;
     }
@@ -169,9 +180,9 @@ enum GroupFailed {
 }
 
 /// Writes one group: together if it can, each on its own if not.
-async fn write_group(pool: &PgPool, group: Vec<Write>) {
+async fn write_group(pool: &PgPool, functions: WriteFunctions, group: Vec<Write>) {
     if group.len() > 1 {
-        match write_together(pool, &group).await {
+        match write_together(pool, functions, &group).await {
             Ok(positions) => {
                 for (write, position) in group.into_iter().zip(positions) {
                     let _ = write.answer.send(Ok(position));
@@ -183,7 +194,7 @@ async fn write_group(pool: &PgPool, group: Vec<Write>) {
                 for write in group {
                     let failed =
                         sqlx::Error::Protocol(format!("writing the group failed: {error}"));
-                    let _ = write.answer.send(Err(StoreError::Database(failed)));
+                    let _ = write.answer.send(Err(StoreError::OutcomeUnknown(failed)));
                 }
                 return;
             }
@@ -195,6 +206,7 @@ async fn write_group(pool: &PgPool, group: Vec<Write>) {
     for write in group {
         let written = write_alone(
             pool,
+            functions,
             &write.stream_name,
             &write.messages,
             write.expected_version,
@@ -208,7 +220,11 @@ async fn write_group(pool: &PgPool, group: Vec<Write>) {
 /// Every write of `group` in one statement (`write_messages`, one round
 /// trip, one transaction); the position of each write's last message, in
 /// order.
-async fn write_together(pool: &PgPool, group: &[Write]) -> Result<Vec<i64>, GroupFailed> {
+async fn write_together(
+    pool: &PgPool,
+    functions: WriteFunctions,
+    group: &[Write],
+) -> Result<Vec<i64>, GroupFailed> {
     let mut arrays = MessageArrays::default();
     for write in group {
         arrays
@@ -220,7 +236,7 @@ async fn write_together(pool: &PgPool, group: &[Write]) -> Result<Vec<i64>, Grou
         .await
         .map_err(|error| GroupFailed::NothingWritten(error.into()))?;
     let positions = arrays
-        .write(&mut connection)
+        .write(&mut connection, functions.many)
         .await
         .map_err(|error| match error {
             // The server answered with an error: the statement's transaction

@@ -6,7 +6,7 @@
 /// The SQL files that install the message store, in the order they must run.
 /// They are compiled into the binary, so a component can install the store it
 /// needs at start-up with nothing but a database URL.
-pub(super) const INSTALL_SCRIPTS: [(&str, &str); 12] = [
+pub(super) const INSTALL_SCRIPTS: [(&str, &str); 13] = [
     (
         "001_role_and_schema.sql",
         include_str!("../../../../migrations/message-store/postgres/001_role_and_schema.sql"),
@@ -56,6 +56,10 @@ pub(super) const INSTALL_SCRIPTS: [(&str, &str); 12] = [
     (
         "012_privileges.sql",
         include_str!("../../../../migrations/message-store/postgres/012_privileges.sql"),
+    ),
+    (
+        "013_restricted_writes.sql",
+        include_str!("../../../../migrations/message-store/postgres/013_restricted_writes.sql"),
     ),
 ];
 

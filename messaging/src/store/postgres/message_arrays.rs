@@ -48,24 +48,26 @@ impl MessageArrays {
         Ok(())
     }
 
-    /// Writes every message in one statement; returns each one's position
+    /// Writes every message in one statement, with `function`
+    /// (`write_messages`, or a restricted twin); returns each one's position
     /// in its stream, in order.
     pub(super) async fn write(
         &self,
         connection: &mut PgConnection,
+        function: &'static str,
     ) -> Result<Vec<i64>, sqlx::Error> {
         // The data and metadata travel as text, as in a single write, and
         // Postgres parses them into jsonb.
-        sqlx::query_scalar(
-            "SELECT message_store.write_messages($1, $2, $3, $4::jsonb[], $5::jsonb[], $6)",
-        )
-        .bind(&self.ids)
-        .bind(&self.stream_names)
-        .bind(&self.types)
-        .bind(&self.data)
-        .bind(&self.metadata)
-        .bind(&self.expected_versions)
-        .fetch_one(connection)
-        .await
+        let sql =
+            format!("SELECT message_store.{function}($1, $2, $3, $4::jsonb[], $5::jsonb[], $6)");
+        sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .bind(&self.ids)
+            .bind(&self.stream_names)
+            .bind(&self.types)
+            .bind(&self.data)
+            .bind(&self.metadata)
+            .bind(&self.expected_versions)
+            .fetch_one(connection)
+            .await
     }
 }

@@ -32,6 +32,7 @@ use notifier::Notifier;
 pub use notifier::PAUSE_BETWEEN_NOTIFICATIONS;
 
 use super::idle_ping::ping_if_idle;
+use super::writes::Writes;
 use crate::{
     CategoryRead, ExpectedVersion, NewMessage, StoreError, StoredMessage, StreamName, Time,
 };
@@ -42,6 +43,16 @@ pub struct PostgresStore {
     pool: PgPool,
     groups: GroupCommit,
     notifier: Notifier,
+}
+
+/// The SQL functions a handle writes through, by what it may write (see
+/// [`Writes`](crate::store::Writes)).
+#[derive(Clone, Copy, Debug)]
+pub(super) struct WriteFunctions {
+    /// Writes one message: `write_message`, or a restricted twin.
+    pub(super) one: &'static str,
+    /// Writes several, in one statement: `write_messages`, or a twin.
+    pub(super) many: &'static str,
 }
 
 impl PostgresStore {
@@ -66,8 +77,17 @@ impl PostgresStore {
         Ok(PostgresStore {
             notifier: Notifier::start(pool.clone()),
             pool,
-            groups: GroupCommit::default(),
+            groups: GroupCommit::new(Writes::Anything.functions().into()),
         })
+    }
+
+    /// The same store, writing through the functions for `writes`. Its
+    /// writes gather in groups of their own.
+    pub(crate) fn writing(self, writes: Writes) -> PostgresStore {
+        PostgresStore {
+            groups: GroupCommit::new(writes.functions().into()),
+            ..self
+        }
     }
 
     /// The connection pool, for the few callers that need plain SQL (tests,
@@ -189,6 +209,12 @@ impl PostgresStore {
 /// The session setting that tells the notification trigger to stay quiet
 /// (see `011_new_message_notifications.sql`).
 const NOTIFY_IN_TRIGGER_SETTING: &str = "message_store.notify_in_trigger";
+
+impl From<(&'static str, &'static str)> for WriteFunctions {
+    fn from((one, many): (&'static str, &'static str)) -> Self {
+        WriteFunctions { one, many }
+    }
+}
 
 /// Message DB raises its argument checks ("Must be a category: ...") as plain
 /// exceptions (SQLSTATE P0001); they are the caller's mistake, not the

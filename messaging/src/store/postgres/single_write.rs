@@ -3,19 +3,24 @@
 //!
 //! This is the plain path, and the one every write falls back to when its
 //! group cannot be written together (see `group_commit.rs`). It also
-//! turns the database's refusals into the typed errors writers act on: a
-//! wrong expected version, a message id written before.
+//! turns what went wrong into the typed errors writers act on: a wrong
+//! expected version, a message id written before, a write refused by the
+//! server (nothing written), or a write whose answer never came (perhaps
+//! written, perhaps not).
 
 use sqlx::postgres::PgDatabaseError;
 use sqlx::{PgConnection, PgPool};
 
+use super::WriteFunctions;
 use super::message_arrays::MessageArrays;
 use crate::store::metadata_json;
 use crate::{ExpectedVersion, NewMessage, StoreError, StreamName};
 
-/// Writes `messages` to `stream_name` on their own (not in a group).
+/// Writes `messages` to `stream_name` on their own (not in a group), with
+/// `functions`.
 pub(super) async fn write_alone(
     pool: &PgPool,
+    functions: WriteFunctions,
     stream_name: &StreamName,
     messages: &[NewMessage],
     expected_version: ExpectedVersion,
@@ -23,7 +28,15 @@ pub(super) async fn write_alone(
     let mut connection = pool.acquire().await?;
     if let [message] = messages {
         // One message is Message DB's own `write_message`, one statement.
-        return write_message(&mut connection, stream_name, message, expected_version).await;
+        let function = functions.one;
+        return write_message(
+            &mut connection,
+            function,
+            stream_name,
+            message,
+            expected_version,
+        )
+        .await;
     }
     // Several messages to one stream are one call to `write_messages`: one
     // statement, so all of them or none. The category lock taken by the
@@ -32,7 +45,7 @@ pub(super) async fn write_alone(
     let mut arrays = MessageArrays::default();
     arrays.push(stream_name, messages, expected_version)?;
     let positions = arrays
-        .write(&mut connection)
+        .write(&mut connection, functions.many)
         .await
         .map_err(|error| write_error(error, stream_name, messages, expected_version))?;
     positions.last().copied().ok_or_else(|| {
@@ -40,15 +53,17 @@ pub(super) async fn write_alone(
     })
 }
 
-/// One call to `write_message`.
+/// One call to `function`: `write_message`, or a restricted twin.
 async fn write_message(
     connection: &mut PgConnection,
+    function: &'static str,
     stream_name: &StreamName,
     message: &NewMessage,
     expected_version: ExpectedVersion,
 ) -> Result<i64, StoreError> {
     let metadata = metadata_json(message)?;
-    sqlx::query_scalar("SELECT message_store.write_message($1, $2, $3, $4::jsonb, $5::jsonb, $6)")
+    let sql = format!("SELECT message_store.{function}($1, $2, $3, $4::jsonb, $5::jsonb, $6)");
+    sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
         .bind(message.id.to_string())
         .bind(stream_name.as_str())
         .bind(&message.message_type)
@@ -67,8 +82,8 @@ async fn write_message(
         })
 }
 
-/// Turns the database's refusals of a write of `messages` to `stream_name`
-/// into the typed errors writers act on.
+/// Turns what went wrong with a write of `messages` to `stream_name`, once
+/// it was sent, into the typed errors writers act on.
 pub(super) fn write_error(
     error: sqlx::Error,
     stream_name: &StreamName,
@@ -109,6 +124,22 @@ pub(super) fn write_error(
                 return StoreError::DuplicateMessageId { id: message.id };
             }
         }
+        // The store's own refusals ("Only :command streams may be written
+        // here ...") are the caller's mistake; nothing was written.
+        if database_error.code().as_deref() == Some("P0001") {
+            return StoreError::InvalidRequest(text.to_string());
+        }
+        // Any other answer from the server means it refused the
+        // statement: nothing was written.
+        return StoreError::Database(error);
     }
-    StoreError::Database(error)
+    match error {
+        // The pool gave no connection: nothing was sent.
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed => StoreError::Database(error),
+        // The statement was sent, or being sent, and no answer came: the
+        // connection broke. The write may have committed or not; only
+        // sending it again (which expected versions and message ids make
+        // safe) will tell.
+        _ => StoreError::OutcomeUnknown(error),
+    }
 }
