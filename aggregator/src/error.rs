@@ -16,6 +16,12 @@ pub enum AggregatorError {
     /// A task panicked (a bug).
     #[error("an aggregator task panicked: {0}")]
     Panicked(String),
+    /// The views cannot be rebuilt while an aggregator runs against them.
+    #[error(
+        "an aggregator is running against these views ({instance}, heard from {seen_ago_ms} ms \
+         ago): stop it before rebuilding them"
+    )]
+    ViewsInUse { instance: String, seen_ago_ms: i64 },
 }
 
 impl AggregatorError {
@@ -25,7 +31,7 @@ impl AggregatorError {
         match self {
             AggregatorError::Views(error) => messaging::store::is_transient(error),
             AggregatorError::Store(error) => error.is_transient(),
-            AggregatorError::Panicked(_) => false,
+            AggregatorError::Panicked(_) | AggregatorError::ViewsInUse { .. } => false,
         }
     }
 }

@@ -7,7 +7,7 @@ use messaging::consumer::{Next, Subscription};
 use messaging::{CategoryRead, MessageStore};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
-use views::{ViewDatabase, positions};
+use views::{ViewDatabase, positions, presence};
 
 use crate::batch;
 use crate::error::{AggregatorError, retry};
@@ -66,6 +66,7 @@ pub async fn run(
     }
     let operations = Operations::new(store.clone(), views.clone());
     tasks.spawn(operations.run(settings.operations_interval, stop.clone()));
+    tasks.spawn(announce_presence(views.clone(), stop.clone()));
 
     let mut outcome = Ok(());
     while let Some(finished) = tasks.join_next().await {
@@ -80,6 +81,35 @@ pub async fn run(
         }
     }
     outcome
+}
+
+/// Says, every second until `shutdown`, that this aggregator is running
+/// against the views, and takes it back when it stops (see
+/// `views::presence`). Failing to say so is logged, not fatal: it only
+/// matters to a rebuild.
+async fn announce_presence(
+    views: ViewDatabase,
+    shutdown: CancellationToken,
+) -> Result<(), AggregatorError> {
+    let instance = format!(
+        "aggregator, process {} on {}, {}",
+        std::process::id(),
+        std::env::var("HOSTNAME").unwrap_or_else(|_| "this machine".to_string()),
+        uuid::Uuid::new_v4()
+    );
+    loop {
+        if let Err(error) = presence::announce(views.pool(), &instance).await {
+            tracing::warn!(%error, "could not announce the aggregator's presence");
+        }
+        tokio::select! {
+            () = shutdown.cancelled() => break,
+            () = tokio::time::sleep(Duration::from_secs(1)) => {}
+        }
+    }
+    if let Err(error) = presence::withdraw(views.pool(), &instance).await {
+        tracing::warn!(%error, "could not withdraw the aggregator's presence");
+    }
+    Ok(())
 }
 
 /// Applies everything each source has, then returns how many messages were
@@ -107,15 +137,22 @@ pub async fn catch_up(
 }
 
 /// Drops the views, creates them again and replays every source from the
-/// first message. Stop the live aggregator first (or rebuild into another
-/// view database): two writers replaying at once would each skip what the
-/// other applied, which is harmless, but the result is only complete once
-/// both have caught up.
+/// first message. It refuses while an aggregator runs against the views
+/// (see `views::presence`): stop it first, or rebuild into another view
+/// database.
 pub async fn rebuild(
     store: &MessageStore,
     views: &ViewDatabase,
     batch_size: u32,
 ) -> Result<u64, AggregatorError> {
+    // The table may not exist yet in views that were never installed.
+    let running = presence::running(views.pool()).await.unwrap_or_default();
+    if let Some((instance, seen_ago_ms)) = running.into_iter().next() {
+        return Err(AggregatorError::ViewsInUse {
+            instance,
+            seen_ago_ms,
+        });
+    }
     views.reset().await?;
     catch_up(store, views, batch_size).await
 }

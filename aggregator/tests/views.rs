@@ -727,6 +727,43 @@ async fn a_page_after_the_database_dropped_the_idle_connections_is_read() {
         .expect("read on a fresh connection");
 }
 
+async fn the_views_are_not_rebuilt_under_a_running_aggregator(backend: Backend) {
+    let Some(bank) = Bank::new(backend).await else {
+        return;
+    };
+    let shutdown = CancellationToken::new();
+    let live = tokio::spawn(aggregator::run(
+        bank.store.clone(),
+        bank.views.clone(),
+        Settings::default(),
+        shutdown.clone(),
+    ));
+    // Once it has said it is there, a rebuild refuses, and changes nothing.
+    let mut refused = None;
+    for _ in 0..200 {
+        match aggregator::rebuild(&bank.store, &bank.views, 500).await {
+            Err(error @ aggregator::AggregatorError::ViewsInUse { .. }) => {
+                refused = Some(error);
+                break;
+            }
+            Ok(_) => {}
+            Err(error) => panic!("{error}"),
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let refused = refused.expect("the rebuild was refused while the aggregator ran");
+    assert!(
+        refused.to_string().contains("stop it before rebuilding"),
+        "{refused}"
+    );
+
+    shutdown.cancel();
+    live.await.expect("task").expect("stopped cleanly");
+    aggregator::rebuild(&bank.store, &bank.views, 500)
+        .await
+        .expect("rebuilt once the aggregator stopped");
+}
+
 macro_rules! on_both {
     ($($case:ident),*) => {
         mod postgres_views { $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $case() { super::$case(super::Backend::Postgres).await } )* }
@@ -741,7 +778,8 @@ on_both!(
     the_pending_list_empties_once_the_commands_are_processed,
     the_account_page_reads_in_one_statement_what_each_query_reads,
     lag_reaches_zero_when_the_consumers_catch_up,
-    an_event_that_cannot_be_applied_is_parked_and_the_rest_applied
+    an_event_that_cannot_be_applied_is_parked_and_the_rest_applied,
+    the_views_are_not_rebuilt_under_a_running_aggregator
 );
 
 #[test]

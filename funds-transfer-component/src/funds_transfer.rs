@@ -3,6 +3,8 @@
 //! As for the account, every rule of the process is a method here, and the
 //! handlers only ask.
 
+use std::collections::BTreeMap;
+
 use account_component::Money;
 use account_component::messages::Reason;
 use messaging::Time;
@@ -42,15 +44,44 @@ pub struct FundsTransfer {
     pub refund_rejected_time: Option<Time>,
     /// Why the destination refused the deposit, which a reversal reports.
     pub deposit_rejection_reason: Option<Reason>,
+    /// The releases of held money an operator asked for, by release id,
+    /// each with whether its account took the money (`Some(true)`), refused
+    /// it (`Some(false)`), or has not answered yet (`None`).
+    pub releases: BTreeMap<Uuid, Option<bool>>,
+    /// When the money held was released for good.
+    pub released_time: Option<Time>,
 }
 
-/// Which of a transfer's two deposits an account's deposit is.
+/// Which of a transfer's deposits an account's deposit is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TransferDeposit {
     /// The deposit into the destination: the transfer itself.
     ToDestination,
     /// The refund to the source, after the destination refused.
     Refund,
+    /// An operator's release of money held, to the account they chose.
+    Release,
+}
+
+/// Why a release of held money is refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReleaseRefusal {
+    /// The transfer holds no money: it never had its refund refused.
+    NothingHeld,
+    /// The money was released already.
+    AlreadyReleased,
+    /// Another release is under way and not answered yet.
+    AnotherUnderWay,
+}
+
+impl std::fmt::Display for ReleaseRefusal {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(match self {
+            ReleaseRefusal::NothingHeld => "the transfer holds no money",
+            ReleaseRefusal::AlreadyReleased => "the money it held was released already",
+            ReleaseRefusal::AnotherUnderWay => "another release of its money is under way",
+        })
+    }
 }
 
 impl FundsTransfer {
@@ -67,15 +98,51 @@ impl FundsTransfer {
         }
     }
 
-    /// Which of this transfer's deposits has the id `deposit_id`, if either.
+    /// Which of this transfer's deposits has the id `deposit_id`, if any.
     pub fn deposit_named(&self, deposit_id: Uuid) -> Option<TransferDeposit> {
         if self.deposit_id == Some(deposit_id) {
             Some(TransferDeposit::ToDestination)
         } else if self.refund_id == Some(deposit_id) {
             Some(TransferDeposit::Refund)
+        } else if self.releases.contains_key(&deposit_id) {
+            Some(TransferDeposit::Release)
         } else {
             None
         }
+    }
+
+    /// Does the bank hold this transfer's money: the refund was refused and
+    /// no release has paid it out?
+    pub fn holds_money(&self) -> bool {
+        self.refund_rejected_time.is_some() && self.released_time.is_none()
+    }
+
+    /// Why the release `release_id` must be refused, if it must. (The same
+    /// release again is not refused: it is recognised, and ignored.)
+    pub fn release_refusal(&self, release_id: Uuid) -> Option<ReleaseRefusal> {
+        if self.released_time.is_some() {
+            Some(ReleaseRefusal::AlreadyReleased)
+        } else if self.refund_rejected_time.is_none() {
+            Some(ReleaseRefusal::NothingHeld)
+        } else if self
+            .releases
+            .iter()
+            .any(|(id, answer)| *id != release_id && answer.is_none())
+        {
+            Some(ReleaseRefusal::AnotherUnderWay)
+        } else {
+            None
+        }
+    }
+
+    /// Has the release `release_id` been recorded (asked for)?
+    pub fn has_release(&self, release_id: Uuid) -> bool {
+        self.releases.contains_key(&release_id)
+    }
+
+    /// Has the account answered the release `release_id` (either way)?
+    pub fn release_answered(&self, release_id: Uuid) -> bool {
+        self.releases.get(&release_id).is_some_and(Option::is_some)
     }
 
     /// Has a `Transfer` command been decided (initiated or rejected)?
@@ -104,6 +171,7 @@ impl FundsTransfer {
     }
 
     /// Is the transfer over: transferred, cancelled, reversed, or rejected?
+    /// (One whose money is held waits for a person, not for the process.)
     pub fn has_ended(&self) -> bool {
         self.transferred_time.is_some()
             || self.cancelled_time.is_some()

@@ -24,5 +24,5 @@ pub mod start;
 pub mod store;
 pub mod streams;
 
-pub use funds_transfer::{FundsTransfer, TransferDeposit};
+pub use funds_transfer::{FundsTransfer, ReleaseRefusal, TransferDeposit};
 pub use start::start;

@@ -4,8 +4,8 @@ use messaging::{Message, MessageError, Projection, StoredMessage};
 
 use crate::FundsTransfer;
 use crate::messages::events::{
-    Cancelled, DepositRejected, Deposited, Initiated, RefundRejected, Rejected, Reversed,
-    Transferred, Withdrawn,
+    Cancelled, DepositRejected, Deposited, Initiated, RefundRejected, Rejected, ReleaseRejected,
+    ReleaseRequested, Released, Reversed, Transferred, Withdrawn,
 };
 
 impl Projection for FundsTransfer {
@@ -49,6 +49,19 @@ impl Projection for FundsTransfer {
             }
             RefundRejected::TYPE => {
                 self.refund_rejected_time = Some(event.decode::<RefundRejected>()?.processed_time);
+            }
+            ReleaseRequested::TYPE => {
+                let requested: ReleaseRequested = event.decode()?;
+                self.releases.entry(requested.release_id).or_insert(None);
+            }
+            Released::TYPE => {
+                let released: Released = event.decode()?;
+                self.releases.insert(released.release_id, Some(true));
+                self.released_time = Some(released.processed_time);
+            }
+            ReleaseRejected::TYPE => {
+                let rejected: ReleaseRejected = event.decode()?;
+                self.releases.insert(rejected.release_id, Some(false));
             }
             _ => {}
         }

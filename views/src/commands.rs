@@ -35,6 +35,8 @@ pub enum CommandKind {
     Withdraw,
     Close,
     Transfer,
+    /// An operator's release of the money a transfer holds.
+    Release,
 }
 
 impl Code for CommandKind {
@@ -44,6 +46,7 @@ impl Code for CommandKind {
         Self::Withdraw,
         Self::Close,
         Self::Transfer,
+        Self::Release,
     ];
 
     fn code(self) -> &'static str {
@@ -53,6 +56,7 @@ impl Code for CommandKind {
             Self::Withdraw => "withdraw",
             Self::Close => "close",
             Self::Transfer => "transfer",
+            Self::Release => "release",
         }
     }
 }
@@ -85,6 +89,8 @@ pub enum Outcome {
     Closed,
     /// The transfer started (`Initiated`); its own page follows the rest.
     Initiated,
+    /// The money held was paid into the account chosen (`Released`).
+    Released,
     /// Refused, for the reason in the row's `reason`.
     Rejected,
 }
@@ -96,6 +102,7 @@ impl Code for Outcome {
         Self::Withdrawn,
         Self::Closed,
         Self::Initiated,
+        Self::Released,
         Self::Rejected,
     ];
 
@@ -106,6 +113,7 @@ impl Code for Outcome {
             Self::Withdrawn => "withdrawn",
             Self::Closed => "closed",
             Self::Initiated => "initiated",
+            Self::Released => "released",
             Self::Rejected => "rejected",
         }
     }

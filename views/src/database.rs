@@ -17,15 +17,16 @@ const SQLITE_SCHEMA: &str = include_str!("../../migrations/views/sqlite/001_view
 
 /// The shape of the views the schema files create: `views_schema.version`.
 /// The files say what happens when a database holds another.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// Every table the views consist of, in the order a rebuild drops them.
-pub const TABLES: [&str; 8] = [
+pub const TABLES: [&str; 9] = [
     "accounts",
     "statement_lines",
     "transfers",
     "commands",
     "aggregator_positions",
+    "aggregators",
     "consumers",
     "dead_letters",
     "views_schema",

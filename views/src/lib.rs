@@ -12,7 +12,8 @@
 //! 3. [`transfers`]: one row per transfer, with the time of each step.
 //! 4. [`commands`]: what was asked and whether it was answered ("pending").
 //! 5. [`operations`]: consumers' positions and lag, parked messages.
-//! 6. [`positions`]: how far the aggregator has applied each category.
+//! 6. [`positions`]: how far the aggregator has applied each category, and
+//!    [`presence`]: which aggregators are running against the views.
 //!
 //! Two crates use it, for opposite ends: the aggregator, the only writer,
 //! and the web UI, which only reads ([`Views`]). Neither depends on the
@@ -32,6 +33,7 @@ pub mod commands;
 mod database;
 pub mod operations;
 pub mod positions;
+pub mod presence;
 pub mod snapshot;
 pub mod statement;
 pub mod transfers;

@@ -37,8 +37,13 @@ pub enum TransferStatus {
     Refunding,
     /// The money went back to the source.
     Reversed,
-    /// The source refused the refund too: the bank holds the money.
+    /// The source refused the refund too: the bank holds the money, until
+    /// an operator releases it.
     RefundRejected,
+    /// An operator chose an account for the money held; its answer is due.
+    Releasing,
+    /// The money held was paid into the account the operator chose.
+    Released,
     /// Refused before it started (same account, a bad amount).
     Rejected,
 }
@@ -54,7 +59,13 @@ impl TransferStatus {
                 | Self::Reversed
                 | Self::Rejected
                 | Self::RefundRejected
+                | Self::Released
         )
+    }
+
+    /// Does the bank hold the transfer's money (until a release places it)?
+    pub fn holds_money(self) -> bool {
+        matches!(self, Self::RefundRejected | Self::Releasing)
     }
 }
 
@@ -68,6 +79,8 @@ impl Code for TransferStatus {
         Self::Refunding,
         Self::Reversed,
         Self::RefundRejected,
+        Self::Releasing,
+        Self::Released,
         Self::Rejected,
     ];
 
@@ -81,6 +94,8 @@ impl Code for TransferStatus {
             Self::Refunding => "refunding",
             Self::Reversed => "reversed",
             Self::RefundRejected => "refund-rejected",
+            Self::Releasing => "releasing",
+            Self::Released => "released",
             Self::Rejected => "rejected",
         }
     }
@@ -98,7 +113,7 @@ impl fmt::Display for TransferStatus {
     /// The status in words: `refund rejected`.
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::RefundRejected => formatter.write_str("refund rejected"),
+            Self::RefundRejected => formatter.write_str("held: refund refused"),
             other => formatter.write_str(other.code()),
         }
     }
@@ -115,6 +130,8 @@ pub enum Step {
     DepositRejected,
     Reversed,
     RefundRejected,
+    ReleaseRequested,
+    Released,
     Rejected,
 }
 
@@ -141,7 +158,12 @@ pub struct Transfer {
     pub deposit_rejected_time: Option<Time>,
     pub reversed_time: Option<Time>,
     pub refund_rejected_time: Option<Time>,
+    pub release_requested_time: Option<Time>,
+    pub released_time: Option<Time>,
     pub rejected_time: Option<Time>,
+    /// The account an operator released the money held to (or is
+    /// releasing it to).
+    pub release_account_id: Option<Uuid>,
     /// The global position of the last event applied to this row.
     pub last_position: i64,
 }
@@ -158,6 +180,8 @@ impl Transfer {
             Step::DepositRejected => &mut self.deposit_rejected_time,
             Step::Reversed => &mut self.reversed_time,
             Step::RefundRejected => &mut self.refund_rejected_time,
+            Step::ReleaseRequested => &mut self.release_requested_time,
+            Step::Released => &mut self.released_time,
             Step::Rejected => &mut self.rejected_time,
         };
         *column = Some(time);
@@ -168,7 +192,8 @@ impl Transfer {
 pub(crate) const COLUMNS: &str = "funds_transfer_id, withdrawal_account_id, \
     deposit_account_id, amount, status, reason, requested_time, initiated_time, \
     withdrawn_time, deposited_time, transferred_time, cancelled_time, \
-    deposit_rejected_time, reversed_time, refund_rejected_time, rejected_time, last_position";
+    deposit_rejected_time, reversed_time, refund_rejected_time, release_requested_time, \
+    released_time, rejected_time, release_account_id, last_position";
 
 fn from_row(row: &AnyRow) -> Result<Transfer, sqlx::Error> {
     Ok(Transfer {
@@ -187,7 +212,10 @@ fn from_row(row: &AnyRow) -> Result<Transfer, sqlx::Error> {
         deposit_rejected_time: parsed_optional(row, "deposit_rejected_time")?,
         reversed_time: parsed_optional(row, "reversed_time")?,
         refund_rejected_time: parsed_optional(row, "refund_rejected_time")?,
+        release_requested_time: parsed_optional(row, "release_requested_time")?,
+        released_time: parsed_optional(row, "released_time")?,
         rejected_time: parsed_optional(row, "rejected_time")?,
+        release_account_id: parsed_optional(row, "release_account_id")?,
         last_position: row.try_get("last_position")?,
     })
 }
@@ -209,7 +237,10 @@ fn values(transfer: &Transfer) -> Vec<Value> {
         transfer.deposit_rejected_time.into(),
         transfer.reversed_time.into(),
         transfer.refund_rejected_time.into(),
+        transfer.release_requested_time.into(),
+        transfer.released_time.into(),
         transfer.rejected_time.into(),
+        transfer.release_account_id.into(),
         transfer.last_position.into(),
     ]
 }
@@ -276,6 +307,21 @@ impl Views {
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    /// The transfers whose money the bank holds, oldest first: what an
+    /// operator has to place.
+    pub async fn held_transfers(&self) -> Result<Vec<Transfer>, sqlx::Error> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM transfers WHERE status IN ('{}', '{}') \
+             ORDER BY requested_time, funds_transfer_id",
+            TransferStatus::RefundRejected.code(),
+            TransferStatus::Releasing.code(),
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(from_row).collect()

@@ -61,6 +61,10 @@ pub fn app_with(state: AppState, limits: Limits) -> Router {
             get(routes::transfers::show),
         )
         .route(
+            "/transfers/{funds_transfer_id}/release",
+            post(routes::transfers::release),
+        )
+        .route(
             "/inspector",
             get(routes::inspector::show).layer(axum::middleware::from_fn_with_state(
                 InspectionSlots::new(limits.inspections_in_flight),

@@ -39,6 +39,16 @@ pub struct OpenInput {
     pub holder_name: Option<String>,
 }
 
+/// The release form of the operations page: the money a transfer holds,
+/// to an account.
+#[derive(Debug, Default, Deserialize)]
+pub struct ReleaseInput {
+    #[serde(default)]
+    pub command_id: Option<String>,
+    #[serde(default)]
+    pub account_id: Option<String>,
+}
+
 /// The close form: just its id.
 #[derive(Debug, Default, Deserialize)]
 pub struct CloseInput {
@@ -91,7 +101,7 @@ pub fn holder_name(input: Option<&str>) -> Result<String, String> {
     Ok(name.to_string())
 }
 
-/// An account id chosen from a list.
+/// An account id chosen from a list, or typed.
 pub fn account_id(input: Option<&str>) -> Result<Uuid, String> {
     input
         .and_then(|text| Uuid::parse_str(text.trim()).ok())

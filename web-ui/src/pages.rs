@@ -283,13 +283,36 @@ pub struct DeadLetterRow {
     pub time: String,
 }
 
-/// The operations page: consumers, lag, dead letters.
+/// Money a transfer holds, on the operations page, with the form that
+/// releases it (when no release is under way).
+#[derive(Debug, Clone)]
+pub struct HeldRow {
+    pub transfer_id: String,
+    pub amount: String,
+    pub from: String,
+    pub to: String,
+    pub reason: Option<String>,
+    pub status: Status,
+    /// The release form, while the money waits for one.
+    pub release: Option<ReleaseForm>,
+}
+
+/// The release form: the money held, to an account an operator types.
+#[derive(Debug, Clone)]
+pub struct ReleaseForm {
+    pub command_id: String,
+    pub account_id: String,
+    pub error: Option<String>,
+}
+
+/// The operations page: consumers, lag, dead letters, money held.
 #[derive(Debug, Template)]
 #[template(path = "operations.html")]
 pub struct OperationsPage {
     pub watch: Option<Watch>,
     pub consumers: Vec<ConsumerRow>,
     pub dead_letters: Vec<DeadLetterRow>,
+    pub held: Vec<HeldRow>,
 }
 
 /// A form whose command may or may not have reached the bank, offered again

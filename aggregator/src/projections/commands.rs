@@ -4,7 +4,7 @@
 
 use account_component::messages::commands::{Close, Deposit, Open, Withdraw};
 use account_component::streams as account_streams;
-use funds_transfer_component::messages::commands::Transfer;
+use funds_transfer_component::messages::commands::{ReleaseHeldRefund, Transfer};
 use messaging::{Message, MessageError, StoredMessage};
 use sqlx::AnyConnection;
 use views::commands::{self, CommandKind, Request, key};
@@ -77,6 +77,20 @@ fn decode(message: &StoredMessage) -> Result<Option<Request>, MessageError> {
                     from,
                     amount,
                     transfer.time,
+                )
+            }
+        }
+        ReleaseHeldRefund::TYPE => {
+            let release: ReleaseHeldRefund = message.decode()?;
+            let key = key::transaction(release.release_id);
+            Request {
+                funds_transfer_id: Some(release.funds_transfer_id),
+                ..request(
+                    key,
+                    CommandKind::Release,
+                    release.account_id,
+                    None,
+                    release.time,
                 )
             }
         }

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 
 use account_component::Money;
 use funds_transfer_component::messages::events::{
-    Cancelled, DepositRejected, Deposited, Initiated, RefundRejected, Rejected, Reversed,
-    Transferred, Withdrawn,
+    Cancelled, DepositRejected, Deposited, Initiated, RefundRejected, Rejected, ReleaseRejected,
+    ReleaseRequested, Released, Reversed, Transferred, Withdrawn,
 };
 use funds_transfer_component::streams;
 use messaging::{Message, MessageError, StoredMessage, Time};
@@ -31,6 +31,13 @@ enum Change {
     },
     /// A later step: nothing more than the status, the reason and the time.
     Step,
+    /// A step of releasing the money held, to `account_id`; the end of the
+    /// attempt answers the operator's command.
+    Release {
+        release_id: Uuid,
+        account_id: Uuid,
+        outcome: Option<Outcome>,
+    },
 }
 
 /// A transfer event, decoded.
@@ -38,7 +45,8 @@ struct Decoded {
     funds_transfer_id: Uuid,
     change: Change,
     status: TransferStatus,
-    step: Step,
+    /// The step whose time the event records, if it records one.
+    step: Option<Step>,
     reason: Option<String>,
     /// When the step happened (the event's processed time).
     time: Time,
@@ -50,7 +58,7 @@ fn decode(event: &StoredMessage) -> Result<Option<Decoded>, MessageError> {
         funds_transfer_id: id,
         change: Change::Step,
         status,
-        step,
+        step: Some(step),
         reason,
         time,
     };
@@ -168,6 +176,60 @@ fn decode(event: &StoredMessage) -> Result<Option<Decoded>, MessageError> {
                 e.processed_time,
             )
         }
+        ReleaseRequested::TYPE => {
+            let e: ReleaseRequested = event.decode()?;
+            let change = Change::Release {
+                release_id: e.release_id,
+                account_id: e.account_id,
+                outcome: None,
+            };
+            let status = TransferStatus::Releasing;
+            Decoded {
+                change,
+                ..step(
+                    e.funds_transfer_id,
+                    status,
+                    Step::ReleaseRequested,
+                    None,
+                    e.processed_time,
+                )
+            }
+        }
+        Released::TYPE => {
+            let e: Released = event.decode()?;
+            let change = Change::Release {
+                release_id: e.release_id,
+                account_id: e.account_id,
+                outcome: Some(Outcome::Released),
+            };
+            let status = TransferStatus::Released;
+            Decoded {
+                change,
+                ..step(
+                    e.funds_transfer_id,
+                    status,
+                    Step::Released,
+                    None,
+                    e.processed_time,
+                )
+            }
+        }
+        ReleaseRejected::TYPE => {
+            let e: ReleaseRejected = event.decode()?;
+            // The money is held again; no step is done.
+            Decoded {
+                funds_transfer_id: e.funds_transfer_id,
+                change: Change::Release {
+                    release_id: e.release_id,
+                    account_id: e.account_id,
+                    outcome: Some(Outcome::Rejected),
+                },
+                status: TransferStatus::RefundRejected,
+                step: None,
+                reason: Some(format!("the release was refused: {}", e.reason)),
+                time: e.processed_time,
+            }
+        }
         _ => return Ok(None),
     };
     if streams::transfer_id_of(event.stream_name.as_str()) != Some(decoded.funds_transfer_id) {
@@ -176,8 +238,9 @@ fn decode(event: &StoredMessage) -> Result<Option<Decoded>, MessageError> {
     Ok(Some(decoded))
 }
 
-/// Applies one event; returns the answer to the `Transfer` command when the
-/// event starts the transfer.
+/// Applies one event; returns the answer to a command when the event
+/// answers one (`Initiated` or `Rejected` a `Transfer`, the end of a release
+/// a `ReleaseHeldRefund`).
 fn apply(rows: &mut BTreeMap<Uuid, Transfer>, decoded: Decoded, position: i64) -> Option<Answer> {
     let id = decoded.funds_transfer_id;
     match decoded.change {
@@ -206,10 +269,15 @@ fn apply(rows: &mut BTreeMap<Uuid, Transfer>, decoded: Decoded, position: i64) -
                 deposit_rejected_time: None,
                 reversed_time: None,
                 refund_rejected_time: None,
+                release_requested_time: None,
+                released_time: None,
                 rejected_time: None,
+                release_account_id: None,
                 last_position: position,
             };
-            row.record_step(decoded.step, decoded.time);
+            if let Some(step) = decoded.step {
+                row.record_step(step, decoded.time);
+            }
             rows.insert(id, row);
             let outcome = match decoded.status {
                 TransferStatus::Rejected => Outcome::Rejected,
@@ -228,19 +296,50 @@ fn apply(rows: &mut BTreeMap<Uuid, Transfer>, decoded: Decoded, position: i64) -
             })
         }
         Change::Step => {
-            // A step of a transfer the views have not seen start cannot
-            // happen in order; a step seen already is skipped.
-            let row = rows.get_mut(&id)?;
-            if position <= row.last_position {
-                return None;
-            }
-            row.status = decoded.status;
-            row.reason = decoded.reason.or(row.reason.take());
-            row.record_step(decoded.step, decoded.time);
-            row.last_position = position;
+            step(rows, &decoded, position);
             None
         }
+        Change::Release {
+            release_id,
+            account_id,
+            outcome,
+        } => {
+            let row = step(rows, &decoded, position)?;
+            row.release_account_id = Some(account_id);
+            Some(Answer {
+                command_key: key::transaction(release_id),
+                kind: CommandKind::Release,
+                account_id: Some(account_id),
+                funds_transfer_id: Some(id),
+                amount: Some(row.amount),
+                outcome: outcome?,
+                reason: decoded.reason,
+                time: decoded.time,
+                position,
+            })
+        }
     }
+}
+
+/// Applies a later step to its row: its status, its reason, its time. A
+/// step of a transfer the views have not seen start cannot happen in order,
+/// and a step seen already is skipped: both give `None`.
+fn step<'a>(
+    rows: &'a mut BTreeMap<Uuid, Transfer>,
+    decoded: &Decoded,
+    position: i64,
+) -> Option<&'a mut Transfer> {
+    let row = rows.get_mut(&decoded.funds_transfer_id)?;
+    if position <= row.last_position {
+        return None;
+    }
+    row.status = decoded.status;
+    row.reason = decoded.reason.clone().or(row.reason.take());
+    if let Some(step) = decoded.step {
+        row.record_step(step, decoded.time);
+    }
+    row.last_position = position;
+    Some(row)
 }
 
 /// Applies a batch of transfer events to the views.

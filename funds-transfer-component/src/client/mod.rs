@@ -3,10 +3,11 @@
 use messaging::{ExpectedVersion, MessageError, MessageStore, NewMessage, StoreError, StreamName};
 use uuid::Uuid;
 
-use crate::messages::commands::Transfer;
+use crate::messages::commands::{ReleaseHeldRefund, Transfer};
 use crate::streams;
 
-/// A `Transfer` command, ready to send to `fundsTransfer:command-{id}`.
+/// A command to the funds-transfer component (`Transfer`, or
+/// `ReleaseHeldRefund`), ready to send to `fundsTransfer:command-{id}`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TransferCommand {
     stream_name: StreamName,
@@ -19,6 +20,16 @@ impl TransferCommand {
         Ok(TransferCommand {
             stream_name: streams::command_stream(transfer.funds_transfer_id),
             message: NewMessage::new(transfer)?,
+        })
+    }
+
+    /// Release the money a transfer holds to an account.
+    pub fn release_held_refund(
+        release: &ReleaseHeldRefund,
+    ) -> Result<TransferCommand, MessageError> {
+        Ok(TransferCommand {
+            stream_name: streams::command_stream(release.funds_transfer_id),
+            message: NewMessage::new(release)?,
         })
     }
 

@@ -5,7 +5,9 @@ use account_component::messages::events as account;
 use messaging::{NewMessage, StreamName};
 
 use super::{id, money, time};
-use crate::messages::events::{DepositRejected, Initiated, Withdrawn};
+use crate::messages::events::{
+    DepositRejected, Initiated, RefundRejected, ReleaseRequested, Withdrawn,
+};
 use crate::streams;
 
 /// The example transfer started.
@@ -44,6 +46,31 @@ pub fn deposit_rejected() -> DepositRejected {
         amount: money::amount(),
         reason: Reason::AccountClosed,
         time: time::processed(),
+        processed_time: time::processed(),
+    }
+}
+
+/// The source refused the refund too: the bank holds the money.
+pub fn refund_rejected() -> RefundRejected {
+    RefundRejected {
+        funds_transfer_id: id::transfer(),
+        refund_id: id::refund(),
+        account_id: id::source_account(),
+        amount: money::amount(),
+        reason: Reason::AccountClosed,
+        time: time::processed(),
+        processed_time: time::processed(),
+    }
+}
+
+/// An operator asked for the money held to go to the release account.
+pub fn release_requested() -> ReleaseRequested {
+    ReleaseRequested {
+        funds_transfer_id: id::transfer(),
+        release_id: id::release(),
+        account_id: id::release_account(),
+        amount: money::amount(),
+        time: time::example(),
         processed_time: time::processed(),
     }
 }

@@ -26,3 +26,13 @@ pub fn deposit() -> Uuid {
 pub fn refund() -> Uuid {
     messaging::IdGenerator::sequential_id(3)
 }
+
+/// An operator's release of the money the example transfer holds.
+pub fn release() -> Uuid {
+    Uuid::from_u128(0xf7a0_0000_0000_4000_8000_0000_0000_0002)
+}
+
+/// The account the example release pays into.
+pub fn release_account() -> Uuid {
+    Uuid::from_u128(0xacc0_0000_0000_4000_8000_0000_0000_0003)
+}

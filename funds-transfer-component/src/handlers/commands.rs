@@ -6,11 +6,11 @@ use messaging::{
 };
 
 use super::ensure_addressed_to;
-use crate::messages::commands::Transfer;
-use crate::messages::events::{Initiated, Rejected};
+use crate::messages::commands::{ReleaseHeldRefund, Transfer};
+use crate::messages::events::{Initiated, Rejected, ReleaseRequested};
 use crate::{FundsTransfer, streams};
 
-/// Starts transfers.
+/// Starts transfers, and releases the money a transfer holds.
 #[derive(Clone, Debug)]
 pub struct Commands {
     /// Where the transfer's events are written.
@@ -71,12 +71,44 @@ impl Commands {
             .await?;
         Ok(())
     }
+
+    /// `ReleaseHeldRefund`: an operator chose an account for the money the
+    /// transfer holds. The attempt is recorded (`ReleaseRequested`), and the
+    /// events handler sends the deposit. The same release again finds its
+    /// attempt recorded; a release of money not held, or held by no
+    /// transfer, is a mistake no retry can fix, so it is parked with the
+    /// reason, and no money moves.
+    async fn release(&self, message: &StoredMessage) -> Result<(), HandlerError> {
+        let release: ReleaseHeldRefund = message.decode()?;
+        let id = release.funds_transfer_id;
+        ensure_addressed_to(message, id)?;
+        let (funds_transfer, version) = self.transfers.fetch(id).await?;
+
+        if funds_transfer.has_release(release.release_id) {
+            tracing::info!("ReleaseHeldRefund ignored: recorded already");
+            return Ok(());
+        }
+        if let Some(refusal) = funds_transfer.release_refusal(release.release_id) {
+            let error = format!("no money to release for transfer {id}: {refusal}");
+            return Err(message.unhandleable(error).into());
+        }
+
+        tracing::info!(account_id = %release.account_id, "ReleaseHeldRefund requested");
+        let requested = ReleaseRequested::follow(&release, funds_transfer.amount, self.clock.now());
+        let event = NewMessage::follow(&requested, message)?;
+        let stream = streams::transfer_stream(id);
+        self.store
+            .write_message(&stream, &event, ExpectedVersion::Exactly(version))
+            .await?;
+        Ok(())
+    }
 }
 
 impl Handler for Commands {
     async fn handle(&self, message: &StoredMessage) -> Result<(), HandlerError> {
         match message.message_type.as_str() {
             Transfer::TYPE => self.transfer(message).await,
+            ReleaseHeldRefund::TYPE => self.release(message).await,
             _ => Ok(()),
         }
     }

@@ -5,7 +5,7 @@ use account_component::messages::commands::{Deposit, Withdraw};
 use messaging::{Clock, EntityStore, Handler, HandlerError, Message, MessageStore, StoredMessage};
 
 use super::transfer_of;
-use crate::messages::events::{DepositRejected, Initiated, Withdrawn};
+use crate::messages::events::{DepositRejected, Initiated, ReleaseRequested, Withdrawn};
 use crate::{FundsTransfer, streams};
 
 /// Sends the accounts the commands each step calls for.
@@ -109,6 +109,27 @@ impl Events {
         Ok(())
     }
 
+    /// `ReleaseRequested`: pay the money held into the account the operator
+    /// chose, with the release's id as the deposit's.
+    async fn release_requested(&self, message: &StoredMessage) -> Result<(), HandlerError> {
+        let requested: ReleaseRequested = message.decode()?;
+        let (transfer, _) = self.transfers.fetch(transfer_of(message)?).await?;
+        if transfer.release_answered(requested.release_id) {
+            tracing::info!("ReleaseRequested ignored: the release was answered already");
+            return Ok(());
+        }
+        let deposit = Deposit {
+            deposit_id: requested.release_id,
+            account_id: requested.account_id,
+            amount: requested.amount,
+            time: self.clock.now(),
+        };
+        self.send(AccountCommand::deposit(&deposit)?, message)
+            .await?;
+        tracing::info!("ReleaseRequested: asked the chosen account to take the money");
+        Ok(())
+    }
+
     /// Sends an account command caused by `message` and correlated with the
     /// transfer, so that the account's answer finds its way back here.
     async fn send(
@@ -132,6 +153,7 @@ impl Handler for Events {
             Initiated::TYPE => self.initiated(message).await,
             Withdrawn::TYPE => self.withdrawn(message).await,
             DepositRejected::TYPE => self.deposit_rejected(message).await,
+            ReleaseRequested::TYPE => self.release_requested(message).await,
             _ => Ok(()),
         }
     }

@@ -4,4 +4,5 @@
 mod account_events;
 mod commands;
 mod events;
+mod release;
 mod support;

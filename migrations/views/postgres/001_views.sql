@@ -14,11 +14,11 @@ DO $$ BEGIN PERFORM pg_advisory_xact_lock(7362536275102); END $$;
 CREATE TABLE IF NOT EXISTS views_schema (version bigint NOT NULL);
 DO $$
 BEGIN
-  IF NOT EXISTS (SELECT FROM views_schema WHERE version = 2) THEN
+  IF NOT EXISTS (SELECT FROM views_schema WHERE version = 3) THEN
     DROP TABLE IF EXISTS accounts, statement_lines, transfers, commands,
-      aggregator_positions, consumers, dead_letters;
+      aggregator_positions, aggregators, consumers, dead_letters;
     DELETE FROM views_schema;
-    INSERT INTO views_schema (version) VALUES (2);
+    INSERT INTO views_schema (version) VALUES (3);
   END IF;
 END
 $$;
@@ -69,8 +69,8 @@ CREATE TABLE IF NOT EXISTS transfers (
   deposit_account_id text NOT NULL,
   amount bigint NOT NULL,
   -- 'initiated', 'withdrawn', 'deposited', 'transferred', 'cancelled',
-  -- 'refunding', 'reversed', 'refund-rejected', 'rejected' (the codes of
-  -- `views::transfers::TransferStatus`).
+  -- 'refunding', 'reversed', 'refund-rejected' (the money held), 'releasing',
+  -- 'released', 'rejected' (the codes of `views::transfers::TransferStatus`).
   status text NOT NULL,
   reason text,
   requested_time text NOT NULL,
@@ -82,7 +82,11 @@ CREATE TABLE IF NOT EXISTS transfers (
   deposit_rejected_time text,
   reversed_time text,
   refund_rejected_time text,
+  release_requested_time text,
+  released_time text,
   rejected_time text,
+  -- Where an operator released the money held.
+  release_account_id text,
   last_position bigint NOT NULL
 );
 
@@ -102,7 +106,7 @@ CREATE TABLE IF NOT EXISTS commands (
   -- web UI sends each form's command with the form's id as its message id,
   -- and finds the command's row by it, whatever the row's key.
   message_id text,
-  -- 'open', 'deposit', 'withdraw', 'close', 'transfer'.
+  -- 'open', 'deposit', 'withdraw', 'close', 'transfer', 'release'.
   kind text NOT NULL,
   account_id text,
   funds_transfer_id text,
@@ -111,8 +115,8 @@ CREATE TABLE IF NOT EXISTS commands (
   -- The global position of the first copy of the command.
   request_position bigint,
   -- The global position of the event that answered it, and what it said:
-  -- 'opened', 'deposited', 'withdrawn', 'closed', 'initiated' or
-  -- 'rejected' (`views::commands::Outcome`), and the reason of a rejection.
+  -- 'opened', 'deposited', 'withdrawn', 'closed', 'initiated', 'released'
+  -- or 'rejected' (`views::commands::Outcome`), and the reason of a rejection.
   processed_position bigint,
   outcome text,
   reason text,
@@ -142,6 +146,15 @@ CREATE INDEX IF NOT EXISTS commands_pending_by_account ON commands (account_id, 
 CREATE TABLE IF NOT EXISTS aggregator_positions (
   category text PRIMARY KEY,
   position bigint NOT NULL
+);
+
+-- The aggregators running against these views, each seen a moment ago:
+-- every running aggregator writes its row every second and removes it when
+-- it stops. Rebuilding the views while one runs would race it, so a
+-- rebuild looks here first and refuses while any row is fresh.
+CREATE TABLE IF NOT EXISTS aggregators (
+  instance text PRIMARY KEY,
+  seen_time text NOT NULL
 );
 
 -- Operations: each consumer's recorded position and its lag, refreshed by

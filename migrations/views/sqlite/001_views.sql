@@ -9,7 +9,7 @@
 
 -- The shape of the views this file creates (see the Postgres file).
 CREATE TABLE IF NOT EXISTS views_schema (version INTEGER NOT NULL);
-INSERT INTO views_schema (version) SELECT 2 WHERE NOT EXISTS (SELECT 1 FROM views_schema);
+INSERT INTO views_schema (version) SELECT 3 WHERE NOT EXISTS (SELECT 1 FROM views_schema);
 
 -- One row per account: what the account page shows at the top.
 CREATE TABLE IF NOT EXISTS accounts (
@@ -57,8 +57,8 @@ CREATE TABLE IF NOT EXISTS transfers (
   deposit_account_id TEXT NOT NULL,
   amount INTEGER NOT NULL,
   -- 'initiated', 'withdrawn', 'deposited', 'transferred', 'cancelled',
-  -- 'refunding', 'reversed', 'refund-rejected', 'rejected' (the codes of
-  -- `views::transfers::TransferStatus`).
+  -- 'refunding', 'reversed', 'refund-rejected' (the money held), 'releasing',
+  -- 'released', 'rejected' (the codes of `views::transfers::TransferStatus`).
   status TEXT NOT NULL,
   reason TEXT,
   requested_time TEXT NOT NULL,
@@ -70,7 +70,11 @@ CREATE TABLE IF NOT EXISTS transfers (
   deposit_rejected_time TEXT,
   reversed_time TEXT,
   refund_rejected_time TEXT,
+  release_requested_time TEXT,
+  released_time TEXT,
   rejected_time TEXT,
+  -- Where an operator released the money held.
+  release_account_id TEXT,
   last_position INTEGER NOT NULL
 );
 
@@ -90,7 +94,7 @@ CREATE TABLE IF NOT EXISTS commands (
   -- web UI sends each form's command with the form's id as its message id,
   -- and finds the command's row by it, whatever the row's key.
   message_id TEXT,
-  -- 'open', 'deposit', 'withdraw', 'close', 'transfer'.
+  -- 'open', 'deposit', 'withdraw', 'close', 'transfer', 'release'.
   kind TEXT NOT NULL,
   account_id TEXT,
   funds_transfer_id TEXT,
@@ -99,8 +103,8 @@ CREATE TABLE IF NOT EXISTS commands (
   -- The global position of the first copy of the command.
   request_position INTEGER,
   -- The global position of the event that answered it, and what it said:
-  -- 'opened', 'deposited', 'withdrawn', 'closed', 'initiated' or
-  -- 'rejected' (`views::commands::Outcome`), and the reason of a rejection.
+  -- 'opened', 'deposited', 'withdrawn', 'closed', 'initiated', 'released'
+  -- or 'rejected' (`views::commands::Outcome`), and the reason of a rejection.
   processed_position INTEGER,
   outcome TEXT,
   reason TEXT,
@@ -128,6 +132,15 @@ CREATE INDEX IF NOT EXISTS commands_pending_by_account ON commands (account_id, 
 CREATE TABLE IF NOT EXISTS aggregator_positions (
   category TEXT PRIMARY KEY,
   position INTEGER NOT NULL
+);
+
+-- The aggregators running against these views, each seen a moment ago:
+-- every running aggregator writes its row every second and removes it when
+-- it stops. Rebuilding the views while one runs would race it, so a
+-- rebuild looks here first and refuses while any row is fresh.
+CREATE TABLE IF NOT EXISTS aggregators (
+  instance TEXT PRIMARY KEY,
+  seen_time TEXT NOT NULL
 );
 
 -- Operations: each consumer's recorded position and its lag, refreshed by

@@ -47,6 +47,7 @@ pub fn outcome(command: &Command) -> Notice {
                 CommandKind::Close => "Closing the account".to_string(),
                 CommandKind::Transfer => format!("The transfer of {amount}"),
                 CommandKind::Open => "Opening the account".to_string(),
+                CommandKind::Release => format!("Releasing the {amount} held"),
             };
             let reason = command.reason.as_deref().unwrap_or("no reason given");
             Notice::warning(format!("{what} was refused: {reason}."))
@@ -56,6 +57,7 @@ pub fn outcome(command: &Command) -> Notice {
         Some(Outcome::Opened) => Notice::success("The account is open."),
         Some(Outcome::Closed) => Notice::success("The account is closed."),
         Some(Outcome::Initiated) => Notice::success(format!("The transfer of {amount} started.")),
+        Some(Outcome::Released) => Notice::success(format!("Released the {amount} held.")),
         None => Notice::info("Received. Waiting for the account component to process it…"),
     }
 }
@@ -80,6 +82,7 @@ fn describe(command: &Command) -> String {
         CommandKind::Transfer => format!("Transfer of {amount}"),
         CommandKind::Open => "Opening".to_string(),
         CommandKind::Close => "Closing the account".to_string(),
+        CommandKind::Release => "Release of money held".to_string(),
     }
 }
 

@@ -1,18 +1,48 @@
-//! The operations page: consumers, their lag, and parked messages.
+//! The operations page: consumers, their lag, parked messages, and the
+//! money the bank holds.
 
+use std::collections::HashMap;
+
+use uuid::Uuid;
 use views::operations::{ConsumerProgress, DeadLetter, LAG_LIMIT};
+use views::transfers::{Transfer, TransferStatus};
 
+use super::{name_in, transfer_status};
 use crate::format;
-use crate::pages::{ConsumerRow, DeadLetterRow, OperationsPage, Watch};
+use crate::pages::{ConsumerRow, DeadLetterRow, HeldRow, OperationsPage, ReleaseForm, Watch};
+
+/// What the operations page shows.
+#[derive(Debug)]
+pub struct Operations {
+    pub consumers: Vec<ConsumerProgress>,
+    pub dead_letters: Vec<DeadLetter>,
+    /// The transfers whose money the bank holds.
+    pub held: Vec<Transfer>,
+    /// The accounts' names, to label them.
+    pub names: HashMap<Uuid, String>,
+}
+
+/// A release form that was refused, to show again beside its transfer.
+#[derive(Debug)]
+pub struct RefusedRelease {
+    pub funds_transfer_id: Uuid,
+    pub form: ReleaseForm,
+}
 
 /// The operations page. It follows the consumers live (`watch`): it reloads
 /// when a position or a lag changes, so stopping a component shows its lag
 /// growing.
 pub fn operations_page(
-    consumers: Vec<ConsumerProgress>,
-    dead_letters: Vec<DeadLetter>,
+    operations: Operations,
+    refused: Option<RefusedRelease>,
     watch: Watch,
 ) -> OperationsPage {
+    let Operations {
+        consumers,
+        dead_letters,
+        held,
+        names,
+    } = operations;
     let consumers = consumers
         .into_iter()
         .map(|consumer| ConsumerRow {
@@ -41,9 +71,35 @@ pub fn operations_page(
             error: letter.error,
         })
         .collect();
+    let held = held
+        .into_iter()
+        .map(|transfer| {
+            let release =
+                (transfer.status == TransferStatus::RefundRejected).then(|| match &refused {
+                    Some(refused) if refused.funds_transfer_id == transfer.funds_transfer_id => {
+                        refused.form.clone()
+                    }
+                    _ => ReleaseForm {
+                        command_id: Uuid::new_v4().to_string(),
+                        account_id: String::new(),
+                        error: None,
+                    },
+                });
+            HeldRow {
+                transfer_id: transfer.funds_transfer_id.to_string(),
+                amount: format::money(transfer.amount),
+                from: name_in(&names, transfer.withdrawal_account_id),
+                to: name_in(&names, transfer.deposit_account_id),
+                reason: transfer.reason,
+                status: transfer_status(transfer.status),
+                release,
+            }
+        })
+        .collect();
     OperationsPage {
         watch: Some(watch),
         consumers,
         dead_letters,
+        held,
     }
 }

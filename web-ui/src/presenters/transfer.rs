@@ -67,6 +67,12 @@ fn steps(transfer: &Transfer) -> Vec<Step> {
                 "Refund refused: the money is held by the bank",
                 transfer.refund_rejected_time,
             ));
+            if transfer.release_requested_time.is_some() {
+                steps.push(step(
+                    "Released by an operator to the account chosen",
+                    transfer.released_time,
+                ));
+            }
         } else {
             steps.push(step(
                 "Refunded to the source account: reversed",

@@ -1,22 +1,24 @@
-//! Transfers: the transfer page, and the transfer form of the account page.
+//! Transfers: the transfer page, the transfer form of the account page, and
+//! the release of the money a transfer holds (from the operations page).
 
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use funds_transfer_component::client::TransferCommand;
-use funds_transfer_component::messages::commands::Transfer;
+use funds_transfer_component::messages::commands::{ReleaseHeldRefund, Transfer};
 use uuid::Uuid;
 
 use super::accounts::{no_such_account, opened_account, refuse};
 use super::{AfterCommand, message, parse_id, watch};
 use crate::AppState;
 use crate::error::AppError;
-use crate::forms::{self, TransferInput};
-use crate::pages::{self, TransferPage, Watch};
+use crate::forms::{self, ReleaseInput, TransferInput};
+use crate::pages::{self, ReleaseForm, TransferPage, Watch};
 use crate::presenters::account::Forms;
 use crate::presenters::commands::notices;
 use crate::presenters::names_of;
+use crate::presenters::operations::RefusedRelease;
 use crate::presenters::transfer::details;
 use crate::send::{PostedForm, send};
 
@@ -107,6 +109,79 @@ pub async fn transfer(
     };
     let command = TransferCommand::transfer(&transfer)?;
     send(&state.store, command, funds_transfer_id, &page, form).await
+}
+
+/// `POST /transfers/{id}/release`: an operator pays the money a transfer
+/// holds into an open account of their choosing. Checked against the views
+/// first (the transfer holds money, the account is open), so that a mistake
+/// is shown at once; the funds-transfer component checks again, from the
+/// transfer's own events, and parks a release of money not held.
+pub async fn release(
+    State(state): State<AppState>,
+    Path(transfer_id): Path<String>,
+    Form(input): Form<ReleaseInput>,
+) -> Result<Response, AppError> {
+    let Some(transfer_id) = parse_id(&transfer_id) else {
+        return Ok(no_such_transfer());
+    };
+    let held = state
+        .views
+        .transfer(transfer_id)
+        .await?
+        .filter(|transfer| transfer.status.holds_money());
+    let Some(transfer) = held else {
+        return Ok(message(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Nothing to release",
+            "Nothing to release",
+            "This transfer holds no money for the bank to release.",
+        ));
+    };
+    let account = match forms::account_id(input.account_id.as_deref()) {
+        Ok(id) => match opened_account(&state, &id.to_string()).await? {
+            Some(account) if account.is_open() => Ok(account.account_id),
+            Some(_) => Err("That account is closed: choose an open one.".to_string()),
+            None => Err("There is no such account.".to_string()),
+        },
+        Err(_) => Err("Enter the id of the account to pay the money into.".to_string()),
+    };
+    let checked = account.and_then(|account_id| {
+        let release_id = forms::command_id(input.command_id.as_deref())?;
+        Ok((release_id, account_id))
+    });
+    let (release_id, account_id) = match checked {
+        Ok(valid) => valid,
+        Err(error) => {
+            let form = ReleaseForm {
+                command_id: forms::command_id(input.command_id.as_deref())
+                    .unwrap_or_else(|_| Uuid::new_v4())
+                    .to_string(),
+                account_id: input.account_id.clone().unwrap_or_default(),
+                error: Some(error),
+            };
+            let refused = RefusedRelease {
+                funds_transfer_id: transfer.funds_transfer_id,
+                form,
+            };
+            return super::operations::page(&state, Some(refused)).await;
+        }
+    };
+    let release = ReleaseHeldRefund {
+        funds_transfer_id: transfer_id,
+        release_id,
+        account_id,
+        time: state.clock.now(),
+    };
+    let page = format!("/transfers/{transfer_id}");
+    let form = PostedForm {
+        action: format!("{page}/release"),
+        fields: vec![
+            ("command_id", release_id.to_string()),
+            ("account_id", account_id.to_string()),
+        ],
+    };
+    let command = TransferCommand::release_held_refund(&release)?;
+    send(&state.store, command, release_id, &page, form).await
 }
 
 /// The account page's forms, with the transfer form as submitted and its

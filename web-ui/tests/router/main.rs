@@ -7,6 +7,7 @@ mod forms;
 mod home;
 mod hostile;
 mod pages;
+mod release;
 mod security;
 mod support;
 mod unknown_outcome;

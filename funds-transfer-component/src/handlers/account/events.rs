@@ -16,7 +16,8 @@ use messaging::{
 use uuid::Uuid;
 
 use crate::messages::events::{
-    Cancelled, DepositRejected, Deposited, RefundRejected, Reversed, Transferred, Withdrawn,
+    Cancelled, DepositRejected, Deposited, RefundRejected, ReleaseRejected, Released, Reversed,
+    Transferred, Withdrawn,
 };
 use crate::{FundsTransfer, TransferDeposit, streams};
 
@@ -103,8 +104,26 @@ impl AccountEvents {
                 self.transferred(fetched, &deposited, message).await
             }
             Some(TransferDeposit::Refund) => self.reversed(fetched, &deposited, message).await,
+            Some(TransferDeposit::Release) => self.released(fetched, &deposited, message).await,
             None => Err(not_fixed(message, "depositId", deposited.deposit_id)),
         }
+    }
+
+    /// The account an operator chose took the money the bank held.
+    async fn released(
+        &self,
+        fetched: Fetched,
+        deposited: &account::Deposited,
+        message: &StoredMessage,
+    ) -> Result<(), HandlerError> {
+        if fetched.transfer.release_answered(deposited.deposit_id) {
+            return ignored("Deposited (release)");
+        }
+
+        tracing::info!("Released: the money held went to the account chosen");
+        let event = Released::follow(deposited, fetched.id, self.clock.now());
+        self.write(&fetched, &[NewMessage::follow(&event, message)?])
+            .await
     }
 
     /// The destination took the money: the transfer is complete.
@@ -165,8 +184,29 @@ impl AccountEvents {
             Some(TransferDeposit::Refund) => {
                 self.refund_rejected(fetched, &rejected, message).await
             }
+            Some(TransferDeposit::Release) => {
+                self.release_rejected(fetched, &rejected, message).await
+            }
             None => Err(not_fixed(message, "depositId", rejected.deposit_id)),
         }
+    }
+
+    /// The account an operator chose refused the money (it is closed): the
+    /// bank still holds it, for another release to place.
+    async fn release_rejected(
+        &self,
+        fetched: Fetched,
+        rejected: &account::DepositRejected,
+        message: &StoredMessage,
+    ) -> Result<(), HandlerError> {
+        if fetched.transfer.release_answered(rejected.deposit_id) {
+            return ignored("DepositRejected (release)");
+        }
+
+        tracing::warn!(reason = %rejected.reason, "ReleaseRejected: the bank still holds the money");
+        let event = ReleaseRejected::follow(rejected, fetched.id, self.clock.now());
+        self.write(&fetched, &[NewMessage::follow(&event, message)?])
+            .await
     }
 
     /// The destination refused the money: it goes back to the source (the

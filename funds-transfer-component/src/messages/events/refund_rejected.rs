@@ -9,9 +9,9 @@ use uuid::Uuid;
 /// was in flight (its balance reached zero and its owner closed it).
 ///
 /// The money is not lost: it stays with the bank, recorded here with the
-/// transfer, and the auditor counts it as held in flight. Returning it (to a
-/// reopened account, or by other means) is a decision for a person, so the
-/// process stops here rather than guessing.
+/// transfer, and the auditor counts it as held. Where it goes is a decision
+/// for a person, so the process stops here rather than guessing, until an
+/// operator releases it (`ReleaseHeldRefund`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RefundRejected {
