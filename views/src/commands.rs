@@ -150,6 +150,16 @@ pub mod key {
     pub fn transaction(id: Uuid) -> String {
         id.to_string()
     }
+
+    /// A release of money held. The deposit that pays it out carries the
+    /// release's id too (that is what makes it idempotent), and is a
+    /// command of its own in `account:command`: so the release is keyed
+    /// apart from it, or the two would share one row, and which of them
+    /// the row described would depend on which category the aggregator
+    /// happened to read first.
+    pub fn release(release_id: Uuid) -> String {
+        format!("release:{release_id}")
+    }
 }
 
 /// A command, and once seen, its answer.
@@ -253,6 +263,12 @@ fn from_row(row: &AnyRow) -> Result<Command, sqlx::Error> {
 /// request; a later copy (a command sent again) changes nothing, within the
 /// batch or across batches. The row may exist already, created by the
 /// answer, when the aggregator read the answer first.
+///
+/// The aggregator reads each category at its own pace, so a row must come
+/// out the same whichever of request and answer it meets first. Each sets
+/// the columns it knows; the amount, which only one of them may know (a
+/// `ReleaseHeldRefund` does not say how much it releases, its answer does),
+/// is kept once known rather than overwritten with nothing.
 pub async fn record_requests(
     connection: &mut AnyConnection,
     requests: Vec<Request>,
@@ -281,7 +297,8 @@ pub async fn record_requests(
         "INSERT INTO commands (command_key, message_id, kind, account_id, funds_transfer_id, \
          amount, requested_time, request_position)",
         "ON CONFLICT (command_key) DO UPDATE SET message_id = excluded.message_id, \
-         requested_time = excluded.requested_time, request_position = excluded.request_position \
+         requested_time = excluded.requested_time, request_position = excluded.request_position, \
+         amount = COALESCE(commands.amount, excluded.amount) \
          WHERE commands.request_position IS NULL \
             OR commands.request_position > excluded.request_position",
         &rows,
@@ -320,7 +337,8 @@ pub async fn record_answers(
          processed_position, outcome, reason, processed_time)",
         "ON CONFLICT (command_key) DO UPDATE SET processed_position = excluded.processed_position, \
          outcome = excluded.outcome, reason = excluded.reason, \
-         processed_time = excluded.processed_time \
+         processed_time = excluded.processed_time, \
+         amount = COALESCE(commands.amount, excluded.amount) \
          WHERE commands.processed_position IS NULL \
             OR commands.processed_position > excluded.processed_position",
         &rows,

@@ -82,7 +82,7 @@ fn decode(message: &StoredMessage) -> Result<Option<Request>, MessageError> {
         }
         ReleaseHeldRefund::TYPE => {
             let release: ReleaseHeldRefund = message.decode()?;
-            let key = key::transaction(release.release_id);
+            let key = key::release(release.release_id);
             Request {
                 funds_transfer_id: Some(release.funds_transfer_id),
                 ..request(

@@ -307,7 +307,7 @@ fn apply(rows: &mut BTreeMap<Uuid, Transfer>, decoded: Decoded, position: i64) -
             let row = step(rows, &decoded, position)?;
             row.release_account_id = Some(account_id);
             Some(Answer {
-                command_key: key::transaction(release_id),
+                command_key: key::release(release_id),
                 kind: CommandKind::Release,
                 account_id: Some(account_id),
                 funds_transfer_id: Some(id),

@@ -10,15 +10,16 @@ DO $$ BEGIN PERFORM pg_advisory_xact_lock(7362536275102); END $$;
 -- their shape changes nothing is migrated: the old tables are dropped, here,
 -- in the same transaction that creates the new ones, and the aggregator
 -- rebuilds them from the message store (its positions went with them).
--- Bump the number whenever a table below changes.
+-- Bump the number whenever a table below changes, or what its rows mean
+-- (and `views::SCHEMA_VERSION` with it; a test checks they agree).
 CREATE TABLE IF NOT EXISTS views_schema (version bigint NOT NULL);
 DO $$
 BEGIN
-  IF NOT EXISTS (SELECT FROM views_schema WHERE version = 3) THEN
+  IF NOT EXISTS (SELECT FROM views_schema WHERE version = 4) THEN
     DROP TABLE IF EXISTS accounts, statement_lines, transfers, commands,
       aggregator_positions, aggregators, consumers, dead_letters;
     DELETE FROM views_schema;
-    INSERT INTO views_schema (version) VALUES (3);
+    INSERT INTO views_schema (version) VALUES (4);
   END IF;
 END
 $$;

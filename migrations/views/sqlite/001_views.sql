@@ -9,7 +9,7 @@
 
 -- The shape of the views this file creates (see the Postgres file).
 CREATE TABLE IF NOT EXISTS views_schema (version INTEGER NOT NULL);
-INSERT INTO views_schema (version) SELECT 3 WHERE NOT EXISTS (SELECT 1 FROM views_schema);
+INSERT INTO views_schema (version) SELECT 4 WHERE NOT EXISTS (SELECT 1 FROM views_schema);
 
 -- One row per account: what the account page shows at the top.
 CREATE TABLE IF NOT EXISTS accounts (

@@ -1,0 +1,208 @@
+//! The clients' own books: every command they sent, and, at the end, the
+//! outcome the bank reported for it, from which the balances follow.
+//!
+//! This is how a bank workload is checked in a Jepsen test: the clients
+//! know what they asked for and what they were told, so they can say what
+//! every balance must be, without trusting the auditor (which reads the
+//! store) or the bank's own sums. If the bank applied a deposit twice, or
+//! lost a transfer's money, the balances differ from the books.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use account_component::Money;
+use uuid::Uuid;
+use views::Views;
+use views::commands::Outcome;
+use views::transfers::TransferStatus;
+
+/// A command a client sent.
+#[derive(Clone, Debug)]
+pub enum Op {
+    Open {
+        account: Uuid,
+    },
+    Deposit {
+        message_id: Uuid,
+        account: Uuid,
+        amount: Money,
+    },
+    Withdraw {
+        message_id: Uuid,
+        account: Uuid,
+        amount: Money,
+    },
+    Transfer {
+        id: Uuid,
+        from: Uuid,
+        to: Uuid,
+        amount: Money,
+    },
+    Close {
+        message_id: Uuid,
+        account: Uuid,
+    },
+    Release {
+        transfer: Uuid,
+        account: Uuid,
+    },
+}
+
+/// What the clients sent, and how.
+#[derive(Debug, Default)]
+pub struct Ledger {
+    ops: Mutex<Vec<Op>>,
+    /// Commands sent twice with the same ids, as a double click or a retry
+    /// would.
+    pub resent: AtomicUsize,
+    /// Commands sent through the web UI's forms.
+    pub through_the_web: AtomicUsize,
+}
+
+/// How many commands of each kind, and what became of transfers.
+#[derive(Debug, Default)]
+pub struct Tally {
+    pub opens: usize,
+    pub deposits: usize,
+    pub withdrawals: usize,
+    pub transfers: usize,
+    pub closes: usize,
+    pub closed: usize,
+    pub releases: usize,
+    pub transferred: usize,
+    pub cancelled: usize,
+    pub reversed: usize,
+    pub held: usize,
+    pub released: usize,
+}
+
+impl Ledger {
+    pub fn record(&self, op: Op) {
+        self.lock().push(op);
+    }
+
+    pub fn accounts(&self) -> Vec<Uuid> {
+        self.lock()
+            .iter()
+            .filter_map(|op| match op {
+                Op::Open { account } => Some(*account),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Every command sent so far, in the order they were recorded.
+    pub fn ops(&self) -> Vec<Op> {
+        self.lock().clone()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Op>> {
+        self.ops
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn count(counter: &AtomicUsize) -> usize {
+        counter.load(Ordering::Relaxed)
+    }
+
+    /// The balance every account must have, given the outcome the bank
+    /// reported (in its views) for each command sent; and the tally.
+    pub async fn expected(&self, views: &Views) -> anyhow::Result<(BTreeMap<Uuid, i64>, Tally)> {
+        let mut balances: BTreeMap<Uuid, i64> = BTreeMap::new();
+        let mut tally = Tally::default();
+        for op in self.ops() {
+            match op {
+                Op::Open { account } => {
+                    tally.opens += 1;
+                    balances.entry(account).or_default();
+                }
+                Op::Deposit {
+                    message_id,
+                    account,
+                    amount,
+                } => {
+                    tally.deposits += 1;
+                    if outcome(views, message_id).await? == Some(Outcome::Deposited) {
+                        *balances.entry(account).or_default() += amount.cents();
+                    }
+                }
+                Op::Withdraw {
+                    message_id,
+                    account,
+                    amount,
+                } => {
+                    tally.withdrawals += 1;
+                    if outcome(views, message_id).await? == Some(Outcome::Withdrawn) {
+                        *balances.entry(account).or_default() -= amount.cents();
+                    }
+                }
+                Op::Close { message_id, .. } => {
+                    tally.closes += 1;
+                    if outcome(views, message_id).await? == Some(Outcome::Closed) {
+                        tally.closed += 1;
+                    }
+                }
+                Op::Transfer {
+                    id,
+                    from,
+                    to,
+                    amount,
+                } => {
+                    tally.transfers += 1;
+                    let Some(transfer) = views.transfer(id).await? else {
+                        anyhow::bail!("the bank reports nothing of transfer {id}");
+                    };
+                    let cents = amount.cents();
+                    match transfer.status {
+                        TransferStatus::Transferred => {
+                            tally.transferred += 1;
+                            *balances.entry(from).or_default() -= cents;
+                            *balances.entry(to).or_default() += cents;
+                        }
+                        TransferStatus::Cancelled | TransferStatus::Rejected => {
+                            tally.cancelled += 1
+                        }
+                        TransferStatus::Reversed => tally.reversed += 1,
+                        TransferStatus::RefundRejected => {
+                            tally.held += 1;
+                            *balances.entry(from).or_default() -= cents;
+                        }
+                        TransferStatus::Released => {
+                            tally.held += 1;
+                            tally.released += 1;
+                            *balances.entry(from).or_default() -= cents;
+                            let chosen = transfer.release_account_id.unwrap_or_default();
+                            *balances.entry(chosen).or_default() += cents;
+                        }
+                        unfinished => {
+                            anyhow::bail!("transfer {id} is still {unfinished} at rest")
+                        }
+                    }
+                }
+                Op::Release { transfer, account } => {
+                    tally.releases += 1;
+                    let paid_into = views
+                        .transfer(transfer)
+                        .await?
+                        .and_then(|t| t.release_account_id);
+                    if paid_into != Some(account) {
+                        anyhow::bail!(
+                            "transfer {transfer}'s money was to be released into {account}, \
+                             the bank reports {paid_into:?}"
+                        );
+                    }
+                }
+            }
+        }
+        Ok((balances, tally))
+    }
+}
+
+async fn outcome(views: &Views, message_id: Uuid) -> anyhow::Result<Option<Outcome>> {
+    Ok(views
+        .sent_command(message_id)
+        .await?
+        .and_then(|command| command.outcome))
+}
