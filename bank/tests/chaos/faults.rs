@@ -17,6 +17,7 @@
 //! positions honestly. That is what the run is for.
 
 use std::fmt;
+use std::time::{Duration, Instant};
 
 use account_component::streams as account_streams;
 use funds_transfer_component::streams as transfer_streams;
@@ -32,6 +33,10 @@ use crate::under_test::{ChaosBank, Layout};
 /// What the driver did, by kind.
 #[derive(Debug, Default)]
 pub struct Faults {
+    /// Rounds struck, and the longest one took (a round that takes long
+    /// means fewer faults in the run).
+    pub rounds: usize,
+    pub slowest_round: Duration,
     pub kills: usize,
     pub redeliveries: usize,
     pub duplicates: usize,
@@ -44,7 +49,10 @@ impl fmt::Display for Faults {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "kills {}, re-deliveries {}, duplicates {}, postgres restarts {}, poison messages {}",
+            "{} rounds (slowest {:.1}s): kills {}, re-deliveries {}, duplicates {}, \
+             postgres restarts {}, poison messages {}",
+            self.rounds,
+            self.slowest_round.as_secs_f64(),
             self.kills,
             self.redeliveries,
             self.duplicates,
@@ -104,8 +112,8 @@ impl Driver {
     }
 
     /// How long to wait before the next round.
-    pub fn pause(&mut self) -> std::time::Duration {
-        std::time::Duration::from_millis(150 + self.dice.below(450))
+    pub fn pause(&mut self) -> Duration {
+        Duration::from_millis(150 + self.dice.below(450))
     }
 
     /// One round of chaos.
@@ -118,7 +126,10 @@ impl Driver {
             None => [Fault::Kill, Fault::Redeliver, Fault::Duplicate][self.dice.below(3) as usize],
         };
         self.round += 1;
+        let started = Instant::now();
         self.inflict(fault, bank).await;
+        self.faults.rounds += 1;
+        self.faults.slowest_round = self.faults.slowest_round.max(started.elapsed());
     }
 
     async fn inflict(&mut self, fault: Fault, bank: &mut ChaosBank) {

@@ -80,7 +80,13 @@ fn operations() -> usize {
         .unwrap_or(300)
 }
 
+/// The two runs take turns: each is a bank of several processes and a few
+/// clients, and on a small machine two at once starve each other's chaos
+/// driver, which then strikes a handful of times in a whole run.
+static ONE_RUN_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 async fn run(layout: Layout, operations: usize) {
+    let _turn = ONE_RUN_AT_A_TIME.lock().await;
     let mut dice = Dice::from_environment();
     let mut bank = ChaosBank::start(layout).await;
     let world = World {
