@@ -27,7 +27,7 @@ pub enum AggregatorError {
 impl AggregatorError {
     /// Would trying again later help (a database restarting, a connection
     /// lost)?
-    fn is_transient(&self) -> bool {
+    pub fn is_transient(&self) -> bool {
         match self {
             AggregatorError::Views(error) => messaging::store::is_transient(error),
             AggregatorError::Store(error) => error.is_transient(),

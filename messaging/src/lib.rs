@@ -19,13 +19,15 @@
 //!    describe, with a cache and optional snapshots.
 //!
 //! With the `controls` feature, `controls` adds test data and substitutes:
-//! a fixed clock, predictable ids, a fresh database per test.
+//! a fixed clock, predictable ids, a fresh database per test. [`defects`]
+//! lists the mistakes the bank's simulation is shown to catch.
 
 // Each `mod` line is one concept; the `pub use` lines below name the types a
 // component needs, so that `use messaging::{MessageStore, Consumer}` works
 // without knowing the file layout.
 mod clock;
 pub mod consumer;
+pub mod defects;
 pub mod entity_store;
 mod hash;
 #[cfg(feature = "host")]

@@ -28,10 +28,12 @@ mod bank_commands;
 #[allow(dead_code)]
 #[path = "../support/http.rs"]
 mod http;
+#[allow(dead_code)]
+#[path = "../support/ledger.rs"]
+mod ledger;
 
 mod clients;
 mod faults;
-mod ledger;
 mod rest;
 mod scenario;
 mod under_test;

@@ -6,11 +6,9 @@ use std::time::{Duration, Instant};
 
 use aggregator::projections::Source;
 use messaging::{CategoryRead, MessageStore};
-use views::accounts::AccountStatus;
-use views::transfers::TransferStatus;
 use views::{ViewDatabase, Views, positions};
 
-use crate::ledger::{Ledger, Op};
+use crate::ledger::Ledger;
 
 /// Waits until the bank is at rest; returns how long that took, or what
 /// was still going on after `limit`.
@@ -41,37 +39,8 @@ async fn still_busy(
     ledger: &Ledger,
 ) -> anyhow::Result<Option<String>> {
     let read = Views::new(views);
-    for op in ledger.ops() {
-        let answered = match op {
-            Op::Open { account } => read.account(account).await?.is_some_and(|a| a.was_opened()),
-            Op::Deposit { message_id, .. } | Op::Withdraw { message_id, .. } => read
-                .sent_command(message_id)
-                .await?
-                .is_some_and(|command| command.is_processed()),
-            // A close of an account closed already is ignored by the
-            // account component (closing is idempotent): it has no answer
-            // of its own, the account's being closed is the answer.
-            Op::Close {
-                message_id,
-                account,
-            } => {
-                let seen = read.sent_command(message_id).await?;
-                let account = read.account(account).await?;
-                let closed = account.is_some_and(|a| a.status == AccountStatus::Closed);
-                seen.is_some_and(|command| command.is_processed() || closed)
-            }
-            Op::Transfer { id, .. } => read
-                .transfer(id)
-                .await?
-                .is_some_and(|transfer| transfer.status.has_ended()),
-            Op::Release { transfer, .. } => read
-                .transfer(transfer)
-                .await?
-                .is_some_and(|transfer| transfer.status == TransferStatus::Released),
-        };
-        if !answered {
-            return Ok(Some(format!("no outcome in the views yet for {op:?}")));
-        }
+    if let Some(op) = ledger.first_unanswered(&read).await? {
+        return Ok(Some(format!("no outcome in the views yet for {op:?}")));
     }
     if let Some(pending) = read.pending_commands(None).await?.first() {
         return Ok(Some(format!("a command is pending: {pending:?}")));

@@ -37,10 +37,28 @@ pub struct MemoryStore {
     new_messages: broadcast::Sender<Arc<str>>,
 }
 
+/// How the next write fails, when a test says it must: the two ways a write
+/// can fail that matter to a writer. The simulation
+/// (`bank/tests/simulation/`) uses them to show that every component
+/// survives both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WriteFailure {
+    /// The database could not be reached: nothing is written, and the
+    /// writer is told so (a transient error; trying again is right).
+    BeforeStoring,
+    /// The write is made, but the answer is lost on the way back: the
+    /// writer is told the outcome is unknown
+    /// ([`StoreError::OutcomeUnknown`]). Only writing the same thing again
+    /// (same id, same expected version) tells it what happened.
+    AfterStoring,
+}
+
 #[derive(Debug, Default)]
 struct State {
     /// Every message, in global position order (index + 1).
     messages: Vec<StoredMessage>,
+    /// How the next write must fail, if it must.
+    next_write_fails: Option<WriteFailure>,
     /// Each stream's messages, as indexes into `messages`.
     streams: HashMap<String, Vec<usize>>,
     /// Every successful write, in order.
@@ -69,6 +87,16 @@ impl MemoryStore {
         self.lock().writes.clear();
     }
 
+    /// Makes the next write fail as `failure` says (see [`WriteFailure`]).
+    pub fn fail_next_write(&self, failure: WriteFailure) {
+        self.lock().next_write_fails = Some(failure);
+    }
+
+    /// Whether a failure is still waiting for the next write.
+    pub fn write_failure_pending(&self) -> bool {
+        self.lock().next_write_fails.is_some()
+    }
+
     pub(super) fn subscribe(&self) -> broadcast::Receiver<Arc<str>> {
         self.new_messages.subscribe()
     }
@@ -88,6 +116,10 @@ impl MemoryStore {
         expected_version: ExpectedVersion,
     ) -> Result<i64, StoreError> {
         let mut state = self.lock();
+        let failure = state.next_write_fails.take();
+        if failure == Some(WriteFailure::BeforeStoring) {
+            return Err(StoreError::Database(lost_connection()));
+        }
         let version = state
             .streams
             .get(stream_name.as_str())
@@ -129,6 +161,9 @@ impl MemoryStore {
         });
         drop(state);
         let _ = self.new_messages.send(Arc::from(stream_name.category()));
+        if failure == Some(WriteFailure::AfterStoring) {
+            return Err(StoreError::OutcomeUnknown(lost_connection()));
+        }
         Ok(position)
     }
 
@@ -219,5 +254,68 @@ impl MemoryStore {
     /// Whether a message with this id exists (tests of idempotence use it).
     pub fn contains(&self, id: Uuid) -> bool {
         self.lock().messages.iter().any(|message| message.id == id)
+    }
+}
+
+/// The error a broken connection gives.
+fn lost_connection() -> sqlx::Error {
+    sqlx::Error::Io(std::io::Error::new(
+        std::io::ErrorKind::ConnectionReset,
+        "the connection was lost (a failure the test asked for)",
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{MemoryStore, WriteFailure};
+    use crate::{ExpectedVersion, NewMessage, StoreError, StreamName};
+
+    fn message() -> NewMessage {
+        NewMessage {
+            id: uuid::Uuid::new_v4(),
+            message_type: "Noted".to_string(),
+            data: "{}".to_string(),
+            metadata: crate::Metadata::default(),
+        }
+    }
+
+    #[test]
+    fn a_write_that_fails_before_storing_writes_nothing_and_the_next_one_works() {
+        let store = MemoryStore::default();
+        let stream = StreamName::from_stored("note-1");
+        store.fail_next_write(WriteFailure::BeforeStoring);
+        let failed = store.write(&stream, &[message()], ExpectedVersion::Any);
+        assert!(matches!(failed, Err(StoreError::Database(_))), "{failed:?}");
+        assert_eq!(store.stream_version(&stream), None);
+        assert_eq!(
+            store
+                .write(&stream, &[message()], ExpectedVersion::Any)
+                .ok(),
+            Some(0)
+        );
+    }
+
+    #[test]
+    fn a_write_whose_answer_is_lost_is_stored_and_a_retry_tells() {
+        let store = MemoryStore::default();
+        let stream = StreamName::from_stored("note-1");
+        let sent = message();
+        store.fail_next_write(WriteFailure::AfterStoring);
+        let unknown = store.write(
+            &stream,
+            std::slice::from_ref(&sent),
+            ExpectedVersion::INITIAL,
+        );
+        assert!(
+            matches!(&unknown, Err(error) if error.outcome_is_unknown()),
+            "{unknown:?}"
+        );
+        assert!(store.contains(sent.id));
+        let again = store.write(&stream, &[sent], ExpectedVersion::INITIAL);
+        assert!(
+            matches!(again, Err(StoreError::WrongExpectedVersion { .. })),
+            "{again:?}"
+        );
+        assert!(!store.write_failure_pending());
     }
 }

@@ -35,7 +35,7 @@ pub use category_read::{CategoryRead, ConsumerGroup};
 pub use error::{StoreError, is_transient};
 pub use expected_version::ExpectedVersion;
 pub use idle_ping::{IDLE_BEFORE_PING, ping_if_idle};
-pub use memory::{MemoryStore, RecordedWrite};
+pub use memory::{MemoryStore, RecordedWrite, WriteFailure};
 pub use new_message_signal::NewMessageSignal;
 pub use position_audit::PositionAudit;
 pub use postgres::{PAUSE_BETWEEN_NOTIFICATIONS, PostgresStore};

@@ -14,6 +14,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use account_component::Money;
 use uuid::Uuid;
 use views::Views;
+use views::accounts::AccountStatus;
 use views::commands::Outcome;
 use views::transfers::TransferStatus;
 
@@ -77,6 +78,24 @@ pub struct Tally {
     pub released: usize,
 }
 
+impl Tally {
+    /// Adds another run's counts to these.
+    pub fn add(&mut self, other: &Tally) {
+        self.opens += other.opens;
+        self.deposits += other.deposits;
+        self.withdrawals += other.withdrawals;
+        self.transfers += other.transfers;
+        self.closes += other.closes;
+        self.closed += other.closed;
+        self.releases += other.releases;
+        self.transferred += other.transferred;
+        self.cancelled += other.cancelled;
+        self.reversed += other.reversed;
+        self.held += other.held;
+        self.released += other.released;
+    }
+}
+
 impl Ledger {
     pub fn record(&self, op: Op) {
         self.lock().push(op);
@@ -105,6 +124,49 @@ impl Ledger {
 
     pub fn count(counter: &AtomicUsize) -> usize {
         counter.load(Ordering::Relaxed)
+    }
+
+    /// The first command sent whose outcome the views do not show yet, if
+    /// any. At rest there must be none: a command without an outcome was
+    /// lost on the way.
+    pub async fn first_unanswered(&self, views: &Views) -> anyhow::Result<Option<Op>> {
+        for op in self.ops() {
+            let answered = match &op {
+                Op::Open { account } => views
+                    .account(*account)
+                    .await?
+                    .is_some_and(|account| account.was_opened()),
+                Op::Deposit { message_id, .. } | Op::Withdraw { message_id, .. } => views
+                    .sent_command(*message_id)
+                    .await?
+                    .is_some_and(|command| command.is_processed()),
+                // A close of an account closed already is ignored by the
+                // account component (closing is idempotent): it has no
+                // answer of its own, the account's being closed is the
+                // answer.
+                Op::Close {
+                    message_id,
+                    account,
+                } => {
+                    let seen = views.sent_command(*message_id).await?;
+                    let account = views.account(*account).await?;
+                    let closed = account.is_some_and(|a| a.status == AccountStatus::Closed);
+                    seen.is_some_and(|command| command.is_processed() || closed)
+                }
+                Op::Transfer { id, .. } => views
+                    .transfer(*id)
+                    .await?
+                    .is_some_and(|transfer| transfer.status.has_ended()),
+                Op::Release { transfer, .. } => views
+                    .transfer(*transfer)
+                    .await?
+                    .is_some_and(|transfer| transfer.status == TransferStatus::Released),
+            };
+            if !answered {
+                return Ok(Some(op));
+            }
+        }
+        Ok(None)
     }
 
     /// The balance every account must have, given the outcome the bank

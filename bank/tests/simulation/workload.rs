@@ -1,0 +1,501 @@
+//! The clients: they open accounts, deposit, withdraw, transfer, empty and
+//! close accounts, and release money the bank holds; now and then they send
+//! a command again, as a double click (the same message) or a client that
+//! timed out (the same command in a new message) would. Every command they
+//! know was stored goes into the ledger.
+//!
+//! A write can fail two ways (`messaging::store::WriteFailure`). When
+//! nothing was stored the client gives up, as a person told "nothing was
+//! sent" would. When the answer was lost the client cannot know, so it sends
+//! the very same message again until the store says it has it: the
+//! protocol the web UI's "may have been sent" page asks of a person.
+
+use std::collections::BTreeSet;
+
+use account_component::Money;
+use account_component::client::AccountCommand;
+use account_component::messages::commands::{Close, Deposit, Open, Withdraw};
+use funds_transfer_component::client::TransferCommand;
+use funds_transfer_component::messages::commands::{ReleaseHeldRefund, Transfer};
+use messaging::{ExpectedVersion, NewMessage, StoreError, StreamName};
+use test_processes::Dice;
+use uuid::Uuid;
+use views::Views;
+
+use crate::ledger::{Ledger, Op};
+use crate::setup::Parts;
+
+/// Accounts opened first are never closed: the operator releases held
+/// money into them, and a release into a closed account would be refused.
+const KEPT_OPEN: usize = 2;
+
+/// What [`Workload::release`] says when the views show no money held.
+pub const NOTHING_HELD: &str = "nothing held to release";
+
+/// A command on its way: where it goes, the message, and what the ledger
+/// records once it is known to be stored.
+#[derive(Clone, Debug)]
+struct Sending {
+    stream: StreamName,
+    message: NewMessage,
+    op: Op,
+}
+
+/// The clients, and what they have done.
+pub struct Workload {
+    pub ledger: Ledger,
+    /// Operations still to start.
+    remaining: usize,
+    /// Accounts the clients opened, oldest first (perhaps not open yet).
+    accounts: Vec<Uuid>,
+    /// Commands stored, which a client may send again.
+    stored: Vec<Sending>,
+    /// Commands whose write may or may not have been stored.
+    unknown: Vec<Sending>,
+    /// Accounts the clients tried to close.
+    closing: Vec<Uuid>,
+    /// Accounts to close once a transfer has taken their money: (account,
+    /// transfer).
+    leaving: Vec<(Uuid, Uuid)>,
+    /// Transfers whose held money the operator asked to release.
+    releasing: BTreeSet<Uuid>,
+    /// Sends the store refused before storing them (the client gave up).
+    pub given_up: usize,
+    /// Sends whose outcome was unknown, later resolved by sending again.
+    pub unknown_outcomes: usize,
+}
+
+impl Workload {
+    pub fn new(operations: usize) -> Workload {
+        Workload {
+            ledger: Ledger::default(),
+            remaining: operations,
+            accounts: Vec::new(),
+            stored: Vec::new(),
+            unknown: Vec::new(),
+            closing: Vec::new(),
+            leaving: Vec::new(),
+            releasing: BTreeSet::new(),
+            given_up: 0,
+            unknown_outcomes: 0,
+        }
+    }
+
+    /// Whether every operation was started and every write is known.
+    pub fn is_done(&self) -> bool {
+        self.remaining == 0 && self.unknown.is_empty()
+    }
+
+    /// One client action; returns what it did, for the trace.
+    pub async fn act(&mut self, parts: &Parts, dice: &mut Dice) -> anyhow::Result<String> {
+        if !self.unknown.is_empty() && (self.remaining == 0 || dice.below(2) == 0) {
+            return self.send_unknown_again(parts).await;
+        }
+        if let Some(closed) = self.close_when_emptied(parts, dice).await? {
+            return Ok(closed);
+        }
+        if self.remaining == 0 {
+            return Ok("nothing left to do".to_string());
+        }
+        self.remaining -= 1;
+        if !self.stored.is_empty() && dice.below(10) == 0 {
+            return self.send_again(parts, dice).await;
+        }
+        let amount = Money::from_cents(1 + dice.below(30_000) as i64);
+        let account = self.pick(dice);
+        let action = match (dice.below(100), account) {
+            (0..=11, _) | (_, None) => self.open(parts, dice).await?,
+            (12..=46, Some(account)) => {
+                let deposit = Deposit {
+                    deposit_id: new_id(dice),
+                    account_id: account,
+                    amount,
+                    time: parts.clock.now(),
+                };
+                let command = AccountCommand::deposit(&deposit)?.with_message_id(new_id(dice));
+                let op = Op::Deposit {
+                    message_id: command.message().id,
+                    account,
+                    amount,
+                };
+                self.send(parts, command.stream_name(), command.message(), op)
+                    .await
+            }
+            (47..=66, Some(account)) => self.withdraw(parts, dice, account, amount).await?,
+            (67..=86, Some(from)) => {
+                let Some(to) = self.pick(dice).filter(|to| *to != from) else {
+                    return Ok("a transfer to itself, not sent".to_string());
+                };
+                let transfer = Transfer {
+                    funds_transfer_id: new_id(dice),
+                    withdrawal_account_id: from,
+                    deposit_account_id: to,
+                    amount,
+                    time: parts.clock.now(),
+                };
+                let command = TransferCommand::transfer(&transfer)?.with_message_id(new_id(dice));
+                let op = Op::Transfer {
+                    id: transfer.funds_transfer_id,
+                    from,
+                    to,
+                    amount,
+                };
+                self.send(parts, command.stream_name(), command.message(), op)
+                    .await
+            }
+            (87..=90, Some(account)) => self.empty_and_close(parts, dice, account).await?,
+            (91..=94, _) => self.move_out_and_close(parts, dice).await?,
+            (95..=97, Some(_)) => self.close_again(parts, dice).await?,
+            (_, Some(_)) => self.release(parts, dice).await?,
+        };
+        Ok(action)
+    }
+
+    fn pick(&self, dice: &mut Dice) -> Option<Uuid> {
+        (!self.accounts.is_empty())
+            .then(|| self.accounts[dice.below(self.accounts.len() as u64) as usize])
+    }
+
+    async fn open(&mut self, parts: &Parts, dice: &mut Dice) -> anyhow::Result<String> {
+        let account = new_id(dice);
+        let open = Open {
+            account_id: account,
+            customer_id: new_id(dice),
+            holder_name: format!("Holder {}", self.accounts.len()),
+            time: parts.clock.now(),
+        };
+        let command = AccountCommand::open(&open)?.with_message_id(new_id(dice));
+        let sent = self
+            .send(
+                parts,
+                command.stream_name(),
+                command.message(),
+                Op::Open { account },
+            )
+            .await;
+        // Even an open whose write is still unknown names an account the
+        // clients may use: commands to it are answered either way.
+        self.accounts.push(account);
+        Ok(sent)
+    }
+
+    async fn withdraw(
+        &mut self,
+        parts: &Parts,
+        dice: &mut Dice,
+        account: Uuid,
+        amount: Money,
+    ) -> anyhow::Result<String> {
+        let withdraw = Withdraw {
+            withdrawal_id: new_id(dice),
+            account_id: account,
+            amount,
+            time: parts.clock.now(),
+        };
+        let command = AccountCommand::withdraw(&withdraw)?.with_message_id(new_id(dice));
+        let op = Op::Withdraw {
+            message_id: command.message().id,
+            account,
+            amount,
+        };
+        Ok(self
+            .send(parts, command.stream_name(), command.message(), op)
+            .await)
+    }
+
+    /// Takes out what the views say the account holds, then closes it
+    /// (either may be refused: other clients move money meanwhile).
+    async fn empty_and_close(
+        &mut self,
+        parts: &Parts,
+        dice: &mut Dice,
+        account: Uuid,
+    ) -> anyhow::Result<String> {
+        if self.is_kept_open(account) {
+            return Ok("an account kept open, not closed".to_string());
+        }
+        let mut done = Vec::new();
+        let shown = Views::new(&parts.views).account(account).await?;
+        if let Some(balance) = shown.map(|row| row.balance).filter(|b| b.is_positive()) {
+            done.push(self.withdraw(parts, dice, account, balance).await?);
+        }
+        done.push(self.close(parts, dice, account).await?);
+        Ok(done.join("; "))
+    }
+
+    /// A customer who is paid and leaves: a new account gets a deposit,
+    /// and everything is moved, by mistake, to an account just opened and
+    /// closed. The customer closes the account they leave once the views
+    /// show the transfer's withdrawal. The deposit is refused; if the close
+    /// came before the refund, the refund meets the account closed too, and
+    /// the bank holds the money.
+    async fn move_out_and_close(
+        &mut self,
+        parts: &Parts,
+        dice: &mut Dice,
+    ) -> anyhow::Result<String> {
+        let mut done = vec![self.open(parts, dice).await?];
+        let from = *self.accounts.last().expect("just opened");
+        let amount = Money::from_cents(1 + dice.below(30_000) as i64);
+        let deposit = Deposit {
+            deposit_id: new_id(dice),
+            account_id: from,
+            amount,
+            time: parts.clock.now(),
+        };
+        let command = AccountCommand::deposit(&deposit)?.with_message_id(new_id(dice));
+        let op = Op::Deposit {
+            message_id: command.message().id,
+            account: from,
+            amount,
+        };
+        done.push(
+            self.send(parts, command.stream_name(), command.message(), op)
+                .await,
+        );
+        done.push(self.open(parts, dice).await?);
+        let to = *self.accounts.last().expect("just opened");
+        done.push(self.close(parts, dice, to).await?);
+        let transfer = Transfer {
+            funds_transfer_id: new_id(dice),
+            withdrawal_account_id: from,
+            deposit_account_id: to,
+            amount,
+            time: parts.clock.now(),
+        };
+        let command = TransferCommand::transfer(&transfer)?.with_message_id(new_id(dice));
+        let op = Op::Transfer {
+            id: transfer.funds_transfer_id,
+            from,
+            to,
+            amount,
+        };
+        done.push(
+            self.send(parts, command.stream_name(), command.message(), op)
+                .await,
+        );
+        self.leaving.push((from, transfer.funds_transfer_id));
+        Ok(done.join("; "))
+    }
+
+    /// A leaving customer closes the account they left as soon as the views
+    /// show the transfer's withdrawal: often while the transfer is still in
+    /// flight, so that its refund meets the account closed.
+    async fn close_when_emptied(
+        &mut self,
+        parts: &Parts,
+        dice: &mut Dice,
+    ) -> anyhow::Result<Option<String>> {
+        let Some(&(from, transfer)) = self.leaving.first() else {
+            return Ok(None);
+        };
+        let views = Views::new(&parts.views);
+        let ended = views
+            .transfer(transfer)
+            .await?
+            .is_some_and(|transfer| transfer.status.has_ended());
+        let emptied = views
+            .transfer(transfer)
+            .await?
+            .is_some_and(|transfer| transfer.withdrawn_time.is_some());
+        if ended {
+            self.leaving.remove(0);
+            return Ok(None);
+        }
+        if !emptied {
+            return Ok(None);
+        }
+        self.leaving.remove(0);
+        Ok(Some(self.close(parts, dice, from).await?))
+    }
+
+    /// Closes again an account the clients tried to close that the views
+    /// still show open (the first close was refused: money was still in it).
+    async fn close_again(&mut self, parts: &Parts, dice: &mut Dice) -> anyhow::Result<String> {
+        let views = Views::new(&parts.views);
+        for account in self.closing.clone() {
+            if views.account(account).await?.is_some_and(|a| a.is_open()) {
+                return self.close(parts, dice, account).await;
+            }
+        }
+        Ok("nothing to close again".to_string())
+    }
+
+    async fn close(
+        &mut self,
+        parts: &Parts,
+        dice: &mut Dice,
+        account: Uuid,
+    ) -> anyhow::Result<String> {
+        let close = Close {
+            account_id: account,
+            time: parts.clock.now(),
+        };
+        let command = AccountCommand::close(&close)?.with_message_id(new_id(dice));
+        let op = Op::Close {
+            message_id: command.message().id,
+            account,
+        };
+        if !self.closing.contains(&account) {
+            self.closing.push(account);
+        }
+        Ok(self
+            .send(parts, command.stream_name(), command.message(), op)
+            .await)
+    }
+
+    fn is_kept_open(&self, account: Uuid) -> bool {
+        self.accounts
+            .iter()
+            .take(KEPT_OPEN)
+            .any(|kept| *kept == account)
+    }
+
+    /// The operator releases money a transfer holds into an account kept
+    /// open, once the views show it held.
+    pub async fn release(&mut self, parts: &Parts, dice: &mut Dice) -> anyhow::Result<String> {
+        let views = Views::new(&parts.views);
+        let held = views.held_transfers().await?;
+        let Some(transfer) = held
+            .iter()
+            .find(|transfer| !self.releasing.contains(&transfer.funds_transfer_id))
+        else {
+            return Ok(NOTHING_HELD.to_string());
+        };
+        let kept = self
+            .accounts
+            .iter()
+            .take(KEPT_OPEN)
+            .copied()
+            .collect::<Vec<_>>();
+        let mut open = None;
+        for account in kept {
+            if views.account(account).await?.is_some_and(|a| a.is_open()) {
+                open = Some(account);
+            }
+        }
+        let Some(account) = open else {
+            return Ok("no account open to release into".to_string());
+        };
+        let release = ReleaseHeldRefund {
+            funds_transfer_id: transfer.funds_transfer_id,
+            release_id: new_id(dice),
+            account_id: account,
+            time: parts.clock.now(),
+        };
+        self.releasing.insert(transfer.funds_transfer_id);
+        let command = TransferCommand::release_held_refund(&release)?.with_message_id(new_id(dice));
+        let op = Op::Release {
+            transfer: transfer.funds_transfer_id,
+            account,
+        };
+        Ok(self
+            .send(parts, command.stream_name(), command.message(), op)
+            .await)
+    }
+
+    /// A command sent before, again: the same message (a double click), or
+    /// the same command in a new message (a client that timed out). Either
+    /// way the bank must apply it once.
+    async fn send_again(&mut self, parts: &Parts, dice: &mut Dice) -> anyhow::Result<String> {
+        let earlier = self.stored[dice.below(self.stored.len() as u64) as usize].clone();
+        if matches!(earlier.op, Op::Close { .. }) {
+            // A close in a new message is another close; send the same one.
+            return Ok(self.resend(parts, &earlier.stream, &earlier.message).await);
+        }
+        let message = if dice.below(2) == 0 {
+            earlier.message.clone()
+        } else {
+            earlier.message.clone().with_id(new_id(dice))
+        };
+        self.ledger
+            .resent
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(self.resend(parts, &earlier.stream, &message).await)
+    }
+
+    async fn resend(&mut self, parts: &Parts, stream: &StreamName, message: &NewMessage) -> String {
+        let written = parts
+            .store
+            .write_message(stream, message, ExpectedVersion::Any)
+            .await;
+        format!(
+            "sent again {} to {stream}: {}",
+            message.message_type,
+            verdict(&written)
+        )
+    }
+
+    async fn send_unknown_again(&mut self, parts: &Parts) -> anyhow::Result<String> {
+        let sending = self.unknown.remove(0);
+        let written = parts
+            .store
+            .write_message(&sending.stream, &sending.message, ExpectedVersion::Any)
+            .await;
+        let verdict = verdict(&written);
+        match written {
+            Ok(_) | Err(StoreError::DuplicateMessageId { .. }) => {
+                self.known_stored(sending.clone())
+            }
+            Err(_) => self.unknown.push(sending.clone()),
+        }
+        Ok(format!(
+            "sent {} to {} again, its outcome unknown: {verdict}",
+            sending.message.message_type, sending.stream
+        ))
+    }
+
+    /// Writes a new command; returns what happened, for the trace.
+    async fn send(
+        &mut self,
+        parts: &Parts,
+        stream: &StreamName,
+        message: &NewMessage,
+        op: Op,
+    ) -> String {
+        let written = parts
+            .store
+            .write_message(stream, message, ExpectedVersion::Any)
+            .await;
+        let sending = Sending {
+            stream: stream.clone(),
+            message: message.clone(),
+            op,
+        };
+        match &written {
+            Ok(_) => self.known_stored(sending),
+            Err(error) if error.outcome_is_unknown() => {
+                self.unknown_outcomes += 1;
+                self.unknown.push(sending);
+            }
+            Err(_) => self.given_up += 1,
+        }
+        format!(
+            "sent {} to {stream}: {}",
+            message.message_type,
+            verdict(&written)
+        )
+    }
+
+    fn known_stored(&mut self, sending: Sending) {
+        self.ledger.record(sending.op.clone());
+        self.stored.push(sending);
+    }
+}
+
+fn verdict<T>(written: &Result<T, StoreError>) -> &'static str {
+    match written {
+        Ok(_) => "stored",
+        Err(StoreError::DuplicateMessageId { .. }) => "stored before",
+        Err(error) if error.outcome_is_unknown() => "outcome unknown",
+        Err(_) => "not stored",
+    }
+}
+
+/// A new id, from the dice: the same seed names the same accounts and
+/// transactions every time.
+pub fn new_id(dice: &mut Dice) -> Uuid {
+    let high = u128::from(dice.below(u64::MAX));
+    let low = u128::from(dice.below(u64::MAX));
+    uuid::Builder::from_random_bytes(((high << 64) | low).to_be_bytes()).into_uuid()
+}
