@@ -30,7 +30,7 @@ use crate::checks;
 use crate::consumers::{Consumer, CrashPoint, Role, Step};
 use crate::ledger::Tally;
 use crate::setup::{Parts, StoreKind};
-use crate::workload::{NOTHING_HELD, Workload, new_id};
+use crate::workload::{Workload, new_id};
 
 /// How big an execution is.
 #[derive(Clone, Copy, Debug)]
@@ -204,9 +204,7 @@ impl Simulation {
                     .release(&self.parts, &mut self.dice)
                     .await
                     .map_err(|error| error.to_string())?;
-                if released == NOTHING_HELD {
-                    break;
-                }
+                let Some(released) = released else { break };
                 self.note(format!("      the operator: {released}"));
             }
             drained += 1;

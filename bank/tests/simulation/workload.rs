@@ -29,9 +29,6 @@ use crate::setup::Parts;
 /// money into them, and a release into a closed account would be refused.
 const KEPT_OPEN: usize = 2;
 
-/// What [`Workload::release`] says when the views show no money held.
-pub const NOTHING_HELD: &str = "nothing held to release";
-
 /// A command on its way: where it goes, the message, and what the ledger
 /// records once it is known to be stored.
 #[derive(Clone, Debug)]
@@ -146,7 +143,10 @@ impl Workload {
             (87..=90, Some(account)) => self.empty_and_close(parts, dice, account).await?,
             (91..=94, _) => self.move_out_and_close(parts, dice).await?,
             (95..=97, Some(_)) => self.close_again(parts, dice).await?,
-            (_, Some(_)) => self.release(parts, dice).await?,
+            (_, Some(_)) => self
+                .release(parts, dice)
+                .await?
+                .unwrap_or_else(|| "nothing to release".to_string()),
         };
         Ok(action)
     }
@@ -353,14 +353,20 @@ impl Workload {
 
     /// The operator releases money a transfer holds into an account kept
     /// open, once the views show it held.
-    pub async fn release(&mut self, parts: &Parts, dice: &mut Dice) -> anyhow::Result<String> {
+    /// Returns what was sent, or `None` when there is nothing to release or
+    /// no account to release it into.
+    pub async fn release(
+        &mut self,
+        parts: &Parts,
+        dice: &mut Dice,
+    ) -> anyhow::Result<Option<String>> {
         let views = Views::new(&parts.views);
         let held = views.held_transfers().await?;
         let Some(transfer) = held
             .iter()
             .find(|transfer| !self.releasing.contains(&transfer.funds_transfer_id))
         else {
-            return Ok(NOTHING_HELD.to_string());
+            return Ok(None);
         };
         let kept = self
             .accounts
@@ -375,7 +381,7 @@ impl Workload {
             }
         }
         let Some(account) = open else {
-            return Ok("no account open to release into".to_string());
+            return Ok(None);
         };
         let release = ReleaseHeldRefund {
             funds_transfer_id: transfer.funds_transfer_id,
@@ -389,9 +395,10 @@ impl Workload {
             transfer: transfer.funds_transfer_id,
             account,
         };
-        Ok(self
-            .send(parts, command.stream_name(), command.message(), op)
-            .await)
+        Ok(Some(
+            self.send(parts, command.stream_name(), command.message(), op)
+                .await,
+        ))
     }
 
     /// A command sent before, again: the same message (a double click), or
