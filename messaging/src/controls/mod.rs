@@ -5,6 +5,7 @@
 //! say what they are (`Controls::Time::Effective.example`). Tests built from
 //! them read as sentences and never repeat magic values.
 
+pub mod message_db;
 pub mod postgres;
 pub mod sqlite;
 pub mod time;

@@ -62,12 +62,15 @@ AS $$
   SELECT split_part(message_store.id(stream_name), '+', 1)::varchar;
 $$ LANGUAGE sql IMMUTABLE;
 
+-- NULL counts as a category, as in Message DB (whose test is "not a `-` in
+-- it"): so `get_stream_messages(NULL)` is refused as not a stream name, and
+-- `get_category_messages(NULL)` returns nothing.
 CREATE OR REPLACE FUNCTION message_store.is_category(
   stream_name varchar
 )
 RETURNS boolean
 AS $$
-  SELECT strpos(stream_name, '-') = 0;
+  SELECT coalesce(strpos(stream_name, '-') = 0, true);
 $$ LANGUAGE sql IMMUTABLE;
 
 CREATE OR REPLACE FUNCTION message_store.hash_64(

@@ -26,6 +26,7 @@ AS $$
 DECLARE
   _stream_version bigint;
   _position bigint;
+  _id uuid;
 BEGIN
   -- First the category lock (see 005): from here to the end of the
   -- transaction no one else writes to this category, so the version we read
@@ -46,9 +47,14 @@ BEGIN
 
   _position := _stream_version + 1;
 
+  -- The id is read as a UUID before the INSERT, as Message DB does: an id
+  -- that is not one is refused before the row takes a global position from
+  -- the sequence, so a refused write leaves no gap in the positions.
+  _id := write_message.id::uuid;
+
   INSERT INTO message_store.messages (id, stream_name, position, type, data, metadata)
   VALUES (
-    write_message.id::uuid,
+    _id,
     write_message.stream_name,
     _position,
     write_message."type",

@@ -11,8 +11,11 @@
 -- everyday shape of read is written out, and text is built only for an SQL
 -- `condition`, the one filter that cannot be a parameter. Values always
 -- travel as parameters (`USING`), never inside the text; the only text
--- pasted in is `condition`, which is why it is refused unless the database
--- administrator has switched `message_store.sql_condition` on.
+-- pasted in is `condition`, which is why it is refused unless the session
+-- has turned `message_store.sql_condition` on. The rule is Message DB's,
+-- to the letter: refused while the setting was never set, or is `off`; any
+-- other value lets it through, even the empty string that `RESET` leaves
+-- behind once a session has set it.
 --
 -- Batch size: -1 means no limit (LIMIT NULL), 0 returns nothing, and any
 -- other negative number is refused by Postgres itself ("LIMIT must not be
@@ -68,7 +71,7 @@ BEGIN
     RETURN;
   END IF;
 
-  IF current_setting('message_store.sql_condition', true) IS DISTINCT FROM 'on' THEN
+  IF coalesce(current_setting('message_store.sql_condition', true), 'off') = 'off' THEN
     RAISE EXCEPTION 'Retrieval with SQL condition is not activated';
   END IF;
 
@@ -141,6 +144,17 @@ BEGIN
     END IF;
   END IF;
 
+  IF get_category_messages.condition IS NOT NULL
+     AND coalesce(current_setting('message_store.sql_condition', true), 'off') = 'off' THEN
+    RAISE EXCEPTION 'Retrieval with SQL condition is not activated';
+  END IF;
+
+  -- Message DB hands the group size to its query as a smallint, so a size
+  -- beyond 32767 fails there ("smallint out of range"); so it does here.
+  IF _size IS NOT NULL THEN
+    _size := _size::smallint;
+  END IF;
+
   -- The filter that selects the category also walks the category index (see
   -- 006) in global position order. A correlation is the index's third
   -- column, so a correlated read filters inside the index; that is why it is
@@ -174,10 +188,6 @@ BEGIN
       ORDER BY m.global_position ASC
       LIMIT _batch_size;
     RETURN;
-  END IF;
-
-  IF current_setting('message_store.sql_condition', true) IS DISTINCT FROM 'on' THEN
-    RAISE EXCEPTION 'Retrieval with SQL condition is not activated';
   END IF;
 
   _command := '
