@@ -5,6 +5,7 @@
 //! cargo run --release -p benchmarks --bin ladder
 //! LADDER_EVENTS=100000 cargo run --release -p benchmarks --bin ladder   # a quicker run
 //! LADDER_RUNGS=L6,L7 cargo run --release -p benchmarks --bin ladder     # some rungs only
+//! MESSAGE_DB_SOURCE=/path/to/message-db cargo run --release -p benchmarks --bin ladder  # with MDB
 //! ```
 //!
 //! L1-L3 always run: they are the baselines the other rungs are divided by.
@@ -20,6 +21,7 @@
 mod aggregation;
 mod components;
 mod inspector;
+mod message_db;
 mod report;
 mod view_floor;
 mod web;
@@ -137,6 +139,10 @@ async fn main() -> anyhow::Result<()> {
 
     if wanted("L9") {
         rungs.extend(inspector::rungs(&postgres, events).await?);
+    }
+
+    if wanted("MDB") {
+        rungs.extend(message_db::rungs(&postgres, writes, events).await?);
     }
 
     let mut latency_views = String::new();
