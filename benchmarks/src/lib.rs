@@ -200,9 +200,9 @@ pub fn event(n: usize) -> NewMessage {
 }
 
 /// A pool at `url` as any SQL client would have it: none of the store's own
-/// session settings, so the store's trigger sends the new-message
-/// notification from inside each write's transaction. The SQL rungs measure
-/// the store as Message DB's clients meet it. Like the bank's own pools, it
+/// session settings (so, like a Message DB client, it is not notified for;
+/// see `011_new_message_notifications.sql`). The SQL rungs measure the store
+/// as Message DB's clients meet it. Like the bank's own pools, it
 /// does not ping a connection before every query (sqlx's default): a
 /// baseline is the best a plain client can do, one round trip a statement.
 pub async fn sql_client_pool(url: &str) -> anyhow::Result<sqlx::PgPool> {

@@ -78,6 +78,42 @@ async fn writes_are_notified_after_their_commit_and_not_by_the_trigger() {
     );
 }
 
+/// A SQL writer is notified for only when its session asks for it: by
+/// default its writes commit as concurrently as Message DB's (see
+/// `011_new_message_notifications.sql`), and consumers find them by polling.
+#[tokio::test]
+async fn a_sql_write_is_notified_only_when_its_session_asks() {
+    let Some((url, _store)) = fresh().await else {
+        return;
+    };
+    let mut listener = listening(&url).await;
+    let mut client = sqlx::PgConnection::connect(&url).await.expect("connects");
+    let write = |stream: &'static str| {
+        format!(
+            "SELECT message_store.write_message('{}', '{stream}-{}', 'Deposited', '{{}}')",
+            Uuid::new_v4(),
+            Uuid::new_v4()
+        )
+    };
+    sqlx::raw_sql(sqlx::AssertSqlSafe(write("account")))
+        .execute(&mut client)
+        .await
+        .expect("written");
+    assert_eq!(heard_until_quiet(&mut listener).await, Vec::<String>::new());
+    sqlx::raw_sql("SET message_store.notify_in_trigger = on")
+        .execute(&mut client)
+        .await
+        .expect("set");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(write("transfer")))
+        .execute(&mut client)
+        .await
+        .expect("written");
+    assert_eq!(
+        heard_until_quiet(&mut listener).await,
+        vec!["transfer".to_string()]
+    );
+}
+
 /// The notifier sends at most one statement per pause
 /// (`store/notifier.rs`): a writer writing one message after another is
 /// heard far fewer times than it writes. The bound allows one notification

@@ -359,11 +359,13 @@ impl Simulation {
                 self.outcome.faults.duplicates += 1;
                 line
             }
-            5 => {
-                let id = self.poison().await.map_err(failed)?;
-                self.outcome.faults.poison += 1;
-                format!("fault: a poison message {id}")
-            }
+            5 => match self.poison().await.map_err(failed)? {
+                Some(id) => {
+                    self.outcome.faults.poison += 1;
+                    format!("fault: a poison message {id}")
+                }
+                None => "fault: a poison message, not stored (its write failed)".to_string(),
+            },
             6 => {
                 let target = &mut self.consumers[consumer];
                 target.drop_cache(&self.parts);
@@ -409,7 +411,7 @@ impl Simulation {
 
     /// A command whose data is not its type's: its consumer must park it and
     /// go on.
-    async fn poison(&mut self) -> Result<uuid::Uuid, messaging::StoreError> {
+    async fn poison(&mut self) -> Result<Option<uuid::Uuid>, messaging::StoreError> {
         let category = if self.dice.below(2) == 0 {
             (account_streams::COMMAND_CATEGORY, "Deposit")
         } else {
@@ -429,9 +431,9 @@ impl Simulation {
             .write_message(&stream, &message, ExpectedVersion::Any)
             .await
         {
-            Ok(_) => Ok(id),
-            // A failure armed for the next write took this one: no poison.
-            Err(error) if error.is_transient() => Ok(id),
+            Ok(_) => Ok(Some(id)),
+            // A failure armed for the next write took this one.
+            Err(error) if error.is_transient() => Ok(None),
             Err(error) => Err(error),
         }
     }

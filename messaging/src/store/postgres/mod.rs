@@ -60,7 +60,8 @@ impl PostgresStore {
     /// store must already be installed (see [`PostgresStore::install`]).
     pub async fn connect(url: &str, max_connections: u32) -> Result<PostgresStore, StoreError> {
         // This store sends the new-message notifications itself, after the
-        // writes commit ([`Notifier`]), so the trigger must not.
+        // writes commit ([`Notifier`]), so the trigger must not, even where
+        // the database's default asks it to.
         let options =
             PgConnectOptions::from_str(url)?.options([(NOTIFY_IN_TRIGGER_SETTING, "off")]);
         let pool = PgPoolOptions::new()
@@ -206,8 +207,8 @@ impl PostgresStore {
     }
 }
 
-/// The session setting that tells the notification trigger to stay quiet
-/// (see `011_new_message_notifications.sql`).
+/// The session setting that tells the notification trigger whether to
+/// notify (see `011_new_message_notifications.sql`).
 const NOTIFY_IN_TRIGGER_SETTING: &str = "message_store.notify_in_trigger";
 
 impl From<(&'static str, &'static str)> for WriteFunctions {

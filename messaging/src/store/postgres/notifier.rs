@@ -6,10 +6,10 @@
 //! and a listener hears of a write up to [`PAUSE_BETWEEN_NOTIFICATIONS`]
 //! later. How:
 //!
-//! The trigger in `011_new_message_notifications.sql` would notify from
-//! inside each write's transaction, and Postgres commits notifying
-//! transactions one at a time, disk flush included. So the Rust writer tells
-//! the trigger to stay quiet, and after each commit hands the category to
+//! Notifying from inside each write's transaction (what the trigger in
+//! `011_new_message_notifications.sql` does for a session that asks) makes
+//! Postgres commit notifying transactions one at a time, disk flush
+//! included. So after each commit the Rust writer hands the category to
 //! this notifier instead. A task of its own sends the notifications, in a
 //! statement that writes nothing (and so commits without waiting for the
 //! disk), and the writer does not wait for it.
