@@ -554,6 +554,9 @@ async fn installing_again_from_psql_and_rust_in_any_order_is_harmless() {
     );
 }
 
+/// A SQL writer that asks for notifications (`notify_in_trigger = on`, see
+/// `011_new_message_notifications.sql`) wakes a listener with the message's
+/// category. Without asking it is not heard (`postgres_writer.rs` shows both).
 #[tokio::test]
 async fn a_written_message_wakes_a_listener_with_its_category() {
     let Some(db) = Database::fresh().await else {
@@ -564,7 +567,8 @@ async fn a_written_message_wakes_a_listener_with_its_category() {
         .expect("listens");
     listener.listen("message_store").await.expect("listens");
     db.as_role(
-        "SELECT write_message(gen_random_uuid()::varchar, 'account:command-1', 'Deposit', '{}')",
+        "SET message_store.notify_in_trigger = on; \
+         SELECT write_message(gen_random_uuid()::varchar, 'account:command-1', 'Deposit', '{}')",
     )
     .expect("written");
     let notification = tokio::time::timeout(std::time::Duration::from_secs(10), listener.recv())
