@@ -32,9 +32,20 @@ BEGIN
   -- transaction no one else writes to this category, so the version we read
   -- next cannot change under us and our global position becomes visible
   -- before any later one in the category.
-  PERFORM message_store.acquire_lock(write_message.stream_name);
+  --
+  -- This is what `acquire_lock` and `stream_version` do, written out here
+  -- rather than called: each call from PL/pgSQL is a statement of its own,
+  -- and `split_part` is `category` without a function call. That saves a
+  -- few per cent of the function's own time (60,000 writes in one
+  -- transaction); read the named functions to see each step on its own.
+  PERFORM pg_advisory_xact_lock(
+    message_store.hash_64(split_part(write_message.stream_name, '-', 1))
+  );
 
-  _stream_version := coalesce(message_store.stream_version(write_message.stream_name), -1);
+  SELECT coalesce(max(m.position), -1)
+  INTO _stream_version
+  FROM message_store.messages m
+  WHERE m.stream_name = write_message.stream_name;
 
   IF write_message.expected_version IS NOT NULL
      AND write_message.expected_version <> _stream_version THEN
