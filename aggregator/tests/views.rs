@@ -22,8 +22,10 @@ use messaging::{
 };
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
-use views::accounts::AccountStatus;
+use views::account_page::{DESTINATIONS_SHOWN, StatementLines, TRANSFERS_SHOWN};
+use views::accounts::{Account, AccountStatus};
 use views::commands::{CommandKind, Outcome};
+use views::directory::PageStart;
 use views::statement::Entry;
 use views::{ViewDatabase, Views};
 
@@ -457,7 +459,7 @@ async fn the_pending_list_empties_once_the_commands_are_processed(backend: Backe
     );
     let page = bank
         .read()
-        .account_page(account_id, None)
+        .account_page(account_id, WHOLE_STATEMENT)
         .await
         .expect("read");
     assert_eq!(page.account, None, "not opened yet");
@@ -516,7 +518,7 @@ async fn the_pending_list_empties_once_the_commands_are_processed(backend: Backe
     assert_eq!(answered.amount, Some(deposit.amount));
     let page = bank
         .read()
-        .account_page(account_id, None)
+        .account_page(account_id, WHOLE_STATEMENT)
         .await
         .expect("read");
     let account = page.account.expect("opened");
@@ -534,9 +536,18 @@ async fn the_account_page_reads_in_one_statement_what_each_query_reads(backend: 
         .expect("caught up");
     let read = bank.read();
     let everyone = read.accounts().await.expect("read");
+    // The newest other accounts, as the transfer form first offers them.
+    let mut newest = read
+        .accounts_page(PageStart::Newest, DESTINATIONS_SHOWN + 1)
+        .await
+        .expect("read")
+        .accounts;
     let (mut with_transfers, mut with_more_lines) = (0, 0);
     for &account_id in &accounts {
-        let whole = read.account_page(account_id, None).await.expect("read");
+        let whole = read
+            .account_page(account_id, WHOLE_STATEMENT)
+            .await
+            .expect("read");
         assert_eq!(whole.account, read.account(account_id).await.expect("read"));
         assert_eq!(
             whole.statement,
@@ -546,12 +557,37 @@ async fn the_account_page_reads_in_one_statement_what_each_query_reads(backend: 
             whole.pending,
             read.pending_commands(Some(account_id)).await.expect("read")
         );
-        assert_eq!(
-            whole.transfers,
-            read.transfers_of(account_id).await.expect("read")
-        );
-        assert_eq!(whole.accounts, everyone);
-        let latest = read.account_page(account_id, Some(2)).await.expect("read");
+        let mut transfers = read.transfers_of(account_id).await.expect("read");
+        transfers.truncate(TRANSFERS_SHOWN as usize);
+        assert_eq!(whole.transfers, transfers);
+        // Both sides of every transfer shown are named.
+        for transfer in &whole.transfers {
+            for side in [transfer.withdrawal_account_id, transfer.deposit_account_id] {
+                let holder = everyone.iter().find(|account| account.account_id == side);
+                assert_eq!(
+                    whole.names.get(&side),
+                    holder.and_then(|account| account.holder_name.as_ref())
+                );
+            }
+        }
+        let mut others: Vec<_> = newest
+            .iter()
+            .filter(|account| account.account_id != account_id)
+            .cloned()
+            .collect();
+        others.truncate(DESTINATIONS_SHOWN as usize);
+        assert_eq!(whole.destinations, others);
+
+        let latest = read
+            .account_page(
+                account_id,
+                StatementLines {
+                    before: None,
+                    lines: 2,
+                },
+            )
+            .await
+            .expect("read");
         assert_eq!(
             latest.statement,
             read.statement(account_id, Some(2)).await.expect("read")
@@ -560,6 +596,24 @@ async fn the_account_page_reads_in_one_statement_what_each_query_reads(backend: 
             latest.statement[..],
             whole.statement[whole.statement.len().saturating_sub(2)..]
         );
+        // The page before the last line: the two lines before it.
+        if let Some(last) = whole.statement.last() {
+            let before = read
+                .account_page(
+                    account_id,
+                    StatementLines {
+                        before: Some(last.global_position),
+                        lines: 2,
+                    },
+                )
+                .await
+                .expect("read");
+            let end = whole.statement.len() - 1;
+            assert_eq!(
+                before.statement[..],
+                whole.statement[end.saturating_sub(2)..end]
+            );
+        }
         with_transfers += usize::from(!whole.transfers.is_empty());
         with_more_lines += usize::from(whole.statement.len() > 2);
     }
@@ -571,11 +625,156 @@ async fn the_account_page_reads_in_one_statement_what_each_query_reads(backend: 
             .all(|id| { everyone.iter().any(|account| account.account_id == *id) })
     );
 
-    let stranger = read.account_page(Uuid::new_v4(), None).await.expect("read");
+    let stranger = read
+        .account_page(Uuid::new_v4(), WHOLE_STATEMENT)
+        .await
+        .expect("read");
     assert_eq!(stranger.account, None);
     assert!(stranger.statement.is_empty() && stranger.transfers.is_empty());
-    assert_eq!(stranger.accounts, everyone);
+    newest.truncate(DESTINATIONS_SHOWN as usize);
+    assert_eq!(stranger.destinations, newest);
 }
+
+/// The home page's paging and search, on rows written straight into the
+/// accounts view: 45 opened accounts, a minute apart, and one unopened.
+async fn accounts_are_found_a_page_at_a_time_and_by_the_start_of_a_name(backend: Backend) {
+    let Some(bank) = Bank::new(backend).await else {
+        return;
+    };
+    let start = Time::parse("2026-01-01T00:00:00.000Z").expect("a time");
+    let names = ["Ann Lee", "anna Bell", "Annika", "Bo", "Åsa"];
+    let opened: Vec<Account> = (0..45)
+        .map(|n| Account {
+            customer_id: Some(Uuid::new_v4()),
+            holder_name: Some(format!("{} {n}", names[n % names.len()])),
+            status: AccountStatus::Open,
+            opened_time: Some(start.plus_milliseconds(60_000 * n as i64)),
+            last_position: 1,
+            ..Account::unopened(Uuid::new_v4())
+        })
+        .collect();
+    let unopened = Account::unopened(Uuid::new_v4());
+    let mut connection = bank.views.pool().acquire().await.expect("a connection");
+    views::accounts::save(&mut connection, opened.iter().chain([&unopened]))
+        .await
+        .expect("saved");
+    drop(connection);
+    let read = bank.read();
+    let ids = |accounts: &[Account]| accounts.iter().map(|a| a.account_id).collect::<Vec<_>>();
+    let newest_first: Vec<Uuid> = opened.iter().rev().map(|a| a.account_id).collect();
+
+    // Newest first, 20 at a time: 20, 20, then 5, each page continuing from
+    // the last account of the one before, and back again.
+    let first = read
+        .accounts_page(PageStart::Newest, 20)
+        .await
+        .expect("read");
+    assert_eq!(ids(&first.accounts), newest_first[..20]);
+    assert_eq!(first.newer, None);
+    assert_eq!(first.older, Some(newest_first[19]));
+    let second = read
+        .accounts_page(PageStart::OlderThan(newest_first[19]), 20)
+        .await
+        .expect("read");
+    assert_eq!(ids(&second.accounts), newest_first[20..40]);
+    assert_eq!(second.newer, Some(newest_first[20]));
+    assert_eq!(second.older, Some(newest_first[39]));
+    let last = read
+        .accounts_page(PageStart::OlderThan(newest_first[39]), 20)
+        .await
+        .expect("read");
+    assert_eq!(ids(&last.accounts), newest_first[40..]);
+    assert_eq!(last.older, None, "the unopened account is not listed");
+    let back = read
+        .accounts_page(PageStart::NewerThan(newest_first[40]), 20)
+        .await
+        .expect("read");
+    assert_eq!(back, second);
+    let back_to_the_start = read
+        .accounts_page(PageStart::NewerThan(newest_first[20]), 20)
+        .await
+        .expect("read");
+    assert_eq!(ids(&back_to_the_start.accounts), newest_first[..20]);
+    assert_eq!(back_to_the_start.newer, None);
+
+    // By the start of the name, whatever its case, in the order of names.
+    let found = read.find_accounts("ann", 100).await.expect("read");
+    let mut expected: Vec<&Account> = opened
+        .iter()
+        .filter(|a| {
+            a.holder_name
+                .as_deref()
+                .is_some_and(|n| n.to_lowercase().starts_with("ann"))
+        })
+        .collect();
+    expected.sort_by_key(|a| {
+        (
+            a.holder_name.clone().map(|n| n.to_lowercase()),
+            a.account_id,
+        )
+    });
+    assert_eq!(found.accounts.len(), 27, "Ann Lee, anna Bell, Annika");
+    assert_eq!(
+        ids(&found.accounts),
+        expected.iter().map(|a| a.account_id).collect::<Vec<_>>()
+    );
+    assert!(!found.more);
+    let narrowed = read.find_accounts("  ANNA b ", 5).await.expect("read");
+    assert_eq!(narrowed.accounts.len(), 5);
+    assert!(narrowed.more, "9 accounts are anna Bell's");
+    assert!(narrowed.accounts.iter().all(|a| {
+        a.holder_name
+            .as_deref()
+            .is_some_and(|n| n.starts_with("anna Bell"))
+    }));
+    let asa = read.find_accounts("Åsa 4", 10).await.expect("read");
+    assert_eq!(asa.accounts.len(), 2, "Åsa 4 and Åsa 44");
+    assert!(
+        read.find_accounts("nobody", 10)
+            .await
+            .expect("read")
+            .accounts
+            .is_empty()
+    );
+    assert!(
+        read.find_accounts("%", 10)
+            .await
+            .expect("read")
+            .accounts
+            .is_empty(),
+        "no wildcards"
+    );
+    let by_id = read
+        .find_accounts(&opened[7].account_id.to_string(), 10)
+        .await
+        .expect("read");
+    assert_eq!(ids(&by_id.accounts), [opened[7].account_id]);
+    let not_opened = read
+        .find_accounts(&unopened.account_id.to_string(), 10)
+        .await
+        .expect("read");
+    assert!(not_opened.accounts.is_empty());
+
+    let named = read
+        .holder_names([
+            opened[0].account_id,
+            opened[1].account_id,
+            unopened.account_id,
+        ])
+        .await
+        .expect("read");
+    assert_eq!(named.len(), 2);
+    assert_eq!(
+        named.get(&opened[1].account_id),
+        opened[1].holder_name.as_ref()
+    );
+}
+
+/// The whole of a statement, as far as a test's statement goes.
+const WHOLE_STATEMENT: StatementLines = StatementLines {
+    before: None,
+    lines: i64::MAX,
+};
 
 async fn lag_reaches_zero_when_the_consumers_catch_up(backend: Backend) {
     let Some(bank) = Bank::new(backend).await else {
@@ -692,9 +891,15 @@ async fn postgres_plans_the_account_page_once_per_connection() {
     views.install().await.expect("installed");
     let read = Views::new(&views);
     for _ in 0..8 {
-        read.account_page(Uuid::new_v4(), Some(51))
-            .await
-            .expect("read");
+        read.account_page(
+            Uuid::new_v4(),
+            StatementLines {
+                before: None,
+                lines: 51,
+            },
+        )
+        .await
+        .expect("read");
     }
     let (generic, custom): (i64, i64) = sqlx::query_as(
         "SELECT generic_plans, custom_plans FROM pg_prepared_statements \
@@ -718,17 +923,29 @@ async fn a_page_after_the_database_dropped_the_idle_connections_is_read() {
     let views = ViewDatabase::connect(&url, 2).await.expect("views");
     views.install().await.expect("installed");
     let read = Views::new(&views);
-    read.account_page(Uuid::new_v4(), Some(51))
-        .await
-        .expect("read");
+    read.account_page(
+        Uuid::new_v4(),
+        StatementLines {
+            before: None,
+            lines: 51,
+        },
+    )
+    .await
+    .expect("read");
 
     let dropped = postgres::drop_connections(&url).await;
     assert!(dropped >= 1, "the views had no connection to drop");
 
     tokio::time::sleep(messaging::store::IDLE_BEFORE_PING + Duration::from_millis(200)).await;
-    read.account_page(Uuid::new_v4(), Some(51))
-        .await
-        .expect("read on a fresh connection");
+    read.account_page(
+        Uuid::new_v4(),
+        StatementLines {
+            before: None,
+            lines: 51,
+        },
+    )
+    .await
+    .expect("read on a fresh connection");
 }
 
 async fn the_views_are_not_rebuilt_under_a_running_aggregator(backend: Backend) {
@@ -887,6 +1104,7 @@ on_both!(
     each_statement_ends_at_the_balance_of_the_view_and_of_the_entity,
     the_pending_list_empties_once_the_commands_are_processed,
     the_account_page_reads_in_one_statement_what_each_query_reads,
+    accounts_are_found_a_page_at_a_time_and_by_the_start_of_a_name,
     lag_reaches_zero_when_the_consumers_catch_up,
     an_event_that_cannot_be_applied_is_parked_and_the_rest_applied,
     the_views_are_not_rebuilt_under_a_running_aggregator,

@@ -1,9 +1,11 @@
 //! Everything the account page shows, read with one SELECT: a performance
 //! layer over the reads of each view.
 //!
-//! The page shows an account, its latest statement lines, its pending
-//! commands, its transfers, and the other accounts (to name them and to
-//! offer them as destinations). Read one query at a time, that is five round
+//! The page shows an account, a page of its statement lines, its pending
+//! commands, its latest transfers (with their parties' names), and the
+//! newest other accounts (the transfer form's first choices). Every part is
+//! bounded, so the page costs the same in a bank of ten accounts or of a
+//! hundred thousand. Read one query at a time, that is six round
 //! trips to the database, and most of the page's time went into them, not
 //! into rendering: a round trip costs both processes a wake-up and a trip
 //! through the network stack, and each query's rows are converted one
@@ -20,14 +22,15 @@
 //! (`json_build_object`/`json_agg` and `json_object`/`json_group_array`);
 //! that is the only difference between the two texts of the statement.
 
+use std::collections::HashMap;
+
 use serde::Deserialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 use uuid::Uuid;
 
 use crate::Views;
-use crate::accounts::{self, Account, AccountStatus};
-use crate::columns::Code;
+use crate::accounts::{self, Account};
 use crate::commands::{self, Command};
 use crate::database::Kind;
 use crate::statement::{self, StatementLine};
@@ -38,14 +41,38 @@ use crate::transfers::{self, Transfer};
 pub struct AccountPage {
     /// The account, if the views have seen it (perhaps only as unopened).
     pub account: Option<Account>,
-    /// Its latest statement lines (or all of them), in the statement's order.
+    /// A page of its statement lines (see [`StatementLines`]), in the
+    /// statement's order.
     pub statement: Vec<StatementLine>,
     /// Its commands still waiting for an answer, oldest first.
     pub pending: Vec<Command>,
-    /// The transfers from or to it, newest first.
+    /// Its latest [`TRANSFERS_SHOWN`] transfers, from or to it, newest first.
     pub transfers: Vec<Transfer>,
-    /// Every opened account (this one included), oldest first.
-    pub accounts: Vec<Account>,
+    /// The holders' names of both sides of those transfers.
+    pub names: HashMap<Uuid, String>,
+    /// The newest [`DESTINATIONS_SHOWN`] other opened accounts, newest first.
+    pub destinations: Vec<Account>,
+}
+
+/// How many of an account's transfers its page lists.
+pub const TRANSFERS_SHOWN: i64 = 20;
+
+/// How many accounts the transfer form offers before anyone searches.
+pub const DESTINATIONS_SHOWN: i64 = 20;
+
+/// Which of an account's statement lines the page shows: the `lines` latest
+/// ones, or the `lines` latest before a global position (the page before).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StatementLines {
+    pub before: Option<i64>,
+    pub lines: i64,
+}
+
+/// A holder's name, as the statement's `names` part carries it.
+#[derive(Deserialize)]
+struct HolderName {
+    account_id: Uuid,
+    holder_name: Option<String>,
 }
 
 /// The JSON functions each database spells its own way.
@@ -89,10 +116,11 @@ impl JsonFunctions {
     }
 }
 
-/// The statement, for one database. `$1` is the account, `$2` how many of
-/// the latest lines to show. Each part reads as its single query in
-/// [`Views`] does, with the same filters and the same order (the order moves
-/// into the aggregate, where it decides the order of the array).
+/// The statement, for one database. `$1` is the account, `$2` how many
+/// statement lines to read, `$3` the global position they come before. Each
+/// part reads as its single query in [`Views`] does, with the same filters
+/// and the same order (the order moves into the aggregate, where it decides
+/// the order of the array), and each is bounded.
 ///
 /// Public for the benchmark ladder, which measures the page against this
 /// statement run alone.
@@ -103,25 +131,40 @@ pub fn statement(kind: Kind) -> String {
     let line = json.object_of("", statement::COLUMNS);
     let command = json.object_of("c", commands::COLUMNS);
     let transfer = json.object_of("", transfers::COLUMNS);
+    let name = json.object_of("", "account_id, holder_name");
+    let account_columns = accounts::COLUMNS;
     let line_columns = statement::COLUMNS;
+    let transfer_columns = transfers::COLUMNS;
     let pending = commands::pending_commands();
-    let unopened = AccountStatus::Unopened.code();
+    // The transfers are read once, as `shown`, for two parts: the list, and
+    // the names of the accounts on both sides of it.
+    //
     // CAST(... AS text), not `::text`: SQLite knows only the standard
     // spelling. An empty group gives NULL on Postgres and `[]` on SQLite;
     // both read as an empty list.
     format!(
-        "SELECT \
+        "WITH shown AS ( \
+           SELECT {transfer_columns} FROM transfers \
+           WHERE withdrawal_account_id = $1 OR deposit_account_id = $1 \
+           ORDER BY requested_time DESC, funds_transfer_id LIMIT {TRANSFERS_SHOWN}) \
+         SELECT \
            CAST((SELECT {account} FROM accounts WHERE account_id = $1) AS text) AS account, \
            CAST((SELECT {array}({line} ORDER BY position) FROM \
-                   (SELECT {line_columns} FROM statement_lines WHERE account_id = $1 \
+                   (SELECT {line_columns} FROM statement_lines \
+                    WHERE account_id = $1 AND global_position < $3 \
                     ORDER BY global_position DESC LIMIT $2) AS latest) AS text) AS statement, \
            CAST((SELECT {array}({command} ORDER BY c.request_position) \
                  FROM {pending} AND c.account_id = $1) AS text) AS pending, \
            CAST((SELECT {array}({transfer} ORDER BY requested_time DESC, funds_transfer_id) \
-                 FROM transfers \
-                 WHERE withdrawal_account_id = $1 OR deposit_account_id = $1) AS text) AS transfers, \
-           CAST((SELECT {array}({account} ORDER BY opened_time, account_id) \
-                 FROM accounts WHERE status <> '{unopened}') AS text) AS accounts"
+                 FROM shown) AS text) AS transfers, \
+           CAST((SELECT {array}({name}) FROM accounts WHERE account_id IN \
+                   (SELECT withdrawal_account_id FROM shown \
+                    UNION SELECT deposit_account_id FROM shown)) AS text) AS names, \
+           CAST((SELECT {array}({account} ORDER BY opened_time DESC, account_id DESC) FROM \
+                   (SELECT {account_columns} FROM accounts \
+                    WHERE opened_time IS NOT NULL AND account_id <> $1 \
+                    ORDER BY opened_time DESC, account_id DESC \
+                    LIMIT {DESTINATIONS_SHOWN}) AS newest) AS text) AS destinations"
     )
 }
 
@@ -140,32 +183,39 @@ fn part<T: for<'de> Deserialize<'de> + Default>(
 }
 
 impl Views {
-    /// Everything the account page shows, from one snapshot: the whole
-    /// statement, or only its `latest` lines.
+    /// Everything the account page shows, from one snapshot, with the
+    /// statement `lines` asked for.
     pub async fn account_page(
         &self,
         account_id: Uuid,
-        latest: Option<i64>,
+        lines: StatementLines,
     ) -> Result<AccountPage, sqlx::Error> {
-        let row = self.account_page_row(account_id, latest).await?;
+        let row = self.account_page_row(account_id, lines).await?;
+        let names: Vec<HolderName> = part(&row, "names")?;
         Ok(AccountPage {
             account: part(&row, "account")?,
             statement: part(&row, "statement")?,
             pending: part(&row, "pending")?,
             transfers: part(&row, "transfers")?,
-            accounts: part(&row, "accounts")?,
+            names: names
+                .into_iter()
+                .filter_map(|name| Some((name.account_id, name.holder_name?)))
+                .collect(),
+            destinations: part(&row, "destinations")?,
         })
     }
 
     async fn account_page_row(
         &self,
         account_id: Uuid,
-        latest: Option<i64>,
+        lines: StatementLines,
     ) -> Result<AnyRow, sqlx::Error> {
-        // No limit is a limit no statement reaches: both databases take it.
+        // "Before no position" is before a position no line reaches: both
+        // databases take it.
         sqlx::query(sqlx::AssertSqlSafe(&*self.account_page_statement))
             .bind(account_id.to_string())
-            .bind(latest.unwrap_or(i64::MAX))
+            .bind(lines.lines)
+            .bind(lines.before.unwrap_or(i64::MAX))
             .fetch_one(&self.pool)
             .await
     }

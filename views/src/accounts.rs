@@ -106,7 +106,7 @@ impl Account {
 pub(crate) const COLUMNS: &str = "account_id, customer_id, holder_name, balance, status, \
                                   opened_time, closed_time, last_position";
 
-fn from_row(row: &AnyRow) -> Result<Account, sqlx::Error> {
+pub(crate) fn from_row(row: &AnyRow) -> Result<Account, sqlx::Error> {
     Ok(Account {
         account_id: parsed(row, "account_id")?,
         customer_id: parsed_optional(row, "customer_id")?,
@@ -171,7 +171,9 @@ pub async fn save<'a>(
 
 /// The web UI's reads.
 impl Views {
-    /// The accounts that were opened, oldest first.
+    /// Every account that was opened, oldest first: for audits, tests and
+    /// the benchmark ladder. No page reads this (its cost grows with the
+    /// bank); pages find accounts through `directory.rs`.
     pub async fn accounts(&self) -> Result<Vec<Account>, sqlx::Error> {
         let unopened = AccountStatus::Unopened.code();
         let sql = format!(

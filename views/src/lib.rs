@@ -15,6 +15,9 @@
 //! 6. [`positions`]: how far the aggregator has applied each category, and
 //!    [`presence`]: which aggregators are running against the views.
 //!
+//! [`directory`] finds accounts in the first view a page at a time, or by
+//! name, so that no page reads every account.
+//!
 //! Two crates use it, for opposite ends: the aggregator, the only writer,
 //! and the web UI, which only reads ([`Views`]). Neither depends on the
 //! other; this crate is the only link between them, so the rule "the UI
@@ -31,6 +34,7 @@ mod bulk;
 pub mod columns;
 pub mod commands;
 mod database;
+pub mod directory;
 pub mod operations;
 pub mod positions;
 pub mod presence;
@@ -49,6 +53,9 @@ pub use database::{Kind, SCHEMA_VERSION, TABLES, ViewDatabase};
 #[derive(Clone, Debug)]
 pub struct Views {
     pool: AnyPool,
+    /// Which database the views are in: a few statements are spelled
+    /// differently in each.
+    kind: Kind,
     /// The account page's one statement, in this database's dialect.
     account_page_statement: Arc<str>,
 }
@@ -58,6 +65,7 @@ impl Views {
     pub fn new(database: &ViewDatabase) -> Views {
         Views {
             pool: database.pool().clone(),
+            kind: database.kind(),
             account_page_statement: account_page::statement(database.kind()).into(),
         }
     }

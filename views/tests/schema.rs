@@ -51,7 +51,13 @@ async fn views_of_an_older_shape_are_dropped_and_created_again(url: &str) {
     );
     // And the new shape reads: the page's statement names every column.
     Views::new(&views)
-        .account_page(uuid::Uuid::new_v4(), Some(5))
+        .account_page(
+            uuid::Uuid::new_v4(),
+            views::account_page::StatementLines {
+                before: None,
+                lines: 5,
+            },
+        )
         .await
         .expect("the page reads the new tables");
 

@@ -109,13 +109,21 @@ pub struct OpenForm {
     pub error: Option<String>,
 }
 
-/// The home page: accounts, recent transfers, and opening an account.
+/// The home page: a page of accounts (or what a search found), recent
+/// transfers, and opening an account.
 #[derive(Debug, Template)]
 #[template(path = "home.html")]
 pub struct HomePage {
     pub watch: Option<Watch>,
     pub notice: Option<Notice>,
     pub accounts: Vec<AccountRow>,
+    /// What was searched for, if this is a search's answer.
+    pub search: Option<String>,
+    /// The search found more than it shows.
+    pub more_found: bool,
+    /// Links to the pages of newer and of older accounts, when there are.
+    pub newer_url: Option<String>,
+    pub older_url: Option<String>,
     pub transfers: Vec<TransferRow>,
     pub open_form: OpenForm,
 }
@@ -172,7 +180,12 @@ pub struct TransferForm {
     pub command_id: String,
     pub amount: String,
     pub error: Option<String>,
+    /// The accounts offered: the newest ones, or what a search found.
     pub destinations: Vec<Destination>,
+    /// What the destination search was, if there was one.
+    pub search: String,
+    /// A sentence about the search's answer, if there was one.
+    pub found: Option<String>,
 }
 
 /// The close form.
@@ -190,10 +203,12 @@ pub struct AccountPage {
     pub notices: Vec<Notice>,
     pub account: AccountSummary,
     pub is_open: bool,
-    /// The statement shown: its latest lines, or all of them.
+    /// The statement shown: a page of its lines, the latest or earlier ones.
     pub lines: Vec<LineRow>,
-    /// Where to see the whole statement, when earlier lines were left out.
-    pub whole_statement_url: Option<String>,
+    /// Where the page of earlier lines is, when there are.
+    pub earlier_lines_url: Option<String>,
+    /// Where the latest lines are, when these are earlier ones.
+    pub latest_lines_url: Option<String>,
     pub pending: Vec<PendingRow>,
     pub transfers: Vec<TransferRow>,
     pub deposit: AmountForm,
@@ -257,7 +272,10 @@ pub struct InspectorPage {
     pub watch: Option<Watch>,
     pub subject: Option<String>,
     pub messages: Vec<InspectedRow>,
+    /// The accounts offered: the newest, or those the search found.
     pub accounts: Vec<AccountRow>,
+    /// The search for an account, if there was one.
+    pub find: String,
     pub transfers: Vec<TransferRow>,
 }
 

@@ -15,11 +15,11 @@ DO $$ BEGIN PERFORM pg_advisory_xact_lock(7362536275102); END $$;
 CREATE TABLE IF NOT EXISTS views_schema (version bigint NOT NULL);
 DO $$
 BEGIN
-  IF NOT EXISTS (SELECT FROM views_schema WHERE version = 4) THEN
+  IF NOT EXISTS (SELECT FROM views_schema WHERE version = 5) THEN
     DROP TABLE IF EXISTS accounts, statement_lines, transfers, commands,
       aggregator_positions, aggregators, consumers, dead_letters;
     DELETE FROM views_schema;
-    INSERT INTO views_schema (version) VALUES (4);
+    INSERT INTO views_schema (version) VALUES (5);
   END IF;
 END
 $$;
@@ -40,6 +40,21 @@ CREATE TABLE IF NOT EXISTS accounts (
   -- or below it has been applied already and is skipped.
   last_position bigint NOT NULL
 );
+
+-- The home page lists accounts newest first, a page at a time, and continues
+-- from the last account it showed ("keyset" paging): each page is a short
+-- walk down this index from a known place, however many accounts there are.
+-- (OFFSET would walk past every account before the page, each time.)
+CREATE INDEX IF NOT EXISTS accounts_by_opening ON accounts (opened_time, account_id);
+
+-- The search by name: a range of this index, the names that start with what
+-- was typed. COLLATE "C" orders by bytes, so "starts with" is exactly "at or
+-- after the text, and before the text followed by the highest character";
+-- a language's collation orders spaces and accents in ways that break that
+-- rule. The search spells the expression the same way, which is how
+-- Postgres knows it may use the index.
+CREATE INDEX IF NOT EXISTS accounts_by_name
+  ON accounts ((lower(holder_name) COLLATE "C"), account_id);
 
 -- One line per deposit, withdrawal or rejection: the account's statement.
 -- The global position of the event is the line's identity, so inserting a

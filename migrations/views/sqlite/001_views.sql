@@ -9,7 +9,7 @@
 
 -- The shape of the views this file creates (see the Postgres file).
 CREATE TABLE IF NOT EXISTS views_schema (version INTEGER NOT NULL);
-INSERT INTO views_schema (version) SELECT 4 WHERE NOT EXISTS (SELECT 1 FROM views_schema);
+INSERT INTO views_schema (version) SELECT 5 WHERE NOT EXISTS (SELECT 1 FROM views_schema);
 
 -- One row per account: what the account page shows at the top.
 CREATE TABLE IF NOT EXISTS accounts (
@@ -27,6 +27,11 @@ CREATE TABLE IF NOT EXISTS accounts (
   -- or below it has been applied already and is skipped.
   last_position INTEGER NOT NULL
 );
+
+-- Paging newest first, and the search by name (see the Postgres file).
+-- SQLite compares text by its bytes unless told otherwise.
+CREATE INDEX IF NOT EXISTS accounts_by_opening ON accounts (opened_time, account_id);
+CREATE INDEX IF NOT EXISTS accounts_by_name ON accounts (lower(holder_name), account_id);
 
 -- One line per deposit, withdrawal or rejection: the account's statement.
 -- The global position of the event is the line's identity, so inserting a

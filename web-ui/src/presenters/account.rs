@@ -6,7 +6,7 @@ use views::account_page::AccountPage;
 use views::accounts::Account;
 
 use super::commands::{Report, notices, pending_rows};
-use super::{account_status, names_of, transfer_rows};
+use super::{account_status, transfer_rows};
 use crate::format;
 use crate::pages::{
     self, AccountSummary, AmountForm, CloseForm, Destination, LineRow, TransferForm, Watch,
@@ -50,6 +50,8 @@ impl Forms {
                 amount: String::new(),
                 error: None,
                 destinations: Vec::new(),
+                search: String::new(),
+                found: None,
             },
             chosen_destination: None,
             close: CloseForm {
@@ -60,29 +62,49 @@ impl Forms {
     }
 }
 
+/// The accounts the transfer form offers: the newest ones (the views'
+/// account page carries them), or what a search for a destination found.
+#[derive(Debug, Default)]
+pub struct Destinations {
+    pub accounts: Vec<Account>,
+    /// The search, if the accounts are its answer, and whether it found
+    /// more than it offers.
+    pub search: Option<(String, bool)>,
+}
+
 /// The page of an opened `account`, from what the views showed of it
-/// (`view`) and of the command the page reports on. `latest_only` says the
-/// statement was read as its latest [`LINES_READ`] lines.
+/// (`view`), the accounts the transfer form offers, and the command the
+/// page reports on. `lines_before` is where the statement page shown ends,
+/// if it is not the latest one.
 pub fn account_page(
     account: Account,
     view: AccountPage,
+    destinations: Destinations,
     report: &Report,
     mut forms: Forms,
     watch: Option<Watch>,
-    latest_only: bool,
+    lines_before: Option<i64>,
 ) -> pages::AccountPage {
     let AccountPage {
-        account: _,
         mut statement,
         pending,
         transfers,
-        accounts,
+        names,
+        ..
     } = view;
-    let names = names_of(&accounts);
-    let earlier_lines = latest_only && statement.len() > LATEST_LINES;
+    let account_id = account.account_id;
+    // One line more than shown was read: if it came, earlier lines exist,
+    // and the page of them ends where this one starts.
+    let earlier_lines = statement.len() > LATEST_LINES;
     if earlier_lines {
         statement.remove(0);
     }
+    let earlier_lines_url = statement.first().filter(|_| earlier_lines).map(|oldest| {
+        format!(
+            "/accounts/{account_id}?lines_before={}#statement-heading",
+            oldest.global_position
+        )
+    });
     let lines = statement
         .into_iter()
         .map(|line| LineRow {
@@ -95,9 +117,10 @@ pub fn account_page(
             transfer_id: line.funds_transfer_id.map(|id| id.to_string()),
         })
         .collect();
-    forms.transfer.destinations = accounts
+    forms.transfer.destinations = destinations
+        .accounts
         .into_iter()
-        .filter(|other| other.account_id != account.account_id)
+        .filter(|other| other.account_id != account_id)
         .map(|other| {
             let closed = if other.is_open() { "" } else { " (closed)" };
             Destination {
@@ -107,6 +130,15 @@ pub fn account_page(
             }
         })
         .collect();
+    if let Some((search, more)) = destinations.search {
+        forms.transfer.found = Some(found_sentence(
+            &search,
+            forms.transfer.destinations.len(),
+            more,
+        ));
+        forms.transfer.search = search;
+    }
+
     let account_id = account.account_id;
 
     pages::AccountPage {
@@ -122,12 +154,28 @@ pub fn account_page(
             closed: account.closed_time.map(format::time),
         },
         lines,
-        whole_statement_url: earlier_lines.then(|| format!("/accounts/{account_id}?lines=all")),
+        earlier_lines_url,
+        latest_lines_url: lines_before.map(|_| format!("/accounts/{account_id}#statement-heading")),
         pending: pending_rows(&pending),
         transfers: transfer_rows(transfers, &names),
         deposit: forms.deposit,
         withdraw: forms.withdraw,
         transfer: forms.transfer,
         close: forms.close,
+    }
+}
+
+/// What the transfer form says about a search for a destination.
+fn found_sentence(search: &str, offered: usize, more: bool) -> String {
+    match (offered, more) {
+        (0, _) => format!(
+            "No other account's holder name starts with “{search}”, and no other account has \
+             that id."
+        ),
+        (_, true) => format!(
+            "The first {offered} accounts whose holder name starts with “{search}”: type more \
+             of the name to narrow it."
+        ),
+        (_, false) => format!("Accounts whose holder name starts with “{search}”."),
     }
 }

@@ -22,17 +22,12 @@ use views::transfers::{Transfer, TransferStatus};
 use crate::format;
 use crate::pages::{AccountRow, Status, TransferRow};
 
-/// Each account's holder name, by account id, to label transfers.
-pub fn names_of(accounts: &[Account]) -> HashMap<Uuid, String> {
-    accounts
+/// The accounts on either side of these transfers: whose names a list of
+/// them needs (see `Views::holder_names`).
+pub fn parties(transfers: &[Transfer]) -> Vec<Uuid> {
+    transfers
         .iter()
-        .map(|account| {
-            let name = account
-                .holder_name
-                .clone()
-                .unwrap_or_else(|| format::short_id(account.account_id));
-            (account.account_id, name)
-        })
+        .flat_map(|transfer| [transfer.withdrawal_account_id, transfer.deposit_account_id])
         .collect()
 }
 

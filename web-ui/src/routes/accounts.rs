@@ -5,6 +5,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use uuid::Uuid;
+use views::account_page::StatementLines;
 use views::accounts::Account;
 
 use super::watch::{self, AccountWatch};
@@ -12,27 +13,27 @@ use super::{AfterCommand, message, parse_id};
 use crate::AppState;
 use crate::error::AppError;
 use crate::pages::{self, MessagePage, Watch};
-use crate::presenters::account::{Forms, LINES_READ, account_page};
+use crate::presenters::account::{Destinations, Forms, LINES_READ, account_page};
 use crate::presenters::commands::Report;
 
-/// `?lines=all` asks the account page for the whole statement.
+/// What the account page shows besides the latest: `?lines_before=` a page
+/// of earlier statement lines (those before that global position), and
+/// `?to=` the accounts a search for a transfer's destination found.
 #[derive(Debug, Default, Deserialize)]
-pub struct StatementQuery {
-    pub lines: Option<String>,
+pub struct AccountQuery {
+    pub lines_before: Option<i64>,
+    pub to: Option<String>,
 }
 
-impl StatementQuery {
-    fn whole(&self) -> bool {
-        self.lines.as_deref() == Some("all")
-    }
-}
+/// How many accounts a search for a destination offers at most.
+const DESTINATIONS_FOUND: i64 = 20;
 
 /// `GET /accounts/{id}`.
 pub async fn show(
     State(state): State<AppState>,
     Path(account_id): Path<String>,
     Query(after): Query<AfterCommand>,
-    Query(statement): Query<StatementQuery>,
+    Query(query): Query<AccountQuery>,
 ) -> Result<Response, AppError> {
     let Some(account_id) = parse_id(&account_id) else {
         return Ok(no_such_account(StatusCode::NOT_FOUND));
@@ -40,8 +41,11 @@ pub async fn show(
     // The command the page reports on is read first, then everything else
     // in one statement (see `AccountWatch::of` for why in this order).
     let report = after.report(&state.views).await?;
-    let latest = (!statement.whole()).then_some(LINES_READ);
-    let view = state.views.account_page(account_id, latest).await?;
+    let lines = StatementLines {
+        before: query.lines_before,
+        lines: LINES_READ,
+    };
+    let mut view = state.views.account_page(account_id, lines).await?;
     let watching = AccountWatch::of(view.account.as_ref(), &view.pending, &report);
     let watch = watching.waiting.then(|| Watch {
         url: watch::account_url(account_id, after.command_id()),
@@ -54,13 +58,32 @@ pub async fn show(
         }
         return Ok(no_such_account(StatusCode::NOT_FOUND));
     };
+    let search = query
+        .to
+        .as_deref()
+        .map(str::trim)
+        .filter(|text| !text.is_empty());
+    let destinations = match search {
+        Some(text) => {
+            let found = state.views.find_accounts(text, DESTINATIONS_FOUND).await?;
+            Destinations {
+                accounts: found.accounts,
+                search: Some((text.to_string(), found.more)),
+            }
+        }
+        None => Destinations {
+            accounts: std::mem::take(&mut view.destinations),
+            search: None,
+        },
+    };
     let page = account_page(
         account,
         view,
+        destinations,
         &report,
         Forms::fresh(),
         watch,
-        !statement.whole(),
+        query.lines_before,
     );
     Ok(pages::render(&page)?.into_response())
 }
@@ -112,10 +135,11 @@ pub(super) async fn refuse(
     forms: Forms,
 ) -> Result<Response, AppError> {
     let account_id: Uuid = account.account_id;
-    let view = state
-        .views
-        .account_page(account_id, Some(LINES_READ))
-        .await?;
+    let lines = StatementLines {
+        before: None,
+        lines: LINES_READ,
+    };
+    let mut view = state.views.account_page(account_id, lines).await?;
     let report = Report::default();
     let watching = AccountWatch::of(view.account.as_ref(), &view.pending, &report);
     let watch = watching.waiting.then(|| Watch {
@@ -129,6 +153,23 @@ pub(super) async fn refuse(
         .clone()
         .filter(Account::was_opened)
         .unwrap_or(account);
-    let page = account_page(account, view, &report, forms, watch, true);
+    // The destination the form had chosen stays chosen, though it may not
+    // be among the newest accounts the page offers.
+    let mut offered = std::mem::take(&mut view.destinations);
+    if let Some(chosen) = forms.chosen_destination
+        && !offered.iter().any(|other| other.account_id == chosen)
+        && let Some(chosen) = state
+            .views
+            .account(chosen)
+            .await?
+            .filter(Account::was_opened)
+    {
+        offered.insert(0, chosen);
+    }
+    let destinations = Destinations {
+        accounts: offered,
+        search: None,
+    };
+    let page = account_page(account, view, destinations, &report, forms, watch, None);
     Ok((StatusCode::UNPROCESSABLE_ENTITY, pages::render(&page)?).into_response())
 }

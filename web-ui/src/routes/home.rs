@@ -3,35 +3,76 @@
 use account_component::client::AccountCommand;
 use account_component::messages::commands::Open;
 use axum::Form;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
 use uuid::Uuid;
+use views::directory::PageStart;
 
+use super::parse_id;
 use crate::AppState;
 use crate::error::AppError;
 use crate::forms::{self, OpenInput};
 use crate::pages::{self, HomePage, OpenForm};
-use crate::presenters::home::home_page;
+use crate::presenters::home::{Listed, home_page};
+use crate::presenters::parties;
 use crate::send::{PostedForm, send};
 
 /// How many transfers the home page lists.
 const RECENT_TRANSFERS: i64 = 20;
 
-/// `GET /`: every account, the recent transfers, and the open form.
-pub async fn show(State(state): State<AppState>) -> Result<Response, AppError> {
+/// How many accounts the home page lists at a time, and at most for a search.
+pub const ACCOUNTS_PER_PAGE: i64 = 20;
+
+/// Which accounts the home page lists: `?older={id}` and `?newer={id}`
+/// continue from an account shown on the page before; `?search=` finds
+/// accounts by the start of the holder's name, or by id.
+#[derive(Debug, Default, Deserialize)]
+pub struct HomeQuery {
+    older: Option<String>,
+    newer: Option<String>,
+    search: Option<String>,
+}
+
+/// `GET /`: a page of accounts, the recent transfers, and the open form.
+pub async fn show(
+    State(state): State<AppState>,
+    Query(query): Query<HomeQuery>,
+) -> Result<Response, AppError> {
     let form = OpenForm {
         command_id: Uuid::new_v4().to_string(),
         holder_name: String::new(),
         error: None,
     };
-    Ok(pages::render(&home(&state, form).await?)?.into_response())
+    Ok(pages::render(&home(&state, &query, form).await?)?.into_response())
 }
 
-async fn home(state: &AppState, open_form: OpenForm) -> Result<HomePage, AppError> {
-    let accounts = state.views.accounts().await?;
+async fn home(
+    state: &AppState,
+    query: &HomeQuery,
+    open_form: OpenForm,
+) -> Result<HomePage, AppError> {
+    let search = query
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|text| !text.is_empty());
+    let listed = if let Some(text) = search {
+        let found = state.views.find_accounts(text, ACCOUNTS_PER_PAGE).await?;
+        Listed::Found(text.to_string(), found)
+    } else {
+        let start = match (query.older.as_deref(), query.newer.as_deref()) {
+            (Some(id), _) => parse_id(id).map(PageStart::OlderThan),
+            (None, Some(id)) => parse_id(id).map(PageStart::NewerThan),
+            (None, None) => None,
+        };
+        let start = start.unwrap_or(PageStart::Newest);
+        Listed::Page(state.views.accounts_page(start, ACCOUNTS_PER_PAGE).await?)
+    };
     let transfers = state.views.recent_transfers(RECENT_TRANSFERS).await?;
-    Ok(home_page(accounts, transfers, open_form))
+    let names = state.views.holder_names(parties(&transfers)).await?;
+    Ok(home_page(listed, transfers, &names, open_form))
 }
 
 /// `POST /accounts`: sends `Open`, with the form's id as the new account's
@@ -53,7 +94,7 @@ pub async fn open_account(
                 holder_name: input.holder_name.unwrap_or_default(),
                 error: name.err().or_else(|| id.err()),
             };
-            let page = pages::render(&home(&state, form).await?)?;
+            let page = pages::render(&home(&state, &HomeQuery::default(), form).await?)?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };

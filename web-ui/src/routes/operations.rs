@@ -8,8 +8,8 @@ use super::watch;
 use crate::AppState;
 use crate::error::AppError;
 use crate::pages::{self, Watch};
-use crate::presenters::names_of;
 use crate::presenters::operations::{Operations, RefusedRelease, operations_page};
+use crate::presenters::parties;
 
 /// `GET /operations`.
 pub async fn show(State(state): State<AppState>) -> Result<Response, AppError> {
@@ -27,11 +27,12 @@ pub(super) async fn page(
         url: "/watch?operations=1".to_string(),
         token: watch::operations_token(&state.views).await?,
     };
+    let held = state.views.held_transfers().await?;
     let operations = Operations {
         consumers: state.views.consumers().await?,
         dead_letters: state.views.dead_letters().await?,
-        held: state.views.held_transfers().await?,
-        names: names_of(&state.views.accounts().await?),
+        names: state.views.holder_names(parties(&held)).await?,
+        held,
     };
     let status = if refused.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY

@@ -17,7 +17,6 @@ use crate::forms::{self, ReleaseInput, TransferInput};
 use crate::pages::{self, ReleaseForm, TransferPage, Watch};
 use crate::presenters::account::Forms;
 use crate::presenters::commands::notices;
-use crate::presenters::names_of;
 use crate::presenters::operations::RefusedRelease;
 use crate::presenters::transfer::details;
 use crate::send::{PostedForm, send};
@@ -52,7 +51,13 @@ pub async fn show(
         token: watch::token_of_transfer(view.as_ref()),
     });
     let transfer = match view {
-        Some(view) => Some(details(view, &names_of(&state.views.accounts().await?))),
+        Some(view) => {
+            let names = state
+                .views
+                .holder_names([view.withdrawal_account_id, view.deposit_account_id])
+                .await?;
+            Some(details(view, &names))
+        }
         None => None,
     };
     let page = TransferPage {

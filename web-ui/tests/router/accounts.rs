@@ -246,11 +246,12 @@ async fn unknown_accounts_and_transfers_are_not_found() {
     }
 }
 
-/// A long statement shows its latest lines and links to the whole of it.
+/// A long statement shows its latest lines and links to the page before.
 /// 55 deposits of 0.01 to 0.55: the page leaves out the first five (the
-/// second one's balance after, 0.03, is nowhere on it) and the link shows all.
+/// second one's balance after, 0.03, is nowhere on it); the earlier page
+/// shows those five, and links back to the latest.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_long_statement_shows_its_latest_lines_and_links_to_the_whole() {
+async fn a_long_statement_is_shown_a_page_at_a_time() {
     let app = TestApp::new().await;
     let account = app.open_account("Saver").await;
     let account_id: Uuid = account.parse().expect("an id");
@@ -281,15 +282,19 @@ async fn a_long_statement_shows_its_latest_lines_and_links_to_the_whole() {
         page.body
     );
     assert!(!page.body.contains(r#"<td class="number">0.03</td>"#));
-    let link = format!("/accounts/{account}?lines=all");
+    assert!(!page.body.contains(r#"data-testid="latest-lines""#));
+    let link = page.link("earlier-lines").expect("a link to earlier lines");
     assert!(
-        page.body.contains(&format!(r#"href="{link}""#)),
-        "{}",
-        page.body
+        link.starts_with(&format!("/accounts/{account}?lines_before=")),
+        "{link}"
     );
 
-    let whole = app.get(&link).await;
-    assert_eq!(deposits_shown(&whole.body), 55);
-    assert!(whole.body.contains(r#"<td class="number">0.03</td>"#));
-    assert!(!whole.body.contains(r#"data-testid="whole-statement""#));
+    let earlier = app.get(&link).await;
+    assert_eq!(deposits_shown(&earlier.body), 5);
+    assert!(earlier.body.contains(r#"<td class="number">0.03</td>"#));
+    assert!(!earlier.body.contains(r#"data-testid="earlier-lines""#));
+    assert_eq!(
+        earlier.link("latest-lines"),
+        Some(format!("/accounts/{account}#statement-heading"))
+    );
 }

@@ -3,6 +3,7 @@
 //! in-memory store) and real views (a SQLite file).
 
 mod accounts;
+mod finding;
 mod forms;
 mod home;
 mod hostile;

@@ -43,6 +43,16 @@ impl Response {
             .1;
         value.split('"').next().expect("a value").to_string()
     }
+
+    /// The address of the link marked `data-testid="{test_id}"`, as the
+    /// page writes it: `<a href="..." ... data-testid="...">`.
+    pub fn link(&self, test_id: &str) -> Option<String> {
+        let marker = format!(r#"data-testid="{test_id}""#);
+        let at = self.body.find(&marker)?;
+        let tag = &self.body[self.body[..at].rfind("<a ")?..at];
+        let href = tag.split(r#"href=""#).nth(1)?;
+        Some(href[..href.find('"')?].to_string())
+    }
 }
 
 pub struct TestApp {
