@@ -106,7 +106,10 @@ async fn the_home_page_finds_accounts_by_the_start_of_a_name_or_by_id() {
     assert_eq!(none.status, StatusCode::OK);
     assert!(accounts_linked(&none).is_empty());
     assert!(none.body.contains("nobody”"), "{}", none.body);
-    assert!(!none.body.contains("<b>nobody"), "what was typed is escaped");
+    assert!(
+        !none.body.contains("<b>nobody"),
+        "what was typed is escaped"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

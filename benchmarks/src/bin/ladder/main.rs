@@ -23,6 +23,7 @@ mod components;
 mod inspector;
 mod message_db;
 mod report;
+mod scale;
 mod view_floor;
 mod web;
 mod writes;
@@ -139,6 +140,10 @@ async fn main() -> anyhow::Result<()> {
 
     if wanted("L9") {
         rungs.extend(inspector::rungs(&postgres, events).await?);
+    }
+
+    if wanted("L10") {
+        rungs.extend(scale::rungs(&postgres).await?);
     }
 
     if wanted("MDB") {
