@@ -48,7 +48,7 @@ pub mod controls;
 pub use clock::Clock;
 pub use consumer::{
     Component, ComponentSettings, Consumer, ConsumerError, ConsumerSettings, DEFAULT_LANES,
-    Handler, HandlerError,
+    Handler, HandlerError, Pause,
 };
 pub use entity_store::{EntityStore, FetchError, Projection};
 

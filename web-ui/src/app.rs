@@ -9,6 +9,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::components::InProcess;
 use crate::limits::{self, InspectionSlots, Limits};
 use crate::routes;
 use crate::security::{self, AllowedHosts};
@@ -26,6 +27,9 @@ pub struct AppState {
     pub clock: Clock,
     /// The host names the UI answers to.
     pub hosts: AllowedHosts,
+    /// The components running in this process, which the operations page
+    /// can pause (none when they run as processes of their own).
+    pub components: InProcess,
 }
 
 /// The whole web UI as a router, ready to serve or to call in tests with
@@ -72,6 +76,10 @@ pub fn app_with(state: AppState, limits: Limits) -> Router {
             )),
         )
         .route("/operations", get(routes::operations::show))
+        .route(
+            "/operations/components/{name}/{switch}",
+            post(routes::operations::switch_component),
+        )
         .route("/watch", get(routes::watch::token))
         .route("/static/style.css", get(routes::assets::stylesheet))
         .route("/static/pending.js", get(routes::assets::script))

@@ -24,9 +24,11 @@
 //!    [`pages`] and `templates/`: how it is laid out; [`mod@format`].
 //! 5. [`security`] (allowed hosts, cross-site writes, strict headers),
 //!    [`limits`] (what keeps one client from exhausting the server),
-//!    [`error`], [`inspector`], [`startup`].
+//!    [`error`], [`inspector`], [`startup`], and [`components`] (pausing
+//!    the components of the all-in-one bank from the operations page).
 
 pub mod app;
+pub mod components;
 pub mod error;
 pub mod format;
 pub mod forms;

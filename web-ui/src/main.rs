@@ -58,6 +58,8 @@ async fn main() -> anyhow::Result<()> {
         store,
         clock: Clock::system(),
         hosts,
+        // The components run as processes of their own.
+        components: web_ui::components::InProcess::default(),
     };
     let application = Application::bind(SocketAddr::new(options.host, options.port), state)
         .await

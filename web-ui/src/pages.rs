@@ -301,6 +301,14 @@ pub struct DeadLetterRow {
     pub time: String,
 }
 
+/// A component running in this process, on the operations page, with the
+/// button that pauses or resumes it.
+#[derive(Debug, Clone)]
+pub struct ComponentRow {
+    pub name: &'static str,
+    pub paused: bool,
+}
+
 /// Money a transfer holds, on the operations page, with the form that
 /// releases it (when no release is under way).
 #[derive(Debug, Clone)]
@@ -328,6 +336,9 @@ pub struct ReleaseForm {
 #[template(path = "operations.html")]
 pub struct OperationsPage {
     pub watch: Option<Watch>,
+    /// The components running in this process (none when they run as
+    /// processes of their own).
+    pub components: Vec<ComponentRow>,
     pub consumers: Vec<ConsumerRow>,
     pub dead_letters: Vec<DeadLetterRow>,
     pub held: Vec<HeldRow>,

@@ -5,7 +5,7 @@ use std::time::Duration;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use super::{Consumer, ConsumerError, ConsumerSettings, Handler};
+use super::{Consumer, ConsumerError, ConsumerSettings, Handler, Pause};
 use crate::{Category, ConsumerGroup};
 
 /// How every consumer of a component reads, as an operator configures it.
@@ -66,6 +66,8 @@ impl ComponentSettings {
 pub struct Component {
     stop: CancellationToken,
     consumers: JoinSet<Result<(), ConsumerError>>,
+    /// One switch for all its consumers: pausing a component pauses each.
+    pause: Pause,
 }
 
 impl Component {
@@ -75,12 +77,20 @@ impl Component {
         Component {
             stop: shutdown.child_token(),
             consumers: JoinSet::new(),
+            pause: Pause::new(),
         }
     }
 
     /// Starts `consumer` in a task of its own.
     pub fn start<H: Handler + 'static>(&mut self, consumer: Consumer<H>) {
+        let consumer = consumer.pausable(self.pause.clone());
         self.consumers.spawn(consumer.run(self.stop.clone()));
+    }
+
+    /// The switch that pauses and resumes every consumer of the component
+    /// (see `pause.rs`).
+    pub fn pause_switch(&self) -> Pause {
+        self.pause.clone()
     }
 
     /// Waits for every consumer to stop, and returns the first failure.

@@ -51,6 +51,7 @@ mod error;
 mod failure_policy;
 mod handler;
 pub mod lanes;
+mod pause;
 mod position_store;
 mod progress;
 mod settings;
@@ -66,6 +67,7 @@ pub use component::{Component, ComponentSettings, DEFAULT_LANES};
 pub use dead_letter::{DeadLetterStream, DeadLettered};
 pub use error::ConsumerError;
 pub use handler::{Handler, HandlerError};
+pub use pause::Pause;
 pub use position_store::{PositionStore, Recorded};
 pub use progress::CATCH_UP_RECORDING_PAUSE;
 pub use settings::ConsumerSettings;
@@ -83,6 +85,8 @@ pub struct Consumer<H> {
     store: MessageStore,
     settings: ConsumerSettings,
     handler: H,
+    /// Holds the consumer still between batches when switched ([`Pause`]).
+    pause: Pause,
 }
 
 impl<H: Handler> Consumer<H> {
@@ -92,7 +96,14 @@ impl<H: Handler> Consumer<H> {
             store,
             settings,
             handler,
+            pause: Pause::new(),
         }
+    }
+
+    /// The same consumer, held still whenever `pause` is switched.
+    pub fn pausable(mut self, pause: Pause) -> Consumer<H> {
+        self.pause = pause;
+        self
     }
 
     /// Runs until `shutdown` is cancelled (returning `Ok`) or a handler fails
@@ -139,6 +150,15 @@ impl<H: Handler> Consumer<H> {
         let mut progress = Progress::default();
 
         let outcome = loop {
+            // 0. If paused, record how far it got and wait to be resumed.
+            if self.pause.is_paused() {
+                self.record(&positions, &mut progress, &shutdown).await;
+                tracing::info!("consumer paused");
+                if !self.pause.until_resumed(&shutdown).await {
+                    break Ok(());
+                }
+                tracing::info!("consumer resumed");
+            }
             // 1. Read the next batch of the category (waiting, if there is
             //    nothing new, until there is or the poll interval passes).
             let next = match subscription.next(&shutdown).await {

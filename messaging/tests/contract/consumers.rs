@@ -7,7 +7,7 @@ use std::time::Duration;
 use messaging::consumer::{DeadLettered, Recorded};
 use messaging::{
     Category, CategoryRead, Consumer, ConsumerError, ConsumerGroup, ConsumerSettings,
-    ExpectedVersion, Handler, HandlerError, MessageStore, Metadata, NewMessage, StoreError,
+    ExpectedVersion, Handler, HandlerError, MessageStore, Metadata, NewMessage, Pause, StoreError,
     StoredMessage, StreamName,
 };
 use tokio::task::JoinHandle;
@@ -137,6 +137,52 @@ pub async fn a_consumer_hands_every_message_to_its_handler_in_order(fixture: Fix
     assert!(eventually(|| async { recorder.amounts().len() == 4 }).await);
     running.stop().await.expect("stops cleanly");
     assert_eq!(recorder.amounts(), vec![1, 2, 3, 4]);
+}
+
+/// A paused consumer reads nothing more, with its position recorded; once
+/// resumed it handles what came meanwhile, in order, once.
+pub async fn a_paused_consumer_handles_nothing_until_it_is_resumed(fixture: Fixture) {
+    write_amounts(&fixture.store, "thing-1", &[1, 2]).await;
+    let recorder = Recorder::default();
+    let pause = Pause::new();
+    let shutdown = CancellationToken::new();
+    let consumer =
+        Consumer::new(fixture.store.clone(), settings(), recorder.clone()).pausable(pause.clone());
+    let task = tokio::spawn(consumer.run(shutdown.clone()));
+    assert!(eventually(|| async { recorder.amounts().len() == 2 }).await);
+
+    pause.pause();
+    // A read already waiting ends at the next poll; from then on it stays still.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    write_amounts(&fixture.store, "thing-2", &[3, 4]).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        recorder.amounts(),
+        vec![1, 2],
+        "nothing handled while paused"
+    );
+    let second = global_positions(&fixture.store).await[1];
+    assert_eq!(recorded_position(&fixture.store).await, Some(second));
+
+    pause.resume();
+    assert!(eventually(|| async { recorder.amounts().len() == 4 }).await);
+    shutdown.cancel();
+    task.await.expect("consumer task").expect("stops cleanly");
+    assert_eq!(recorder.amounts(), vec![1, 2, 3, 4]);
+}
+
+/// Shut down while paused, a consumer stops at once.
+pub async fn a_paused_consumer_stops_when_shut_down(fixture: Fixture) {
+    let pause = Pause::new();
+    pause.pause();
+    let shutdown = CancellationToken::new();
+    let consumer =
+        Consumer::new(fixture.store.clone(), settings(), Recorder::default()).pausable(pause);
+    let task = tokio::spawn(consumer.run(shutdown.clone()));
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    shutdown.cancel();
+    let stopped = tokio::time::timeout(Duration::from_secs(5), task).await;
+    assert!(matches!(stopped, Ok(Ok(Ok(())))), "{stopped:?}");
 }
 
 pub async fn a_restarted_consumer_resumes_after_its_recorded_position(fixture: Fixture) {

@@ -64,6 +64,8 @@ macro_rules! every_backend {
                 consumers: [
                     a_consumer_hands_every_message_to_its_handler_in_order,
                     a_restarted_consumer_resumes_after_its_recorded_position,
+                    a_paused_consumer_handles_nothing_until_it_is_resumed,
+                    a_paused_consumer_stops_when_shut_down,
                     a_consumer_records_its_position_when_it_catches_up,
                     a_consumer_catching_up_often_records_at_most_once_a_pause_and_again_when_quiet,
                     an_unparseable_message_is_parked_with_its_stream_and_position,

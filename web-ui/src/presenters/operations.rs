@@ -8,12 +8,17 @@ use views::operations::{ConsumerProgress, DeadLetter, LAG_LIMIT};
 use views::transfers::{Transfer, TransferStatus};
 
 use super::{name_in, transfer_status};
+use crate::components::RunningComponent;
 use crate::format;
-use crate::pages::{ConsumerRow, DeadLetterRow, HeldRow, OperationsPage, ReleaseForm, Watch};
+use crate::pages::{
+    ComponentRow, ConsumerRow, DeadLetterRow, HeldRow, OperationsPage, ReleaseForm, Watch,
+};
 
 /// What the operations page shows.
 #[derive(Debug)]
 pub struct Operations {
+    /// The components running in this process.
+    pub components: Vec<RunningComponent>,
     pub consumers: Vec<ConsumerProgress>,
     pub dead_letters: Vec<DeadLetter>,
     /// The transfers whose money the bank holds.
@@ -38,6 +43,7 @@ pub fn operations_page(
     watch: Watch,
 ) -> OperationsPage {
     let Operations {
+        components,
         consumers,
         dead_letters,
         held,
@@ -98,6 +104,13 @@ pub fn operations_page(
         .collect();
     OperationsPage {
         watch: Some(watch),
+        components: components
+            .iter()
+            .map(|component| ComponentRow {
+                name: component.name,
+                paused: component.pause.is_paused(),
+            })
+            .collect(),
         consumers,
         dead_letters,
         held,

@@ -3,6 +3,7 @@
 //! in-memory store) and real views (a SQLite file).
 
 mod accounts;
+mod autonomy;
 mod finding;
 mod forms;
 mod home;

@@ -205,6 +205,7 @@ async fn a_request_that_takes_too_long_is_answered_503() {
         store: messaging::MessageStore::in_memory(),
         clock: messaging::Clock::system(),
         hosts: web_ui::security::AllowedHosts::listed(["localhost"]),
+        components: web_ui::components::InProcess::default(),
     };
     let limits = Limits {
         request_timeout: std::time::Duration::from_millis(200),

@@ -11,6 +11,7 @@ use messaging::{Clock, ComponentSettings, IdGenerator, MessageStore};
 use tokio_util::sync::CancellationToken;
 use tower::ServiceExt;
 use views::{ViewDatabase, Views};
+use web_ui::components::{InProcess, RunningComponent};
 use web_ui::limits::Limits;
 use web_ui::security::AllowedHosts;
 use web_ui::{AppState, app_with};
@@ -100,6 +101,17 @@ impl TestApp {
             IdGenerator::random(),
             &shutdown,
         );
+        // As in the all-in-one bank, the operations page can pause them.
+        let components = InProcess::new(vec![
+            RunningComponent {
+                name: "account-component",
+                pause: accounts.pause_switch(),
+            },
+            RunningComponent {
+                name: "funds-transfer-component",
+                pause: transfers.pause_switch(),
+            },
+        ]);
         tokio::spawn(accounts.run());
         tokio::spawn(transfers.run());
         let state = AppState {
@@ -107,6 +119,7 @@ impl TestApp {
             store: ui_store.restricted_to(Writes::Commands),
             clock: Clock::system(),
             hosts: AllowedHosts::listed(["localhost"]),
+            components,
         };
         TestApp {
             router: app_with(state, limits),

@@ -138,6 +138,7 @@ async fn inspect(
         store: store.clone().restricted_to(Writes::Commands),
         clock: Clock::system(),
         hosts: AllowedHosts::listed(["bench"]),
+        components: web_ui::components::InProcess::default(),
     };
     let shutdown = CancellationToken::new();
     let address = serve_on(listener, web_ui::app(state.clone()), shutdown.clone())?;

@@ -246,6 +246,7 @@ async fn serve(views: &ViewDatabase, shutdown: &CancellationToken) -> anyhow::Re
         store: MessageStore::in_memory().restricted_to(Writes::Commands),
         clock: Clock::system(),
         hosts: AllowedHosts::listed(["bench"]),
+        components: web_ui::components::InProcess::default(),
     };
     serve_on(listener, web_ui::app(state), shutdown.clone())
 }

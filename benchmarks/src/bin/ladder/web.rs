@@ -157,6 +157,7 @@ pub async fn rungs(
         clock: Clock::system(),
         // The load below names its host `bench`.
         hosts: web_ui::security::AllowedHosts::listed(["bench"]),
+        components: web_ui::components::InProcess::default(),
     };
     let ui = serve_on(listener, web_ui::app(state), shutdown.clone())?;
     let baseline = serve(

@@ -1,0 +1,52 @@
+//! The components that run in this process, which the operations page can
+//! pause and resume.
+//!
+//! In the all-in-one bank (`cargo run`) the account and funds-transfer
+//! components run beside the web UI, so the operations page can show the
+//! seed's main lesson in a browser: pause the account component, make a
+//! deposit, and the page says *pending* while the component's lag grows;
+//! resume it, and it catches up and the page shows the outcome by itself.
+//! Nothing else notices: the UI still takes commands, the other component
+//! still runs. When the components run as processes of their own (compose,
+//! or the binaries one by one), this list is empty and the page says how to
+//! do the same with `docker compose stop`.
+
+use std::sync::Arc;
+
+use messaging::Pause;
+
+/// A component running in this process, and its switch.
+#[derive(Clone, Debug)]
+pub struct RunningComponent {
+    /// Its name, as its binary is named: `account-component`.
+    pub name: &'static str,
+    pub pause: Pause,
+}
+
+/// The components running in this process (none in the separate-process
+/// layout).
+#[derive(Clone, Debug, Default)]
+pub struct InProcess {
+    components: Arc<Vec<RunningComponent>>,
+}
+
+impl InProcess {
+    /// These components.
+    pub fn new(components: Vec<RunningComponent>) -> InProcess {
+        InProcess {
+            components: Arc::new(components),
+        }
+    }
+
+    /// Each of them, in the order given.
+    pub fn all(&self) -> &[RunningComponent] {
+        &self.components
+    }
+
+    /// The one with this name.
+    pub fn named(&self, name: &str) -> Option<&RunningComponent> {
+        self.components
+            .iter()
+            .find(|component| component.name == name)
+    }
+}
