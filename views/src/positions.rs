@@ -9,6 +9,8 @@
 
 use sqlx::{Any, Executor, Row};
 
+use crate::Views;
+
 /// The global position of the last message of `category` applied to the
 /// views (0 before the first batch).
 pub async fn applied<'e>(
@@ -42,4 +44,30 @@ pub async fn record<'e>(
     .execute(executor)
     .await?;
     Ok(())
+}
+
+impl Views {
+    /// A short text that changes whenever the aggregator changes the views:
+    /// the positions it has applied (every batch moves one), the consumers'
+    /// progress and the parked messages. The web UI's live updates watch it,
+    /// one query for the whole server, and re-read a page's own token only
+    /// when it changes (see `web-ui/src/live.rs`).
+    pub async fn progress(&self) -> Result<String, sqlx::Error> {
+        let row = sqlx::query(
+            "SELECT \
+               (SELECT CAST(coalesce(sum(position), 0) AS BIGINT) FROM aggregator_positions) \
+                 AS applied, \
+               (SELECT max(updated_time) FROM consumers) AS consumers, \
+               (SELECT count(*) FROM dead_letters) AS parked",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let applied: i64 = row.try_get("applied")?;
+        let consumers: Option<String> = row.try_get("consumers")?;
+        let parked: i64 = row.try_get("parked")?;
+        Ok(format!(
+            "{applied}|{}|{parked}",
+            consumers.unwrap_or_default()
+        ))
+    }
 }

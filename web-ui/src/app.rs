@@ -1,9 +1,10 @@
 //! The router: every page, and the layers every request goes through.
 
-use axum::Router;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
+use axum::{Extension, Router};
 use messaging::{Clock, MessageStore};
+use tokio_util::sync::CancellationToken;
 use tower::limit::ConcurrencyLimitLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -11,6 +12,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::components::InProcess;
 use crate::limits::{self, InspectionSlots, Limits};
+use crate::live::LiveUpdates;
 use crate::routes;
 use crate::security::{self, AllowedHosts};
 
@@ -40,6 +42,13 @@ pub fn app(state: AppState) -> Router {
 
 /// The same, with other bounds (for tests of the bounds themselves).
 pub fn app_with(state: AppState, limits: Limits) -> Router {
+    app_until(state, limits, CancellationToken::new())
+}
+
+/// The same, whose live updates end when `shutdown` is cancelled (a stream
+/// of events would otherwise hold a graceful shutdown open).
+pub fn app_until(state: AppState, limits: Limits, shutdown: CancellationToken) -> Router {
+    let live = LiveUpdates::start(state.views.clone(), limits.live_streams, shutdown);
     let router = Router::new()
         .route("/", get(routes::home::show))
         .route("/accounts", post(routes::home::open_account))
@@ -81,6 +90,10 @@ pub fn app_with(state: AppState, limits: Limits) -> Router {
             post(routes::operations::switch_component),
         )
         .route("/watch", get(routes::watch::token))
+        .route(
+            "/events",
+            get(routes::events::stream).layer(Extension(live)),
+        )
         .route("/static/style.css", get(routes::assets::stylesheet))
         .route("/static/pending.js", get(routes::assets::script))
         .fallback(routes::not_found)

@@ -22,7 +22,8 @@
 //!    command's id, post/redirect/get, "already sent").
 //! 4. [`presenters`]: what the views say, turned into what a page shows;
 //!    [`pages`] and `templates/`: how it is laid out; [`mod@format`].
-//! 5. [`security`] (allowed hosts, cross-site writes, strict headers),
+//! 5. [`live`] (pages that change in place when the views do),
+//!    [`security`] (allowed hosts, cross-site writes, strict headers),
 //!    [`limits`] (what keeps one client from exhausting the server),
 //!    [`error`], [`inspector`], [`startup`], and [`components`] (pausing
 //!    the components of the all-in-one bank from the operations page).
@@ -34,6 +35,7 @@ pub mod format;
 pub mod forms;
 pub mod inspector;
 pub mod limits;
+pub mod live;
 pub mod pages;
 pub mod presenters;
 pub mod routes;

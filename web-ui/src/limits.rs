@@ -12,7 +12,9 @@
 //! - the message inspector, the one page that reads the message store, gets
 //!   only [`INSPECTIONS_IN_FLIGHT`] of those places and turns away the
 //!   next ones at once (503): a flood of inspections cannot starve the
-//!   forms.
+//!   forms;
+//! - live-update streams are bounded apart (see `live.rs`): they last
+//!   long, and hold no request place once their answer has begun.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -46,6 +48,8 @@ pub struct Limits {
     pub request_timeout: Duration,
     pub requests_in_flight: usize,
     pub inspections_in_flight: usize,
+    /// How many live-update streams at once (see `live.rs`).
+    pub live_streams: usize,
 }
 
 impl Default for Limits {
@@ -55,6 +59,7 @@ impl Default for Limits {
             request_timeout: REQUEST_TIMEOUT,
             requests_in_flight: REQUESTS_IN_FLIGHT,
             inspections_in_flight: INSPECTIONS_IN_FLIGHT,
+            live_streams: crate::live::LIVE_STREAMS,
         }
     }
 }

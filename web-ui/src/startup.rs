@@ -5,7 +5,9 @@ use std::net::SocketAddr;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-use crate::{AppState, app};
+use crate::AppState;
+use crate::app::app_until;
+use crate::limits::Limits;
 
 /// The web UI bound to a port. Binding port 0 picks a free one, which is how
 /// tests run many at once; [`Application::address`] says which.
@@ -32,7 +34,8 @@ impl Application {
     /// Serves until `shutdown` is cancelled, then finishes the requests in
     /// flight and returns.
     pub async fn serve(self, shutdown: CancellationToken) -> std::io::Result<()> {
-        axum::serve(self.listener, app(self.state))
+        let router = app_until(self.state, Limits::default(), shutdown.clone());
+        axum::serve(self.listener, router)
             .with_graceful_shutdown(async move { shutdown.cancelled().await })
             .await
     }

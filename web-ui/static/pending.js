@@ -1,33 +1,142 @@
-// Refreshes a page that is waiting for something (a command to be processed,
-// a transfer to move on) as soon as the views show a change.
+// Two small things the pages do with JavaScript; without it they work all
+// the same (a <noscript> refresh, and the server's "already sent").
 //
-// The server marks such a page with data-watch-url (what to ask) and
-// data-watch-token (the answer when the page was rendered). This script asks
-// every 300 ms and reloads the page when the answer differs. Without
-// JavaScript, a <noscript> meta refresh reloads every two seconds instead, so
-// every page works either way.
+// 1. A page that is waiting for something (a command to be processed, a
+//    transfer to move on, the operations page) changes in place as soon as
+//    the views show a change. The server marks such a page with
+//    data-watch-url (/watch?..., which answers the page's token once) and
+//    data-watch-token (the token the page shows). The script listens to the
+//    same query at /events, a stream of server-sent events that sends the
+//    token whenever it changes (see routes/events.rs). On a new token it
+//    fetches the page again and puts its new <main> where the old one was:
+//    no reload, and the new <main> carries the token to wait for next. A
+//    browser without EventSource, or a server with no place for one more
+//    stream, asks /watch every second instead.
+//
+// 2. A form that is being sent says so: its button is disabled and reads
+//    "Sending…", so a second click does not send it again. (If it did, the
+//    form's id would make the bank take it once and say "already sent".)
 (function () {
   "use strict";
-  var main = document.getElementById("main");
-  if (!main || !main.dataset.watchUrl) {
-    return;
+
+  function watchedMain() {
+    var main = document.getElementById("main");
+    return main && main.dataset.watchUrl ? main : null;
   }
-  var url = main.dataset.watchUrl;
-  var token = main.dataset.watchToken;
-  var attempts = 0;
-  function check() {
-    attempts += 1;
-    fetch(url, { headers: { "Accept": "text/plain" }, cache: "no-store" })
-      .then(function (response) { return response.ok ? response.text() : token; })
-      .then(function (current) {
-        if (current !== token) {
-          window.location.reload();
-        } else {
-          // Back off gently if nothing changes for a while.
-          window.setTimeout(check, attempts < 100 ? 300 : 2000);
-        }
+
+  // Fetches this page again and swaps its <main> in. Resolves to the new
+  // <main>, or null when the page is no longer waiting for anything.
+  function refresh() {
+    return fetch(window.location.href, { cache: "no-store", headers: { "Accept": "text/html" } })
+      .then(function (response) {
+        if (!response.ok) { throw new Error("HTTP " + response.status); }
+        return response.text();
       })
-      .catch(function () { window.setTimeout(check, 2000); });
+      .then(function (html) {
+        var page = new DOMParser().parseFromString(html, "text/html");
+        var fresh = page.getElementById("main");
+        var main = document.getElementById("main");
+        if (!fresh || !main) { window.location.reload(); return null; }
+        // What someone is typing stays: a text field keeps its value, and
+        // the one in use keeps the focus.
+        var focused = document.activeElement && document.activeElement.id;
+        main.querySelectorAll("input[type=text], input[type=search]").forEach(function (input) {
+          var twin = input.id && page.getElementById(input.id);
+          if (twin && fresh.contains(twin) && input.value && !twin.value) {
+            twin.setAttribute("value", input.value);
+          }
+        });
+        main.replaceWith(fresh);
+        var again = focused && document.getElementById(focused);
+        if (again) { again.focus(); }
+        document.title = page.title;
+        return watchedMain();
+      });
   }
-  window.setTimeout(check, 300);
+
+  var source = null;      // the EventSource, while listening to /events
+  var polling = false;    // asking /watch every second instead
+  var busy = false;       // a refresh is under way
+  var latest = null;      // the last token the server sent
+
+  // Called with each token the server sends: refreshes the page when the
+  // token differs from the one the page shows.
+  function seen(token) {
+    latest = token;
+    var main = watchedMain();
+    if (!main) { stop(); return; }
+    if (busy || token === main.dataset.watchToken) { return; }
+    busy = true;
+    refresh()
+      .then(function (fresh) {
+        busy = false;
+        if (!fresh) { stop(); return; }
+        // A page that now waits for something else listens for that.
+        if (!polling && (!source || fresh.dataset.watchUrl !== source.watched)) {
+          listen();
+          return;
+        }
+        // A token that came during the refresh may be newer than the page.
+        if (latest !== token) { seen(latest); }
+      })
+      .catch(function () { busy = false; });
+  }
+
+  function stop() {
+    if (source) { source.close(); source = null; }
+  }
+
+  function listen() {
+    stop();
+    var main = watchedMain();
+    if (!main) { return; }
+    if (!window.EventSource) { poll(); return; }
+    var url = main.dataset.watchUrl;
+    source = new EventSource(url.replace("/watch", "/events"));
+    source.watched = url;
+    source.addEventListener("token", function (event) { seen(event.data); });
+    source.onerror = function () {
+      // The server ended the stream (it bounds how long one lasts) or went
+      // away: EventSource reconnects by itself. If it gave up (the server
+      // turned it away), ask now and then instead.
+      if (source && source.readyState === EventSource.CLOSED) { stop(); poll(); }
+    };
+  }
+
+  function poll() {
+    if (polling) { return; }
+    polling = true;
+    (function ask() {
+      var main = watchedMain();
+      if (!main) { polling = false; return; }
+      fetch(main.dataset.watchUrl, { cache: "no-store" })
+        .then(function (response) { return response.ok ? response.text() : ""; })
+        .then(function (token) { if (token) { seen(token); } })
+        .catch(function () {})
+        .then(function () { window.setTimeout(ask, 1000); });
+    })();
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.method || form.method.toLowerCase() !== "post") { return; }
+    var button = form.querySelector("button");
+    if (!button) { return; }
+    // After this turn, so that the click that sent the form still counts.
+    window.setTimeout(function () {
+      button.disabled = true;
+      button.dataset.label = button.textContent;
+      button.textContent = "Sending…";
+    }, 0);
+  });
+  // Back to a page from the browser's history: its buttons work again.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) { return; }
+    document.querySelectorAll("button[data-label]").forEach(function (button) {
+      button.disabled = false;
+      button.textContent = button.dataset.label;
+    });
+  });
+
+  listen();
 })();

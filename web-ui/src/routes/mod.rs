@@ -11,6 +11,7 @@
 pub mod account_commands;
 pub mod accounts;
 pub mod assets;
+pub mod events;
 pub mod home;
 pub mod inspector;
 pub mod operations;

@@ -1,5 +1,7 @@
-//! `GET /watch`: a short text that changes when what a pending page shows
-//! would change. The page's script polls it and reloads on a change.
+//! What a waiting page waits for: its *token*, a short text that changes
+//! when what the page shows would change. `GET /watch` answers it once (the
+//! fallback for a browser without live updates); `GET /events` streams it
+//! as it changes (`events.rs`).
 
 use axum::extract::{Query, State};
 use axum::http::header;
@@ -18,7 +20,7 @@ use crate::presenters::commands::Report;
 
 /// What to watch: an account (and a command sent to it), a transfer, or the
 /// operations page.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 pub struct WatchQuery {
     account: Option<String>,
     command: Option<String>,
@@ -26,21 +28,31 @@ pub struct WatchQuery {
     operations: Option<String>,
 }
 
-/// `GET /watch?...`.
+impl WatchQuery {
+    /// The token of what this query watches, as the views show it now
+    /// (empty when it watches nothing).
+    pub async fn current_token(&self, views: &Views) -> Result<String, AppError> {
+        let command = self.command.as_deref().and_then(parse_id);
+        Ok(
+            if let Some(account_id) = self.account.as_deref().and_then(parse_id) {
+                account_token(views, account_id, command).await?
+            } else if let Some(transfer_id) = self.transfer.as_deref().and_then(parse_id) {
+                token_of_transfer(views.transfer(transfer_id).await?.as_ref())
+            } else if self.operations.is_some() {
+                operations_token(views).await?
+            } else {
+                String::new()
+            },
+        )
+    }
+}
+
+/// `GET /watch?...`: the token, once, as plain text.
 pub async fn token(
     State(state): State<AppState>,
     Query(query): Query<WatchQuery>,
 ) -> Result<Response, AppError> {
-    let command = query.command.as_deref().and_then(parse_id);
-    let token = if let Some(account_id) = query.account.as_deref().and_then(parse_id) {
-        account_token(&state.views, account_id, command).await?
-    } else if let Some(transfer_id) = query.transfer.as_deref().and_then(parse_id) {
-        token_of_transfer(state.views.transfer(transfer_id).await?.as_ref())
-    } else if query.operations.is_some() {
-        operations_token(&state.views).await?
-    } else {
-        String::new()
-    };
+    let token = query.current_token(&state.views).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/plain; charset=utf-8"),

@@ -75,6 +75,44 @@ impl Bank {
     }
 }
 
+/// The bank as `cargo run` runs it: one process, its data in SQLite files
+/// in a folder of its own (removed afterwards).
+pub struct BankInOneProcess {
+    pub url: String,
+    _process: RunningProcess,
+    data: std::path::PathBuf,
+}
+
+impl BankInOneProcess {
+    pub async fn start() -> BankInOneProcess {
+        let data = std::env::temp_dir().join(format!("bank-browser-{}", uuid::Uuid::new_v4()));
+        let port = free_port().to_string();
+        let data_text = data.to_string_lossy().to_string();
+        let process = RunningProcess::start(
+            &workspace_binary("bank", "bank"),
+            &[
+                ("DATA_DIR", data_text.as_str()),
+                ("PORT", port.as_str()),
+                ("POLL_INTERVAL_MS", "50"),
+                ("RUST_LOG", "info"),
+            ],
+        );
+        let url = format!("http://127.0.0.1:{port}");
+        wait_for(&url).await;
+        BankInOneProcess {
+            url,
+            _process: process,
+            data,
+        }
+    }
+}
+
+impl Drop for BankInOneProcess {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.data);
+    }
+}
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|listener| listener.local_addr())

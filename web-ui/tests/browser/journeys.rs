@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
 
-use crate::bank::Bank;
+use crate::bank::{Bank, BankInOneProcess};
 use crate::browser::Browser;
 
 /// One journey at a time: each runs a whole bank (four processes) and a
@@ -24,7 +24,12 @@ async fn start() -> Option<(Bank, Browser, tokio::sync::MutexGuard<'static, ()>)
 
 /// Opens an account from the home page and returns its page's URL.
 async fn open_account(bank: &Bank, browser: &Browser, name: &str) -> String {
-    browser.go(&bank.url).await;
+    open_account_at(&bank.url, browser, name).await
+}
+
+/// The same, on the bank at `url`.
+async fn open_account_at(url: &str, browser: &Browser, name: &str) -> String {
+    browser.go(url).await;
     browser.fill("#holder_name", name).await;
     browser.click("form[action='/accounts'] button").await;
     browser.wait_for_text("h1", name).await;
@@ -257,5 +262,75 @@ async fn an_invalid_amount_shows_the_error_and_writes_nothing() {
         before,
         "a refused form wrote a command"
     );
+    browser.close().await;
+}
+
+/// The seed's main lesson, clicked: in the all-in-one bank (`cargo run`),
+/// pause the account component from the operations page, deposit, and the
+/// page says pending; resume it, and the same page, never reloaded, shows
+/// the outcome.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pausing_the_account_component_leaves_a_deposit_pending_until_it_is_resumed() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let bank = BankInOneProcess::start().await;
+    let account = open_account_at(&bank.url, &browser, "Autonomous").await;
+
+    browser.go(&format!("{}/operations", bank.url)).await;
+    browser
+        .click("[data-testid='switch-account-component']")
+        .await;
+    browser
+        .wait_for_text("[data-testid='state-account-component']", "paused")
+        .await;
+    browser.screenshot("07-the-account-component-paused").await;
+
+    browser.go(&account).await;
+    deposit(&browser, "42.00").await;
+    browser.wait_for_page_text("Pending").await;
+    // A mark on this very page: a reload would wipe it.
+    browser
+        .client
+        .execute("window.notReloaded = true; return true;", vec![])
+        .await
+        .expect("marked");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let waiting = browser.text("main").await;
+    assert!(waiting.contains("Pending"), "{waiting}");
+    assert_eq!(browser.text("[data-testid=balance]").await, "0.00");
+    browser
+        .screenshot("08-a-deposit-pending-while-paused")
+        .await;
+
+    // The operator resumes it (as from the operations page in another tab).
+    let resumed = browser
+        .client
+        .execute(
+            "const response = await fetch('/operations/components/account-component/resume', \
+               { method: 'POST' }); return response.ok;",
+            vec![],
+        )
+        .await
+        .expect("resumed");
+    assert_eq!(resumed.as_bool(), Some(true));
+    browser.wait_for_page_text("Deposited 42.00.").await;
+    browser
+        .wait_for_text("[data-testid=balance]", "42.00")
+        .await;
+    let still_the_same_page = browser
+        .client
+        .execute("return window.notReloaded === true;", vec![])
+        .await
+        .expect("asked");
+    assert_eq!(
+        still_the_same_page.as_bool(),
+        Some(true),
+        "the page was reloaded"
+    );
+    browser
+        .screenshot("09-resumed-and-caught-up-without-a-reload")
+        .await;
     browser.close().await;
 }

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod autonomy;
+mod events;
 mod finding;
 mod forms;
 mod home;

@@ -58,6 +58,8 @@ impl Response {
 
 pub struct TestApp {
     pub router: Router,
+    /// What the router was built from, for a test that builds another.
+    pub state: AppState,
     pub store: MessageStore,
     pub views: ViewDatabase,
     shutdown: CancellationToken,
@@ -122,7 +124,8 @@ impl TestApp {
             components,
         };
         TestApp {
-            router: app_with(state, limits),
+            router: app_with(state.clone(), limits),
+            state,
             store,
             views,
             shutdown,
