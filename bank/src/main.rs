@@ -106,7 +106,8 @@ async fn main() -> anyhow::Result<()> {
             .await?;
         }
         Command::Print { name } => {
-            bank::print::print(&databases.store, &name, &mut out).await?;
+            let printed = bank::print::print(&databases.store, &name, &mut out).await;
+            ends_quietly_on_a_closed_pipe(printed.map(|_| ()))?;
         }
         Command::Audit => {
             let report = bank::audit::audit(
@@ -115,7 +116,7 @@ async fn main() -> anyhow::Result<()> {
                 bank::audit::Expect::Quiescent,
             )
             .await?;
-            report.print(&mut out)?;
+            ends_quietly_on_a_closed_pipe(report.print(&mut out).map_err(anyhow::Error::from))?;
             anyhow::ensure!(
                 report.violations() == 0,
                 "{} violation(s)",
@@ -128,4 +129,22 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// `bank print account | head` closes the pipe after ten lines; the next
+/// write fails with "broken pipe". That is the reader saying it has seen
+/// enough, not an error: end quietly, as other command-line tools do.
+fn ends_quietly_on_a_closed_pipe(result: anyhow::Result<()>) -> anyhow::Result<()> {
+    match result {
+        Err(error)
+            if error.chain().any(|cause| {
+                cause
+                    .downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            Ok(())
+        }
+        other => other,
+    }
 }

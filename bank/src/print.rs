@@ -36,7 +36,16 @@ pub async fn print(
             printed += batch.len();
         }
     }
-    writeln!(out, "{printed} message(s) in {name}")?;
+    if printed == 0 {
+        writeln!(
+            out,
+            "No messages in {name}. A category is the part of a stream's name before the \
+             first `-` (account, account:command, fundsTransfer, ...); a stream is a whole \
+             name (account-<id>). Names are case-sensitive."
+        )?;
+    } else {
+        writeln!(out, "{printed} message(s) in {name}")?;
+    }
     Ok(printed)
 }
 

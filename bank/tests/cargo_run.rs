@@ -122,6 +122,94 @@ async fn the_bank_serves_the_ui_and_keeps_its_data_across_a_restart() {
     let _ = std::fs::remove_dir_all(&data_dir);
 }
 
+/// `bank print` read through `head`: the reader closes the pipe after a
+/// few lines and the bank ends quietly (no "Error: Broken pipe", exit 0).
+/// A name with no messages says so, and what a name looks like.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn print_ends_quietly_on_a_closed_pipe_and_explains_an_empty_name() {
+    let folder = TemporaryFile::new("bank-print");
+    let data_dir = folder.path().with_extension("d");
+    std::fs::create_dir_all(&data_dir).expect("a data folder");
+    let (store_url, _) = bank::databases::embedded_urls(&data_dir);
+    let store = messaging::MessageStore::connect(&store_url, 1)
+        .await
+        .expect("the store");
+    // More than a pipe holds (64 KiB), so the bank is still writing when
+    // the reader has gone.
+    let stream = messaging::StreamName::from_stored("account-1");
+    let messages: Vec<messaging::NewMessage> = (0..2_000)
+        .map(|n| messaging::NewMessage {
+            id: uuid::Uuid::new_v4(),
+            message_type: "Noted".to_string(),
+            data: format!(r#"{{"n": {n}}}"#),
+            metadata: messaging::Metadata::default(),
+        })
+        .collect();
+    store
+        .write(&stream, &messages, messaging::ExpectedVersion::Any)
+        .await
+        .expect("written");
+    drop(store);
+
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_bank"))
+        .args(["print", "account"])
+        .env("DATA_DIR", &data_dir)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    let mut first_lines = String::new();
+    {
+        use std::io::Read;
+        let mut stdout = child.stdout.take().expect("stdout");
+        let mut buffer = [0_u8; 1024];
+        let read = stdout.read(&mut buffer).expect("the first lines");
+        first_lines.push_str(&String::from_utf8_lossy(&buffer[..read]));
+        // Dropped here: the pipe is closed, as `head` closes it.
+    }
+    let output = child.wait_with_output().expect("ends");
+    let errors = String::from_utf8_lossy(&output.stderr);
+    assert!(first_lines.contains("account-1 #0"), "{first_lines}");
+    assert!(output.status.success(), "{:?}: {errors}", output.status);
+    assert!(!errors.contains("Error"), "{errors}");
+
+    let nothing = bank(&["print", "Account"], &data_dir);
+    assert!(nothing.contains("No messages in Account"), "{nothing}");
+    assert!(nothing.contains("case-sensitive"), "{nothing}");
+    let _ = std::fs::remove_dir_all(&data_dir);
+}
+
+/// Logs written to a file or a pipe carry no colour codes (they would be
+/// noise there); on a terminal they are coloured.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logs_off_a_terminal_carry_no_colour_codes() {
+    let folder = TemporaryFile::new("bank-logs");
+    let data_dir = folder.path().with_extension("d");
+    let log = folder.path().with_extension("log");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bank"))
+        .env("DATA_DIR", &data_dir)
+        .env("PORT", "0")
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&log).expect("a log file"))
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the bank starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    tokio::time::timeout(Duration::from_secs(60), lines.next_line())
+        .await
+        .expect("the bank announces its address")
+        .expect("a line");
+    stop(child).await;
+    let logged = std::fs::read_to_string(&log).expect("the log");
+    assert!(logged.contains("consumer started"), "{logged}");
+    assert!(!logged.contains('\u{1b}'), "colour codes in: {logged}");
+    let _ = std::fs::remove_dir_all(&data_dir);
+    let _ = std::fs::remove_file(&log);
+}
+
 #[test]
 fn the_bank_explains_its_commands_and_settings() {
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_bank"))

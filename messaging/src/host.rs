@@ -66,12 +66,14 @@ impl ConsumerOptions {
 
 /// Sends logs to standard error, filtered by `RUST_LOG` (default `info`).
 /// Each line carries the event's fields (`account_id=... outcome=ignored`),
-/// so logs can be searched by them.
+/// so logs can be searched by them. Colours only on a terminal: in a file
+/// or a pipe their escape codes would be noise.
 pub fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr)
         .try_init();
 }
