@@ -577,6 +577,15 @@ async fn the_account_page_reads_in_one_statement_what_each_query_reads(backend: 
             .collect();
         others.truncate(DESTINATIONS_SHOWN as usize);
         assert_eq!(whole.destinations, others);
+        // A refund is a deposit of this statement for a transfer that took
+        // its money from this account.
+        for refund in &whole.refunds {
+            let transfer = read.transfer(*refund).await.expect("read").expect("known");
+            assert_eq!(transfer.withdrawal_account_id, account_id);
+            assert!(whole.statement.iter().any(|line| {
+                line.funds_transfer_id == Some(*refund) && line.entry == Entry::Deposit
+            }));
+        }
 
         let latest = read
             .account_page(

@@ -22,7 +22,7 @@
 //! (`json_build_object`/`json_agg` and `json_object`/`json_group_array`);
 //! that is the only difference between the two texts of the statement.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde::Deserialize;
 use sqlx::Row;
@@ -31,9 +31,10 @@ use uuid::Uuid;
 
 use crate::Views;
 use crate::accounts::{self, Account};
+use crate::columns::Code;
 use crate::commands::{self, Command};
 use crate::database::Kind;
-use crate::statement::{self, StatementLine};
+use crate::statement::{self, Entry, StatementLine};
 use crate::transfers::{self, Transfer};
 
 /// What the account page shows, read at one moment.
@@ -50,6 +51,9 @@ pub struct AccountPage {
     pub transfers: Vec<Transfer>,
     /// The holders' names of both sides of those transfers.
     pub names: HashMap<Uuid, String>,
+    /// The transfers whose money the statement's deposits gave back: the
+    /// refunds among its lines.
+    pub refunds: HashSet<Uuid>,
     /// The newest [`DESTINATIONS_SHOWN`] other opened accounts, newest first.
     pub destinations: Vec<Account>,
 }
@@ -136,8 +140,12 @@ pub fn statement(kind: Kind) -> String {
     let line_columns = statement::COLUMNS;
     let transfer_columns = transfers::COLUMNS;
     let pending = commands::pending_commands();
+    let deposit = Entry::Deposit.code();
     // The transfers are read once, as `shown`, for two parts: the list, and
-    // the names of the accounts on both sides of it.
+    // the names of the accounts on both sides of it. The statement lines
+    // are read once, as `lines`, for two as well: the lines, and which of
+    // their deposits are refunds (a deposit for a transfer that took its
+    // money from this very account).
     //
     // CAST(... AS text), not `::text`: SQLite knows only the standard
     // spelling. An empty group gives NULL on Postgres and `[]` on SQLite;
@@ -146,13 +154,18 @@ pub fn statement(kind: Kind) -> String {
         "WITH shown AS ( \
            SELECT {transfer_columns} FROM transfers \
            WHERE withdrawal_account_id = $1 OR deposit_account_id = $1 \
-           ORDER BY requested_time DESC, funds_transfer_id LIMIT {TRANSFERS_SHOWN}) \
+           ORDER BY requested_time DESC, funds_transfer_id LIMIT {TRANSFERS_SHOWN}), \
+         lines AS ( \
+           SELECT {line_columns} FROM statement_lines \
+           WHERE account_id = $1 AND global_position < $3 \
+           ORDER BY global_position DESC LIMIT $2) \
          SELECT \
            CAST((SELECT {account} FROM accounts WHERE account_id = $1) AS text) AS account, \
-           CAST((SELECT {array}({line} ORDER BY position) FROM \
-                   (SELECT {line_columns} FROM statement_lines \
-                    WHERE account_id = $1 AND global_position < $3 \
-                    ORDER BY global_position DESC LIMIT $2) AS latest) AS text) AS statement, \
+           CAST((SELECT {array}({line} ORDER BY position) FROM lines) AS text) AS statement, \
+           CAST((SELECT {array}(funds_transfer_id) FROM transfers \
+                 WHERE withdrawal_account_id = $1 AND funds_transfer_id IN \
+                   (SELECT funds_transfer_id FROM lines WHERE entry = '{deposit}')) \
+                AS text) AS refunds, \
            CAST((SELECT {array}({command} ORDER BY c.request_position) \
                  FROM {pending} AND c.account_id = $1) AS text) AS pending, \
            CAST((SELECT {array}({transfer} ORDER BY requested_time DESC, funds_transfer_id) \
@@ -197,6 +210,7 @@ impl Views {
             statement: part(&row, "statement")?,
             pending: part(&row, "pending")?,
             transfers: part(&row, "transfers")?,
+            refunds: part::<Vec<Uuid>>(&row, "refunds")?.into_iter().collect(),
             names: names
                 .into_iter()
                 .filter_map(|name| Some((name.account_id, name.holder_name?)))

@@ -4,6 +4,7 @@
 use uuid::Uuid;
 use views::account_page::AccountPage;
 use views::accounts::Account;
+use views::statement::{Entry, StatementLine};
 
 use super::commands::{Report, notices, pending_rows};
 use super::{account_status, transfer_rows};
@@ -90,6 +91,7 @@ pub fn account_page(
         pending,
         transfers,
         names,
+        refunds,
         ..
     } = view;
     let account_id = account.account_id;
@@ -107,14 +109,19 @@ pub fn account_page(
     });
     let lines = statement
         .into_iter()
-        .map(|line| LineRow {
-            time: format::time(line.time),
-            rejected: line.entry.is_rejected(),
-            entry: line.entry.to_string(),
-            amount: format::money(line.amount),
-            balance_after: format::money(line.balance_after),
-            reason: line.reason,
-            transfer_id: line.funds_transfer_id.map(|id| id.to_string()),
+        .map(|line| {
+            let refund = line
+                .funds_transfer_id
+                .is_some_and(|id| refunds.contains(&id));
+            LineRow {
+                time: format::time(line.time),
+                rejected: line.entry.is_rejected(),
+                entry: entry_words(&line, refund).to_string(),
+                amount: signed_amount(&line),
+                balance_after: format::money(line.balance_after),
+                reason: line.reason,
+                transfer_id: line.funds_transfer_id.map(|id| id.to_string()),
+            }
         })
         .collect();
     forms.transfer.destinations = destinations
@@ -177,5 +184,33 @@ fn found_sentence(search: &str, offered: usize, more: bool) -> String {
              of the name to narrow it."
         ),
         (_, false) => format!("Accounts whose holder name starts with “{search}”."),
+    }
+}
+
+/// What a statement line records, in words: a transfer's deposit is
+/// "transfer in", and a deposit that gave a transfer's money back is a
+/// "refund".
+fn entry_words(line: &StatementLine, refund: bool) -> &'static str {
+    let for_a_transfer = line.funds_transfer_id.is_some();
+    match line.entry {
+        Entry::Deposit if refund => "refund",
+        Entry::Deposit if for_a_transfer => "transfer in",
+        Entry::Deposit => "deposit",
+        Entry::Withdrawal if for_a_transfer => "transfer out",
+        Entry::Withdrawal => "withdrawal",
+        Entry::DepositRejected => "deposit rejected",
+        Entry::WithdrawalRejected => "withdrawal rejected",
+    }
+}
+
+/// A line's amount as it moved the balance: `+12.34` in, `−12.34` out
+/// (a minus sign, not a hyphen), and a refused one unsigned, since it moved
+/// nothing.
+fn signed_amount(line: &StatementLine) -> String {
+    let amount = format::money(line.amount);
+    match line.entry {
+        Entry::Deposit => format!("+{amount}"),
+        Entry::Withdrawal => format!("\u{2212}{amount}"),
+        Entry::DepositRejected | Entry::WithdrawalRejected => amount,
     }
 }

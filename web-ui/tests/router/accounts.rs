@@ -298,3 +298,59 @@ async fn a_long_statement_is_shown_a_page_at_a_time() {
         Some(format!("/accounts/{account}#statement-heading"))
     );
 }
+
+/// The statement signs each amount as it moved the balance and names each
+/// line's part in a transfer: a transfer to a closed account goes out, is
+/// refused there, and comes back as a refund.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_statement_signs_amounts_and_names_a_refund() {
+    let app = TestApp::new().await;
+    let source = app.open_account("Sender").await;
+    let closed = app.open_account("Gone").await;
+    app.deposit(&source, "10").await;
+    let id = app
+        .get(&format!("/accounts/{closed}"))
+        .await
+        .command_id_after("Close the account");
+    app.post(&format!("/accounts/{closed}/close"), &[("command_id", &id)])
+        .await;
+    app.settle().await;
+    let id = app
+        .get(&format!("/accounts/{source}"))
+        .await
+        .command_id_after("Transfer</h2>");
+    let transferred = app
+        .post(
+            &format!("/accounts/{source}/transfers"),
+            &[
+                ("command_id", &id),
+                ("to_account_id", &closed),
+                ("amount", "4"),
+            ],
+        )
+        .await;
+    assert_eq!(transferred.status, StatusCode::SEE_OTHER);
+    app.settle().await;
+    let transfer = app.get(&transferred.location()).await;
+    assert!(transfer.body.contains("reversed"), "{}", transfer.body);
+
+    let page = app.get(&format!("/accounts/{source}")).await;
+    let rows: Vec<&str> = page
+        .body
+        .split("<tr")
+        .filter(|row| row.contains("<td>"))
+        .collect();
+    let row_of = |entry: &str| {
+        rows.iter()
+            .find(|row| row.contains(&format!("<td>{entry}</td>")))
+            .unwrap_or_else(|| panic!("no {entry} line in {}", page.body))
+            .to_string()
+    };
+    assert!(row_of("deposit").contains(r#"<td class="number">+10.00</td>"#));
+    assert!(row_of("transfer out").contains(r#"<td class="number">−4.00</td>"#));
+    assert!(row_of("refund").contains(r#"<td class="number">+4.00</td>"#));
+    assert!(
+        row_of("refund").contains(r#"<td class="number">10.00</td>"#),
+        "balance after"
+    );
+}
