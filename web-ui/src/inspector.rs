@@ -17,6 +17,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use account_component::Money;
 use account_component::messages::commands::{Deposit, Withdraw};
 use account_component::streams as account_streams;
 use funds_transfer_component::messages::events::Initiated;
@@ -253,18 +254,28 @@ fn row(message: &StoredMessage, depth: usize) -> InspectedRow {
         "event"
     };
     let metadata = message.metadata().unwrap_or_default();
-    let data = serde_json::from_str::<serde_json::Value>(&message.data)
-        .and_then(|value| serde_json::to_string_pretty(&value))
-        .unwrap_or_else(|_| message.data.clone());
+    let value = serde_json::from_str::<serde_json::Value>(&message.data).ok();
+    let data = value
+        .as_ref()
+        .and_then(|value| serde_json::to_string_pretty(value).ok())
+        .unwrap_or_else(|| message.data.clone());
+    let amount = value
+        .as_ref()
+        .and_then(|value| value.get("amount")?.as_i64())
+        .map(|cents| format::money(Money::from_cents(cents)));
+    let causation_stream = metadata.causation_message_stream_name;
     InspectedRow {
         depth,
         kind,
         stream_name: message.stream_name.to_string(),
+        stream_link: inspection_of(message.stream_name.as_ref()),
         position: message.position,
         global_position: message.global_position,
         message_type: message.message_type.clone(),
         time: format::time(message.time),
-        causation: metadata.causation_message_stream_name.map(|stream| {
+        amount,
+        causation_link: causation_stream.as_deref().and_then(inspection_of),
+        causation: causation_stream.map(|stream| {
             format!(
                 "{stream} position {} (global {})",
                 metadata.causation_message_position.unwrap_or_default(),
@@ -273,7 +284,32 @@ fn row(message: &StoredMessage, depth: usize) -> InspectedRow {
                     .unwrap_or_default()
             )
         }),
+        correlation_link: metadata
+            .correlation_stream_name
+            .as_deref()
+            .and_then(inspection_of),
         correlation: metadata.correlation_stream_name,
         data,
+    }
+}
+
+/// The inspection a stream belongs to: an account's streams (`account-`,
+/// `account:command-`, `accountTransaction-{id}+...`) to the account's, a
+/// transfer's (`fundsTransfer-`, `fundsTransfer:command-`) to the
+/// transfer's, by the stream's cardinal id. Other streams have none.
+fn inspection_of(stream_name: &str) -> Option<String> {
+    let stream = StreamName::from_stored(stream_name);
+    let id = Uuid::parse_str(stream.cardinal_id()?).ok()?;
+    let category = stream.category();
+    // `account:command` and `account+position` are the account's too.
+    let entity = category.split([':', '+']).next().unwrap_or(category);
+    if entity == account_streams::CATEGORY.as_str()
+        || entity == account_streams::TRANSACTION_CATEGORY.as_str()
+    {
+        Some(format!("/inspector?account={id}"))
+    } else if entity == transfer_streams::CATEGORY.as_str() {
+        Some(format!("/inspector?transfer={id}"))
+    } else {
+        None
     }
 }

@@ -256,12 +256,18 @@ pub struct InspectedRow {
     pub depth: usize,
     pub kind: &'static str,
     pub stream_name: String,
+    /// The inspection of the account or transfer the stream belongs to.
+    pub stream_link: Option<String>,
     pub position: i64,
     pub global_position: i64,
     pub message_type: String,
     pub time: String,
+    /// The amount the message carries, as money (its data holds cents).
+    pub amount: Option<String>,
     pub causation: Option<String>,
+    pub causation_link: Option<String>,
     pub correlation: Option<String>,
+    pub correlation_link: Option<String>,
     pub data: String,
 }
 

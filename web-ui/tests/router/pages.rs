@@ -47,7 +47,10 @@ async fn the_inspector_shows_the_chain_behind_a_transfer() {
     );
     assert!(
         page.body
-            .contains(&format!("correlated with <code>fundsTransfer-{id}</code>"))
+            .contains(&format!(
+                r#"correlated with <a href="/inspector?transfer={id}"><code>fundsTransfer-{id}</code></a>"#
+            )),
+        "the correlation links to the transfer's inspection"
     );
     assert!(
         page.body.contains("depth-1") && page.body.contains("depth-2"),
@@ -72,6 +75,21 @@ async fn the_inspector_shows_an_accounts_commands_reservations_and_events() {
     assert!(
         page.body
             .contains(&format!("accountTransaction-{account}+"))
+    );
+    // Every stream of the account links to the account's inspection, the
+    // amount reads as money, and the bodies are folded away.
+    let link = format!(r#"<a href="/inspector?account={account}"><code>"#);
+    assert!(
+        page.body.matches(&link).count() >= 4,
+        "the account's streams link to its inspection: {}",
+        page.body
+    );
+    assert!(page.body.contains(r#"<span class="amount">3.00</span>"#));
+    assert_eq!(
+        page.body
+            .matches("<details><summary>data</summary>")
+            .count(),
+        page.body.matches(r#"<li class="message"#).count()
     );
     assert_eq!(app.get("/inspector").await.status, StatusCode::OK);
 }
