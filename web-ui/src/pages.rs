@@ -247,6 +247,9 @@ pub struct TransferPage {
     pub notices: Vec<Notice>,
     pub id: String,
     pub transfer: Option<TransferDetails>,
+    /// While the views have not seen the transfer: its amount and source,
+    /// from the command (`12.00 from Ada`).
+    pub requested: Option<String>,
 }
 
 /// A message as the inspector shows it.

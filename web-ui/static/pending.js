@@ -1,5 +1,6 @@
-// Two small things the pages do with JavaScript; without it they work all
-// the same (a <noscript> refresh, and the server's "already sent").
+// Three small things the pages do with JavaScript; without it they work all
+// the same (a <noscript> refresh, the server's "already sent", a page that
+// shows its error at the form).
 //
 // 1. A page that is waiting for something (a command to be processed, a
 //    transfer to move on, the operations page) changes in place as soon as
@@ -138,5 +139,25 @@
     });
   });
 
+  // 3. A form refused with an error (422) is where the eye is: the page
+  //    scrolls to the error and puts the cursor in the field to fix, on a
+  //    phone too; and the address bar shows the page's own address, not
+  //    the one the form posted to, so that reloading does not post again.
+  function showTheError() {
+    var error = document.querySelector(".field-error");
+    if (!error) { return; }
+    var form = error.closest("form");
+    var field = (form && form.querySelector("[aria-invalid=true]")) || error;
+    if (field === error) { error.setAttribute("tabindex", "-1"); }
+    field.focus({ preventScroll: true });
+    field.scrollIntoView({ block: "center" });
+    var main = document.getElementById("main");
+    var page = main && main.dataset.page;
+    if (page && window.location.pathname !== page) {
+      window.history.replaceState(null, "", page);
+    }
+  }
+
+  showTheError();
   listen();
 })();

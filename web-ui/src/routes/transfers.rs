@@ -13,10 +13,12 @@ use super::accounts::{no_such_account, opened_account, refuse};
 use super::{AfterCommand, message, parse_id, watch};
 use crate::AppState;
 use crate::error::AppError;
+use crate::format;
 use crate::forms::{self, ReleaseInput, TransferInput};
 use crate::pages::{self, ReleaseForm, TransferPage, Watch};
 use crate::presenters::account::Forms;
 use crate::presenters::commands::notices;
+use crate::presenters::name_in;
 use crate::presenters::operations::RefusedRelease;
 use crate::presenters::transfer::details;
 use crate::send::{PostedForm, send};
@@ -35,10 +37,11 @@ pub async fn show(
     // about the command would only repeat it.
     report.after_a_form = false;
     let view = state.views.transfer(transfer_id).await?;
-    if view.is_none()
-        && after.command_id() != Some(transfer_id)
-        && state.views.transfer_command(transfer_id).await?.is_none()
-    {
+    let command = match view {
+        Some(_) => None,
+        None => state.views.transfer_command(transfer_id).await?,
+    };
+    if view.is_none() && after.command_id() != Some(transfer_id) && command.is_none() {
         return Ok(no_such_transfer());
     }
     // The token is the status shown, taken from the very row rendered, so
@@ -60,11 +63,27 @@ pub async fn show(
         }
         None => None,
     };
+    // Not seen by the views yet: what was asked, as far as the command says.
+    let requested = match command
+        .as_ref()
+        .and_then(|c| Some((c.amount?, c.account_id?)))
+    {
+        Some((amount, from)) => {
+            let names = state.views.holder_names([from]).await?;
+            Some(format!(
+                "{} from {}",
+                format::money(amount),
+                name_in(&names, from)
+            ))
+        }
+        None => None,
+    };
     let page = TransferPage {
         watch,
         notices: notices(&report),
         id: transfer_id.to_string(),
         transfer,
+        requested,
     };
     Ok(pages::render(&page)?.into_response())
 }

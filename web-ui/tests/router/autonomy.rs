@@ -108,3 +108,45 @@ async fn only_components_running_here_can_be_switched() {
     let operations = app.get("/operations").await;
     assert!(operations.body.contains("/account-component/pause"));
 }
+
+/// With the funds-transfer component paused, a transfer sent is only a
+/// command: its page shows what was asked (amount and source) and waits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_transfer_in_flight_shows_its_amount_and_source() {
+    let app = TestApp::new().await;
+    let from = app.open_account("Payer").await;
+    let to = app.open_account("Payee").await;
+    app.deposit(&from, "9").await;
+    app.post("/operations/components/funds-transfer-component/pause", &[])
+        .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let id = app
+        .get(&format!("/accounts/{from}"))
+        .await
+        .command_id_after("Transfer</h2>");
+    let sent = app
+        .post(
+            &format!("/accounts/{from}/transfers"),
+            &[("command_id", &id), ("to_account_id", &to), ("amount", "4")],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER);
+    aggregator::catch_up(&app.store, &app.views, 500)
+        .await
+        .expect("caught up");
+    let page = app.get(&sent.location()).await;
+    assert!(
+        page.body
+            .contains(r#"data-testid="transfer-requested">4.00 from Payer<"#),
+        "{}",
+        page.body
+    );
+    app.post(
+        "/operations/components/funds-transfer-component/resume",
+        &[],
+    )
+    .await;
+    app.settle().await;
+    let page = app.get(&sent.location()).await;
+    assert!(page.body.contains("transferred"), "{}", page.body);
+}
