@@ -9,6 +9,33 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use tokio::process::{Child, Command};
 
+/// What the browser is: a desktop window, a phone's screen (390x844, an
+/// iPhone 12 to 14), or a desktop with JavaScript turned off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Device {
+    Desktop,
+    Phone,
+    NoScript,
+}
+
+impl Device {
+    fn window_size(self) -> &'static str {
+        match self {
+            Device::Desktop | Device::NoScript => "--window-size=1280,1000",
+            Device::Phone => "--window-size=500,844",
+        }
+    }
+
+    /// A word for screenshots' names.
+    pub fn name(self) -> &'static str {
+        match self {
+            Device::Desktop => "desktop",
+            Device::Phone => "phone",
+            Device::NoScript => "no-script",
+        }
+    }
+}
+
 /// chromedriver and a browser session. When it is dropped (at the end of a
 /// test, passed or failed), chromedriver and every browser process it
 /// started are killed: they run in a process group of their own, and the
@@ -65,6 +92,11 @@ impl Browser {
     /// message) where they are not installed. Under `CI=true` a missing
     /// browser fails the test instead.
     pub async fn start() -> Option<Browser> {
+        Browser::start_as(Device::Desktop).await
+    }
+
+    /// The same, as `device`.
+    pub async fn start_as(device: Device) -> Option<Browser> {
         let chromium = find(&[
             "/usr/bin/chromium",
             "/usr/bin/chromium-browser",
@@ -108,11 +140,25 @@ impl Browser {
                 "args": [
                     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    "--no-first-run", "--window-size=1280,1000",
+                    "--no-first-run", device.window_size(),
                     format!("--user-data-dir={}", profile.display()),
-                ]
+                ],
+                // 2 is "blocked" for the content setting: no script runs.
+                "prefs": {
+                    "profile.managed_default_content_settings.javascript":
+                        if device == Device::NoScript { 2 } else { 1 }
+                }
             }
         });
+        let mut capabilities = capabilities;
+        if device == Device::Phone {
+            // A window cannot be narrower than 500 pixels; an emulated
+            // phone's screen can, and has a phone's touch and user agent.
+            capabilities["goog:chromeOptions"]["mobileEmulation"] = serde_json::json!({
+                "deviceMetrics": { "width": 390, "height": 844, "pixelRatio": 1, "touch": true },
+                "userAgent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile"
+            });
+        }
         let capabilities = match capabilities {
             serde_json::Value::Object(map) => map,
             _ => unreachable!("a JSON object literal"),
@@ -202,6 +248,33 @@ impl Browser {
 
     pub async fn click(&self, css: &str) {
         self.find(css).await.click().await.expect("clicks");
+    }
+
+    /// Runs `script` in the page and returns what it returns.
+    pub async fn run(&self, script: &str) -> serde_json::Value {
+        self.client
+            .execute(script, vec![])
+            .await
+            .unwrap_or_else(|error| panic!("{script}: {error}"))
+    }
+
+    /// Fails unless the page is no wider than the window: nothing to scroll
+    /// sideways for, on a phone in particular.
+    pub async fn assert_fits_the_width(&self, what: &str) {
+        let widths = self
+            .run("return [document.documentElement.scrollWidth, window.innerWidth];")
+            .await;
+        let (page, window) = (widths[0].as_f64(), widths[1].as_f64());
+        assert!(
+            matches!((page, window), (Some(page), Some(window)) if page <= window),
+            "{what}: the page is wider than the window: {widths}"
+        );
+    }
+
+    /// The path of the address the browser shows.
+    pub async fn path(&self) -> String {
+        let url = self.client.current_url().await.expect("a URL");
+        url.path().to_string()
     }
 
     /// Saves a screenshot as `target/browser-screenshots/{name}.png`.

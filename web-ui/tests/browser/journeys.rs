@@ -10,7 +10,7 @@ use crate::browser::Browser;
 /// One journey at a time: each runs a whole bank (four processes) and a
 /// browser, and on a small machine several at once starve each other of CPU
 /// until pages take longer to settle than the tests wait.
-static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+pub(crate) static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 async fn start() -> Option<(Bank, Browser, tokio::sync::MutexGuard<'static, ()>)> {
     let turn = ONE_AT_A_TIME.lock().await;
@@ -28,7 +28,7 @@ async fn open_account(bank: &Bank, browser: &Browser, name: &str) -> String {
 }
 
 /// The same, on the bank at `url`.
-async fn open_account_at(url: &str, browser: &Browser, name: &str) -> String {
+pub(crate) async fn open_account_at(url: &str, browser: &Browser, name: &str) -> String {
     browser.go(url).await;
     browser.fill("#holder_name", name).await;
     browser.click("form[action='/accounts'] button").await;
@@ -41,7 +41,7 @@ async fn open_account_at(url: &str, browser: &Browser, name: &str) -> String {
         .to_string()
 }
 
-async fn deposit(browser: &Browser, amount: &str) {
+pub(crate) async fn deposit(browser: &Browser, amount: &str) {
     browser.fill("#deposit-amount", amount).await;
     browser.click("form[action$='/deposits'] button").await;
 }

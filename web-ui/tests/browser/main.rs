@@ -7,4 +7,5 @@
 
 mod bank;
 mod browser;
+mod every_journey;
 mod journeys;
