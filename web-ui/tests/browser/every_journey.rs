@@ -53,7 +53,9 @@ async fn every_journey(device: Device) {
     browser.go(&ada).await;
     browser.fill("#withdraw-amount", "lots").await;
     browser.click("form[action$='/withdrawals'] button").await;
-    browser.wait_for_page_text("Enter the amount as a number").await;
+    browser
+        .wait_for_page_text("Enter the amount as a number")
+        .await;
     let focused = browser
         .run(
             "const field = document.activeElement; const box = field.getBoundingClientRect(); \
