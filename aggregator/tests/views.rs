@@ -577,14 +577,35 @@ async fn the_account_page_reads_in_one_statement_what_each_query_reads(backend: 
             .collect();
         others.truncate(DESTINATIONS_SHOWN as usize);
         assert_eq!(whole.destinations, others);
-        // A refund is a deposit of this statement for a transfer that took
-        // its money from this account.
-        for refund in &whole.refunds {
-            let transfer = read.transfer(*refund).await.expect("read").expect("known");
-            assert_eq!(transfer.withdrawal_account_id, account_id);
-            assert!(whole.statement.iter().any(|line| {
-                line.funds_transfer_id == Some(*refund) && line.entry == Entry::Deposit
-            }));
+        // Both sides of every transfer the statement's lines belong to.
+        let line_transfers: std::collections::BTreeSet<Uuid> = whole
+            .statement
+            .iter()
+            .filter_map(|line| line.funds_transfer_id)
+            .collect();
+        assert_eq!(
+            whole
+                .line_transfers
+                .keys()
+                .copied()
+                .collect::<std::collections::BTreeSet<_>>(),
+            line_transfers
+        );
+        for (id, sides) in &whole.line_transfers {
+            let transfer = read.transfer(*id).await.expect("read").expect("known");
+            assert_eq!(sides.withdrawal_account_id, transfer.withdrawal_account_id);
+            assert_eq!(sides.deposit_account_id, transfer.deposit_account_id);
+            let holder = |id: Uuid| {
+                everyone
+                    .iter()
+                    .find(|account| account.account_id == id)
+                    .and_then(|account| account.holder_name.clone())
+            };
+            assert_eq!(
+                sides.withdrawal_holder,
+                holder(transfer.withdrawal_account_id)
+            );
+            assert_eq!(sides.deposit_holder, holder(transfer.deposit_account_id));
         }
 
         let latest = read

@@ -22,7 +22,7 @@
 //! (`json_build_object`/`json_agg` and `json_object`/`json_group_array`);
 //! that is the only difference between the two texts of the statement.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use serde::Deserialize;
 use sqlx::Row;
@@ -31,10 +31,9 @@ use uuid::Uuid;
 
 use crate::Views;
 use crate::accounts::{self, Account};
-use crate::columns::Code;
 use crate::commands::{self, Command};
 use crate::database::Kind;
-use crate::statement::{self, Entry, StatementLine};
+use crate::statement::{self, StatementLine};
 use crate::transfers::{self, Transfer};
 
 /// What the account page shows, read at one moment.
@@ -51,9 +50,9 @@ pub struct AccountPage {
     pub transfers: Vec<Transfer>,
     /// The holders' names of both sides of those transfers.
     pub names: HashMap<Uuid, String>,
-    /// The transfers whose money the statement's deposits gave back: the
-    /// refunds among its lines.
-    pub refunds: HashSet<Uuid>,
+    /// Both sides of each transfer the statement's lines belong to, by
+    /// transfer.
+    pub line_transfers: HashMap<Uuid, TransferSides>,
     /// The newest [`DESTINATIONS_SHOWN`] other opened accounts, newest first.
     pub destinations: Vec<Account>,
 }
@@ -70,6 +69,17 @@ pub const DESTINATIONS_SHOWN: i64 = 20;
 pub struct StatementLines {
     pub before: Option<i64>,
     pub lines: i64,
+}
+
+/// Both sides of a transfer, with their holders' names (when the views
+/// know them).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct TransferSides {
+    pub funds_transfer_id: Uuid,
+    pub withdrawal_account_id: Uuid,
+    pub deposit_account_id: Uuid,
+    pub withdrawal_holder: Option<String>,
+    pub deposit_holder: Option<String>,
 }
 
 /// A holder's name, as the statement's `names` part carries it.
@@ -140,12 +150,19 @@ pub fn statement(kind: Kind) -> String {
     let line_columns = statement::COLUMNS;
     let transfer_columns = transfers::COLUMNS;
     let pending = commands::pending_commands();
-    let deposit = Entry::Deposit.code();
+    let parties = format!(
+        "{}('funds_transfer_id', t.funds_transfer_id, \
+           'withdrawal_account_id', t.withdrawal_account_id, \
+           'deposit_account_id', t.deposit_account_id, \
+           'withdrawal_holder', w.holder_name, 'deposit_holder', d.holder_name)",
+        json.object
+    );
     // The transfers are read once, as `shown`, for two parts: the list, and
     // the names of the accounts on both sides of it. The statement lines
-    // are read once, as `lines`, for two as well: the lines, and which of
-    // their deposits are refunds (a deposit for a transfer that took its
-    // money from this very account).
+    // are read once, as `lines`, for two as well: the lines, and both sides
+    // of the transfers they belong to (to name the other side, and to tell
+    // a refund: a deposit for a transfer that took its money from this very
+    // account).
     //
     // CAST(... AS text), not `::text`: SQLite knows only the standard
     // spelling. An empty group gives NULL on Postgres and `[]` on SQLite;
@@ -162,10 +179,11 @@ pub fn statement(kind: Kind) -> String {
          SELECT \
            CAST((SELECT {account} FROM accounts WHERE account_id = $1) AS text) AS account, \
            CAST((SELECT {array}({line} ORDER BY position) FROM lines) AS text) AS statement, \
-           CAST((SELECT {array}(funds_transfer_id) FROM transfers \
-                 WHERE withdrawal_account_id = $1 AND funds_transfer_id IN \
-                   (SELECT funds_transfer_id FROM lines WHERE entry = '{deposit}')) \
-                AS text) AS refunds, \
+           CAST((SELECT {array}({parties}) FROM transfers t \
+                 LEFT JOIN accounts w ON w.account_id = t.withdrawal_account_id \
+                 LEFT JOIN accounts d ON d.account_id = t.deposit_account_id \
+                 WHERE t.funds_transfer_id IN (SELECT funds_transfer_id FROM lines)) \
+                AS text) AS line_transfers, \
            CAST((SELECT {array}({command} ORDER BY c.request_position) \
                  FROM {pending} AND c.account_id = $1) AS text) AS pending, \
            CAST((SELECT {array}({transfer} ORDER BY requested_time DESC, funds_transfer_id) \
@@ -210,7 +228,10 @@ impl Views {
             statement: part(&row, "statement")?,
             pending: part(&row, "pending")?,
             transfers: part(&row, "transfers")?,
-            refunds: part::<Vec<Uuid>>(&row, "refunds")?.into_iter().collect(),
+            line_transfers: part::<Vec<TransferSides>>(&row, "line_transfers")?
+                .into_iter()
+                .map(|sides| (sides.funds_transfer_id, sides))
+                .collect(),
             names: names
                 .into_iter()
                 .filter_map(|name| Some((name.account_id, name.holder_name?)))

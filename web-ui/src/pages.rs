@@ -28,26 +28,44 @@ pub struct Notice {
     /// `info`, `success`, `warning` or `error`: the style.
     pub kind: &'static str,
     pub text: String,
+    /// The messages underneath, for a notice about a command.
+    pub trail: Vec<TrailStep>,
+}
+
+/// One message a command caused, as a notice lists it.
+#[derive(Debug, Clone)]
+pub struct TrailStep {
+    /// `the Deposit command`, `its reservation`, `the Deposited event`.
+    pub what: String,
+    pub stream: String,
+    /// Where it is in the whole store, when the views know it.
+    pub global_position: Option<i64>,
+    /// Its inspection.
+    pub link: String,
 }
 
 impl Notice {
-    pub fn info(text: impl Into<String>) -> Notice {
+    fn new(kind: &'static str, text: impl Into<String>) -> Notice {
         Notice {
-            kind: "info",
+            kind,
             text: text.into(),
+            trail: Vec::new(),
         }
+    }
+    pub fn info(text: impl Into<String>) -> Notice {
+        Notice::new("info", text)
     }
     pub fn success(text: impl Into<String>) -> Notice {
-        Notice {
-            kind: "success",
-            text: text.into(),
-        }
+        Notice::new("success", text)
     }
     pub fn warning(text: impl Into<String>) -> Notice {
-        Notice {
-            kind: "warning",
-            text: text.into(),
-        }
+        Notice::new("warning", text)
+    }
+
+    /// The same notice, with the messages underneath it.
+    pub fn with_trail(mut self, trail: Vec<TrailStep>) -> Notice {
+        self.trail = trail;
+        self
     }
 }
 
@@ -146,6 +164,8 @@ pub struct LineRow {
     pub entry: String,
     pub amount: String,
     pub balance_after: String,
+    /// For a transfer's line, the other side: `to Bob`, `from Ada`.
+    pub party: Option<String>,
     pub reason: Option<String>,
     pub transfer_id: Option<String>,
     pub rejected: bool,

@@ -1,6 +1,6 @@
-// Three small things the pages do with JavaScript; without it they work all
+// Four small things the pages do with JavaScript; without it they work all
 // the same (a <noscript> refresh, the server's "already sent", a page that
-// shows its error at the form).
+// shows its error at the form, a Find button).
 //
 // 1. A page that is waiting for something (a command to be processed, a
 //    transfer to move on, the operations page) changes in place as soon as
@@ -157,6 +157,33 @@
       window.history.replaceState(null, "", page);
     }
   }
+
+  // 4. Finding the account to pay: the list of accounts follows what is
+  //    typed, a moment after the typing stops (the same search the Find
+  //    button asks the server for, without leaving the page).
+  var typing = null;
+  document.addEventListener("input", function (event) {
+    var find = event.target;
+    if (find.id !== "transfer-find" || !find.form) { return; }
+    window.clearTimeout(typing);
+    typing = window.setTimeout(function () {
+      var url = find.form.action.split("#")[0] + "?to=" + encodeURIComponent(find.value);
+      fetch(url, { cache: "no-store" })
+        .then(function (response) { return response.ok ? response.text() : null; })
+        .then(function (html) {
+          if (!html) { return; }
+          var page = new DOMParser().parseFromString(html, "text/html");
+          var fresh = page.getElementById("transfer-to");
+          var select = document.getElementById("transfer-to");
+          if (fresh && select) { select.innerHTML = fresh.innerHTML; }
+          var old = document.querySelector("[data-testid=destinations-found]");
+          if (old) { old.remove(); }
+          var found = page.querySelector("[data-testid=destinations-found]");
+          if (found) { find.form.after(found); }
+        })
+        .catch(function () {});
+    }, 250);
+  });
 
   showTheError();
   listen();

@@ -2,7 +2,7 @@
 //! the four forms.
 
 use uuid::Uuid;
-use views::account_page::AccountPage;
+use views::account_page::{AccountPage, TransferSides};
 use views::accounts::Account;
 use views::statement::{Entry, StatementLine};
 
@@ -91,7 +91,7 @@ pub fn account_page(
         pending,
         transfers,
         names,
-        refunds,
+        line_transfers,
         ..
     } = view;
     let account_id = account.account_id;
@@ -110,15 +110,20 @@ pub fn account_page(
     let lines = statement
         .into_iter()
         .map(|line| {
-            let refund = line
+            let sides = line
                 .funds_transfer_id
-                .is_some_and(|id| refunds.contains(&id));
+                .and_then(|id| line_transfers.get(&id));
+            // A deposit for a transfer that took its money from this very
+            // account gives that money back.
+            let refund = line.entry == Entry::Deposit
+                && sides.is_some_and(|sides| sides.withdrawal_account_id == account.account_id);
             LineRow {
                 time: format::time(line.time),
                 rejected: line.entry.is_rejected(),
                 entry: entry_words(&line, refund).to_string(),
                 amount: signed_amount(&line),
                 balance_after: format::money(line.balance_after),
+                party: sides.map(|sides| other_side(sides, account.account_id)),
                 reason: line.reason,
                 transfer_id: line.funds_transfer_id.map(|id| id.to_string()),
             }
@@ -200,6 +205,24 @@ fn entry_words(line: &StatementLine, refund: bool) -> &'static str {
         Entry::Withdrawal => "withdrawal",
         Entry::DepositRejected => "deposit rejected",
         Entry::WithdrawalRejected => "withdrawal rejected",
+    }
+}
+
+/// The other side of a transfer, from this account's side: `to Bob` or
+/// `from Ada` (the start of an id when no name is known).
+fn other_side(sides: &TransferSides, this: Uuid) -> String {
+    let name =
+        |holder: &Option<String>, id: Uuid| holder.clone().unwrap_or_else(|| format::short_id(id));
+    if sides.withdrawal_account_id == this {
+        format!(
+            "to {}",
+            name(&sides.deposit_holder, sides.deposit_account_id)
+        )
+    } else {
+        format!(
+            "from {}",
+            name(&sides.withdrawal_holder, sides.withdrawal_account_id)
+        )
     }
 }
 

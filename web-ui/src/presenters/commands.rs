@@ -3,6 +3,7 @@
 
 use views::commands::{Command, CommandKind, Outcome};
 
+use super::trail::trail;
 use crate::format;
 use crate::pages::{Notice, PendingRow};
 
@@ -29,11 +30,16 @@ pub fn notices(report: &Report) -> Vec<Notice> {
     }
     if report.after_a_form {
         notices.push(match &report.sent {
-            Some(command) if command.is_processed() => outcome(command),
-            _ => Notice::info("Received. Waiting for the account component to process it…"),
+            Some(command) if command.is_processed() => outcome(command).with_trail(trail(command)),
+            Some(command) => waiting().with_trail(trail(command)),
+            None => waiting(),
         });
     }
     notices
+}
+
+fn waiting() -> Notice {
+    Notice::info("Received. Waiting for the account component to process it…")
 }
 
 /// A command's answer, in a sentence.

@@ -10,6 +10,7 @@ pub mod account;
 pub mod commands;
 pub mod home;
 pub mod operations;
+pub mod trail;
 pub mod transfer;
 
 use std::collections::HashMap;

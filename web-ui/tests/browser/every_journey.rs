@@ -152,6 +152,25 @@ async fn every_journey(device: Device) {
     browser.assert_fits_the_width("the home page").await;
     browser.screenshot(&shot("15-older-accounts")).await;
 
+    // Bob is no longer among the accounts Ada's transfer form offers first;
+    // typing the start of his name brings him (no Find button pressed).
+    browser.go(&ada).await;
+    let bob_id = id_of(&bob);
+    let offered = format!("#transfer-to option[value='{bob_id}']");
+    assert!(
+        browser
+            .client
+            .find(fantoccini::Locator::Css(&offered))
+            .await
+            .is_err(),
+        "Bob is offered before any search"
+    );
+    browser.fill("#transfer-find", "bob j").await;
+    browser.find(&offered).await;
+    browser
+        .wait_for_page_text("Accounts whose holder name starts with “bob j”.")
+        .await;
+
     // The inspector and the operations page.
     browser
         .go(&format!("{}/inspector?account={}", bank.url, id_of(&ada)))

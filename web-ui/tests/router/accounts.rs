@@ -353,4 +353,11 @@ async fn the_statement_signs_amounts_and_names_a_refund() {
         row_of("refund").contains(r#"<td class="number">10.00</td>"#),
         "balance after"
     );
+    // Each names the other side of its transfer.
+    assert!(
+        row_of("transfer out").contains("to Gone"),
+        "{}",
+        row_of("transfer out")
+    );
+    assert!(row_of("refund").contains("to Gone"));
 }

@@ -237,3 +237,66 @@ async fn the_inspector_reads_a_bounded_part_of_a_long_history_its_latest() {
     assert!(page.body.contains("position 299"), "the latest is shown");
     assert!(!page.body.contains("position 0 "), "the first is not");
 }
+
+/// After a form, the notice lists the messages its command caused: the
+/// command, its reservation and the event, each in its stream, at the
+/// global positions the store gave them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_notice_shows_the_messages_its_command_caused() {
+    let app = TestApp::new().await;
+    let account = app.open_account("Traced").await;
+    let id = app
+        .get(&format!("/accounts/{account}"))
+        .await
+        .command_id_after("Deposit</h2>");
+    let sent = app
+        .post(
+            &format!("/accounts/{account}/deposits"),
+            &[("command_id", &id), ("amount", "6")],
+        )
+        .await;
+    app.settle().await;
+    let page = app.get(&sent.location()).await;
+    assert!(page.body.contains("Deposited 6.00."), "{}", page.body);
+
+    let account_id: uuid::Uuid = account.parse().expect("an id");
+    let command = app
+        .store
+        .read_last(
+            &account_component::streams::command_stream(account_id),
+            None,
+        )
+        .await
+        .expect("read")
+        .expect("the deposit");
+    let event = app
+        .store
+        .read_last(
+            &account_component::streams::account_stream(account_id),
+            None,
+        )
+        .await
+        .expect("read")
+        .expect("the event");
+    assert_eq!(event.message_type, "Deposited");
+    let link = format!(r#"<a href="/inspector?account={account}">"#);
+    for expected in [
+        format!(
+            "the Deposit command in {link}<code>account:command-{account}</code></a> \
+             <span class=\"muted\">(global position {})</span>",
+            command.global_position
+        ),
+        format!("its reservation in {link}<code>accountTransaction-{account}+{id}</code></a>"),
+        format!(
+            "the Deposited event in {link}<code>account-{account}</code></a> \
+             <span class=\"muted\">(global position {})</span>",
+            event.global_position
+        ),
+    ] {
+        assert!(
+            page.body.contains(&expected),
+            "{expected}\nnot in\n{}",
+            page.body
+        );
+    }
+}
