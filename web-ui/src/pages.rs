@@ -13,13 +13,17 @@ pub fn render<T: Template>(page: &T) -> Result<Html<String>, askama::Error> {
     page.render().map(Html)
 }
 
-/// Tells a pending page's script what to poll, and what the answer is now:
-/// when the answer changes, the page reloads. Without JavaScript the page
-/// refreshes itself every two seconds instead.
+/// Tells a waiting page's script what to watch (`/watch?...`, streamed at
+/// `/events?...`) and what the token is now: when it changes, the page
+/// changes in place (`static/pending.js`).
 #[derive(Debug, Clone)]
 pub struct Watch {
     pub url: String,
     pub token: String,
+    /// Whether, without JavaScript, the page refreshes itself every two
+    /// seconds: yes for a page waiting for an answer, no for the home page,
+    /// whose forms a refresh would empty while someone types.
+    pub refresh_without_script: bool,
 }
 
 /// A message at the top of a page.

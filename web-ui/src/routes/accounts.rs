@@ -50,6 +50,7 @@ pub async fn show(
     let watch = watching.waiting.then(|| Watch {
         url: watch::account_url(account_id, after.command_id()),
         token: watching.token,
+        refresh_without_script: true,
     });
     let Some(account) = view.account.clone().filter(Account::was_opened) else {
         // The open form's command id is the new account's id.
@@ -145,6 +146,7 @@ pub(super) async fn refuse(
     let watch = watching.waiting.then(|| Watch {
         url: watch::account_url(account_id, None),
         token: watching.token,
+        refresh_without_script: true,
     });
     // The account as the page's one statement read it, so that the page
     // agrees with itself.

@@ -10,11 +10,11 @@ use serde::Deserialize;
 use uuid::Uuid;
 use views::directory::PageStart;
 
-use super::parse_id;
+use super::{parse_id, watch};
 use crate::AppState;
 use crate::error::AppError;
 use crate::forms::{self, OpenInput};
-use crate::pages::{self, HomePage, OpenForm};
+use crate::pages::{self, HomePage, OpenForm, Watch};
 use crate::presenters::home::{Listed, home_page};
 use crate::presenters::parties;
 use crate::send::{PostedForm, send};
@@ -53,6 +53,12 @@ async fn home(
     query: &HomeQuery,
     open_form: OpenForm,
 ) -> Result<HomePage, AppError> {
+    // The token first, then the content (see `AccountWatch::of` for why).
+    let watch = Watch {
+        url: watch::HOME_URL.to_string(),
+        token: watch::home_token(&state.views).await?,
+        refresh_without_script: false,
+    };
     let search = query
         .search
         .as_deref()
@@ -72,7 +78,9 @@ async fn home(
     };
     let transfers = state.views.recent_transfers(RECENT_TRANSFERS).await?;
     let names = state.views.holder_names(parties(&transfers)).await?;
-    Ok(home_page(listed, transfers, &names, open_form))
+    let mut page = home_page(listed, transfers, &names, open_form);
+    page.watch = Some(watch);
+    Ok(page)
 }
 
 /// `POST /accounts`: sends `Open`, with the form's id as the new account's

@@ -49,6 +49,7 @@ pub(super) async fn page(
     let watch = Watch {
         url: "/watch?operations=1".to_string(),
         token: watch::operations_token(&state.views).await?,
+        refresh_without_script: true,
     };
     let held = state.views.held_transfers().await?;
     let operations = Operations {

@@ -52,6 +52,7 @@ pub async fn show(
     let watch = waiting.then(|| Watch {
         url: format!("/watch?transfer={transfer_id}"),
         token: watch::token_of_transfer(view.as_ref()),
+        refresh_without_script: true,
     });
     let transfer = match view {
         Some(view) => {

@@ -26,6 +26,7 @@ pub struct WatchQuery {
     command: Option<String>,
     transfer: Option<String>,
     operations: Option<String>,
+    home: Option<String>,
 }
 
 impl WatchQuery {
@@ -40,6 +41,8 @@ impl WatchQuery {
                 token_of_transfer(views.transfer(transfer_id).await?.as_ref())
             } else if self.operations.is_some() {
                 operations_token(views).await?
+            } else if self.home.is_some() {
+                home_token(views).await?
             } else {
                 String::new()
             },
@@ -148,4 +151,14 @@ pub async fn operations_token(views: &Views) -> Result<String, AppError> {
         .map(|consumer| format!("{}/{}", consumer.position.unwrap_or(-1), consumer.lag))
         .collect();
     Ok(format!("{}|{dead_letters}", positions.join(",")))
+}
+
+/// The home page's watch URL.
+pub const HOME_URL: &str = "/watch?home=1";
+
+/// Changes whenever the views do: the home page's recent transfers and its
+/// newest accounts move with anything. (The page keeps what is being typed
+/// in its forms when it changes in place.)
+pub async fn home_token(views: &Views) -> Result<String, AppError> {
+    Ok(views.progress().await?)
 }

@@ -129,3 +129,23 @@ async fn every_stream_ends_when_the_server_shuts_down() {
     .await;
     assert!(ended.is_ok(), "the stream outlived the server");
 }
+
+/// The home page follows the bank too: its token changes when the views do.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_home_page_is_watched_and_its_token_moves_with_the_views() {
+    let app = TestApp::new().await;
+    let home = app.get("/").await;
+    assert!(
+        home.body.contains(r#"data-watch-url="/watch?home=1""#),
+        "{}",
+        home.body
+    );
+    assert!(
+        !home.body.contains("http-equiv=\"refresh\""),
+        "no refresh without script: it would empty the forms"
+    );
+    let before = app.get("/watch?home=1").await.body;
+    app.open_account("Newcomer").await;
+    let after = app.get("/watch?home=1").await.body;
+    assert_ne!(before, after);
+}
