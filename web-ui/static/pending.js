@@ -40,7 +40,10 @@
         if (!fresh || !main) { window.location.reload(); return null; }
         // What someone is typing stays: a text field keeps its value, and
         // the one in use keeps the focus.
-        var focused = document.activeElement && document.activeElement.id;
+        var active = document.activeElement;
+        var focused = active && active.id;
+        var caret = active && typeof active.selectionStart === "number"
+          ? [active.selectionStart, active.selectionEnd] : null;
         main.querySelectorAll("input[type=text], input[type=search]").forEach(function (input) {
           var twin = input.id && page.getElementById(input.id);
           if (twin && fresh.contains(twin) && input.value && !twin.value) {
@@ -49,7 +52,10 @@
         });
         main.replaceWith(fresh);
         var again = focused && document.getElementById(focused);
-        if (again) { again.focus(); }
+        if (again) {
+          again.focus();
+          if (caret && again.setSelectionRange) { again.setSelectionRange(caret[0], caret[1]); }
+        }
         document.title = page.title;
         return watchedMain();
       });

@@ -240,14 +240,29 @@ impl Browser {
         panic!("the page never showed {expected:?}:\n{body}");
     }
 
+    /// Types `text` into the field `css`. A waiting page changes in place
+    /// when the views do, and a field found a moment before may be gone:
+    /// then it is found again, on the new page.
     pub async fn fill(&self, css: &str, text: &str) {
-        let field = self.find(css).await;
-        field.clear().await.expect("clears");
-        field.send_keys(text).await.expect("types");
+        for _ in 0..50 {
+            let field = self.find(css).await;
+            if field.clear().await.is_ok() && field.send_keys(text).await.is_ok() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("cannot type into {css}");
     }
 
+    /// Clicks `css`, found again if the page changed in place meanwhile.
     pub async fn click(&self, css: &str) {
-        self.find(css).await.click().await.expect("clicks");
+        for _ in 0..50 {
+            if self.find(css).await.click().await.is_ok() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("cannot click {css}");
     }
 
     /// Runs `script` in the page and returns what it returns.

@@ -59,10 +59,7 @@ async fn forward(client: TcpStream, server: TcpStream, armed: Arc<AtomicBool>) {
                 break;
             }
             let chunk = &buffer[..read];
-            // A statement begins with Parse, Bind or Query; a pool's ping is
-            // a bare Sync, and a new connection starts with a length.
-            let statement = matches!(chunk.first(), Some(b'P' | b'B' | b'Q'));
-            if statement && armed.swap(false, Ordering::SeqCst) {
+            if runs_a_statement(chunk) && armed.swap(false, Ordering::SeqCst) {
                 marking.store(true, Ordering::SeqCst);
             }
             if server_write.write_all(chunk).await.is_err() {
@@ -80,6 +77,28 @@ async fn forward(client: TcpStream, server: TcpStream, armed: Arc<AtomicBool>) {
         }
     }
     requests.abort();
+}
+
+/// Whether a chunk from the client runs a statement: it holds an Execute,
+/// or is a simple Query. A statement a connection has not prepared yet goes
+/// first as Parse, Describe and Sync alone, and its Execute follows only
+/// after the server has answered those: cutting the connection at that
+/// first answer would lose the write itself, not its answer. (A pool's ping
+/// is a bare Sync; a new connection starts with a length, whose first byte
+/// is zero.)
+fn runs_a_statement(chunk: &[u8]) -> bool {
+    let mut rest = chunk;
+    while let [kind, a, b, c, d, ..] = rest {
+        if matches!(kind, b'E' | b'Q') {
+            return true;
+        }
+        let length = u32::from_be_bytes([*a, *b, *c, *d]) as usize;
+        if length < 4 || rest.len() < 1 + length {
+            return false;
+        }
+        rest = &rest[1 + length..];
+    }
+    false
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
