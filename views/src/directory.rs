@@ -61,57 +61,56 @@ impl Views {
         start: PageStart,
         size: i64,
     ) -> Result<AccountsPage, sqlx::Error> {
-        let columns = accounts::COLUMNS;
-        // Keyset paging: the page continues from an account's place in the
-        // order (opened_time, account_id), which the subquery looks up by
-        // its key. Comparing the pair in one go is what lets the database
-        // walk `accounts_by_opening` from that place.
-        let after_cursor = "(opened_time, account_id) {} \
-             (SELECT opened_time, account_id FROM accounts WHERE account_id = $2)";
-        let (condition, order) = match start {
-            PageStart::Newest => (String::new(), "DESC"),
-            PageStart::OlderThan(_) => (format!("AND {}", after_cursor.replace("{}", "<")), "DESC"),
-            PageStart::NewerThan(_) => (format!("AND {}", after_cursor.replace("{}", ">")), "ASC"),
+        // Keyset paging: a page continues from an account's place in the
+        // order (opened_time, account_id), looked up by the account's key.
+        // Comparing the pair in one go is what lets the database walk the
+        // index `accounts_by_opening` from that place, in either direction.
+        // The newer page is read upwards from the cursor, then turned round.
+        let (from_the_cursor, direction) = match start {
+            PageStart::Newest => ("", "DESC"),
+            PageStart::OlderThan(_) => (
+                "AND (opened_time, account_id) < \
+                 (SELECT opened_time, account_id FROM accounts WHERE account_id = $2)",
+                "DESC",
+            ),
+            PageStart::NewerThan(_) => (
+                "AND (opened_time, account_id) > \
+                 (SELECT opened_time, account_id FROM accounts WHERE account_id = $2)",
+                "ASC",
+            ),
         };
         // One more row than the page shows tells whether another page
         // follows in the direction read.
         let sql = format!(
-            "SELECT {columns} FROM accounts \
-             WHERE opened_time IS NOT NULL {condition} \
-             ORDER BY opened_time {order}, account_id {order} LIMIT $1"
+            "SELECT {} FROM accounts \
+             WHERE opened_time IS NOT NULL {from_the_cursor} \
+             ORDER BY opened_time {direction}, account_id {direction} LIMIT $1",
+            accounts::COLUMNS
         );
-        let cursor = match start {
-            PageStart::Newest => None,
-            PageStart::OlderThan(id) | PageStart::NewerThan(id) => Some(id.to_string()),
-        };
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(size + 1);
-        if let Some(cursor) = cursor {
-            query = query.bind(cursor);
+        if let PageStart::OlderThan(cursor) | PageStart::NewerThan(cursor) = start {
+            query = query.bind(cursor.to_string());
         }
         let rows = query.fetch_all(&self.pool).await?;
         let mut accounts = rows
             .iter()
             .map(accounts::from_row)
             .collect::<Result<Vec<_>, _>>()?;
-        let beyond = accounts.len() as i64 > size;
+        let more_beyond = accounts.len() as i64 > size;
         accounts.truncate(size.max(0) as usize);
-        // Read newer-first or older-first; shown newest first either way.
-        let reading_older = order == "DESC";
-        if !reading_older {
+        if matches!(start, PageStart::NewerThan(_)) {
+            // Read upwards from the cursor; shown newest first, as every page.
             accounts.reverse();
         }
-        let (first, last) = (
-            accounts.first().map(|a| a.account_id),
-            accounts.last().map(|a| a.account_id),
-        );
-        let came_from_a_cursor = start != PageStart::Newest;
-        let (newer, older) = if reading_older {
-            (
-                first.filter(|_| came_from_a_cursor),
-                last.filter(|_| beyond),
-            )
-        } else {
-            (first.filter(|_| beyond), last)
+        let first = accounts.first().map(|account| account.account_id);
+        let last = accounts.last().map(|account| account.account_id);
+        // Where the neighbouring pages start. On the cursor's side there is
+        // always one (the cursor, at least); on the far side only if the
+        // extra row came.
+        let (newer, older) = match start {
+            PageStart::Newest => (None, last.filter(|_| more_beyond)),
+            PageStart::OlderThan(_) => (first, last.filter(|_| more_beyond)),
+            PageStart::NewerThan(_) => (first.filter(|_| more_beyond), last),
         };
         Ok(AccountsPage {
             accounts,

@@ -42,7 +42,8 @@
 //! concern: [`Subscription`] (reading and waiting), `failure_policy.rs` (the
 //! list above, in code), `progress.rs` (when to record the position),
 //! [`lanes`] (the performance layer that handles several entities at once),
-//! [`PositionStore`] and [`DeadLetterStream`] (the companion streams).
+//! [`PositionStore`] and [`DeadLetterStream`] (the companion streams), and
+//! [`Pause`] (holding a component still, to show that nothing else needs it).
 
 pub mod backoff;
 mod component;
