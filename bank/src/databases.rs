@@ -66,6 +66,23 @@ impl Databases {
     }
 }
 
+impl Databases {
+    /// Opens the message store and the views as they are, installing and
+    /// creating nothing: for the operator commands that only read (`print`,
+    /// `audit`). Under least privilege they run as a role that may read the
+    /// store but not install it (compose runs the audit as the aggregator's
+    /// role), and an audit must never reshape the views it checks.
+    pub async fn open_existing(store_url: &str, views_url: &str) -> anyhow::Result<Databases> {
+        let store = MessageStore::connect(store_url, 10)
+            .await
+            .with_context(|| format!("opening the message store at {store_url}"))?;
+        let views = views::ViewDatabase::connect(views_url, 10)
+            .await
+            .with_context(|| format!("opening the views at {views_url}"))?;
+        Ok(Databases { store, views })
+    }
+}
+
 /// Creates the database a Postgres URL names, if it does not exist.
 async fn create_postgres_database(url: &str) -> anyhow::Result<()> {
     let Some((base, database)) = url.rsplit_once('/') else {

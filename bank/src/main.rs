@@ -83,9 +83,18 @@ async fn main() -> anyhow::Result<()> {
         (_, _, Some(url)) => postgres_urls(url),
         _ => embedded_urls(&options.data_dir),
     };
-    let databases = Databases::open(&store_url, &views_url).await?;
+    let command = options.command.unwrap_or(Command::Serve);
+    // The commands that only read open Postgres as it is (see
+    // `Databases::open_existing`); the embedded files are created and
+    // installed whatever the command, as the bank owns them.
+    let only_reads = matches!(command, Command::Print { .. } | Command::Audit);
+    let databases = if only_reads && !store_url.starts_with("sqlite:") {
+        Databases::open_existing(&store_url, &views_url).await?
+    } else {
+        Databases::open(&store_url, &views_url).await?
+    };
     let mut out = std::io::stdout().lock();
-    match options.command.unwrap_or(Command::Serve) {
+    match command {
         Command::Serve => {
             let address = SocketAddr::new(options.host, options.port);
             let poll_interval = Duration::from_millis(options.poll_interval_ms.max(1));

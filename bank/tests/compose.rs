@@ -237,12 +237,23 @@ async fn every_compose_service_starts_natively_and_carries_a_transfer_to_the_ui(
         .expect("a port")
         .port();
     let mut processes = Vec::new();
+    // The web UI first, before the aggregator has made the views: it must
+    // wait for them rather than answer with errors (compose starts it once
+    // the aggregator has *started*, which says nothing about the views).
     for name in [
+        "web-ui",
         "account-component",
         "funds-transfer-component",
         "aggregator",
-        "web-ui",
     ] {
+        if name == "aggregator" {
+            tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+            let address = format!("127.0.0.1:{web_port}");
+            assert!(
+                tokio::net::TcpStream::connect(&address).await.is_err(),
+                "the web UI listened before the views existed"
+            );
+        }
         let service = &compose["services"][name];
         let binary = service["command"][0].as_str().expect("a command");
         let overrides = if name == "web-ui" {

@@ -351,3 +351,32 @@ async fn the_aggregator_owns_the_views_and_can_rebuild_them() {
     // The web UI can still read what the aggregator recreated.
     allowed(&db.views_url, "bank_web", "SELECT * FROM transfers").await;
 }
+
+/// The operator's audit, as compose runs it: the `bank` binary as the
+/// aggregator's role, which may read the store and owns the views but may
+/// not install the store nor create databases. It reads, installs nothing,
+/// and reports a clean bank.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_audit_runs_as_the_aggregators_role() {
+    let Some(db) = databases().await else { return };
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_bank"))
+        .arg("audit")
+        .env(
+            "MESSAGE_STORE_URL",
+            as_role(&db.store_url, "bank_aggregator"),
+        )
+        .env(
+            "VIEW_DATABASE_URL",
+            as_role(&db.views_url, "bank_aggregator"),
+        )
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("runs");
+    let printed = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{printed}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(printed.contains("violations: 0"), "{printed}");
+}

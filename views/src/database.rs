@@ -123,6 +123,19 @@ impl ViewDatabase {
         self.kind
     }
 
+    /// Whether the views are there, of the shape this code reads
+    /// ([`SCHEMA_VERSION`]). The aggregator makes them; the web UI, which
+    /// only reads, waits for them at start-up.
+    pub async fn are_installed(&self) -> bool {
+        let version: Result<Option<i64>, sqlx::Error> =
+            sqlx::query_scalar("SELECT version FROM views_schema")
+                .fetch_optional(&self.pool)
+                .await;
+        // No such table (yet) reads as "not installed", as does an older
+        // shape the aggregator has still to rebuild.
+        matches!(version, Ok(Some(version)) if version == SCHEMA_VERSION)
+    }
+
     /// Creates the tables if missing (and, on Postgres, lets the web UI's
     /// role read them). Views of another shape ([`SCHEMA_VERSION`]) are
     /// dropped first, so the aggregator rebuilds them from the start.

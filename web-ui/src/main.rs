@@ -48,6 +48,23 @@ async fn main() -> anyhow::Result<()> {
     let views = views::ViewDatabase::connect(&options.view_database_url, 10)
         .await
         .context("connecting to the view database")?;
+    let shutdown = shutdown_on_signals();
+    // The aggregator makes the views; until it has, every page would fail.
+    // So the UI waits for them before it listens (and its port opens), and
+    // says why once.
+    if !views.are_installed().await {
+        tracing::info!(
+            version = views::SCHEMA_VERSION,
+            "waiting for the aggregator to create the views"
+        );
+        while !views.are_installed().await {
+            tokio::select! {
+                () = shutdown.cancelled() => return Ok(()),
+                () = tokio::time::sleep(std::time::Duration::from_millis(500)) => {}
+            }
+        }
+        tracing::info!("the views are there");
+    }
     let hosts = if options.allowed_hosts.is_empty() {
         AllowedHosts::loopback(options.port)
     } else {
@@ -65,6 +82,6 @@ async fn main() -> anyhow::Result<()> {
         .await
         .context("binding the port")?;
     tracing::info!("the bank's web UI is at http://{}", application.address()?);
-    application.serve(shutdown_on_signals()).await?;
+    application.serve(shutdown).await?;
     Ok(())
 }
