@@ -7,7 +7,7 @@ use anyhow::Context;
 use messaging::store::Writes;
 use messaging::{Clock, ComponentSettings, IdGenerator};
 use tokio_util::sync::CancellationToken;
-use web_ui::components::{InProcess, RunningComponent};
+use web_ui::components::InProcess;
 use web_ui::security::AllowedHosts;
 use web_ui::{AppState, Application};
 
@@ -48,16 +48,7 @@ pub async fn serve(
         store: store.clone().restricted_to(Writes::Commands),
         clock: Clock::system(),
         hosts: AllowedHosts::loopback(address.port()),
-        components: InProcess::new(vec![
-            RunningComponent {
-                name: "account-component",
-                pause: accounts.pause_switch(),
-            },
-            RunningComponent {
-                name: "funds-transfer-component",
-                pause: transfers.pause_switch(),
-            },
-        ]),
+        components: InProcess::bank(accounts.pause_switch(), transfers.pause_switch()),
     };
     let application = Application::bind(address, state)
         .await

@@ -38,6 +38,21 @@ impl InProcess {
         }
     }
 
+    /// The bank's two components, by their binaries' names, with their
+    /// switches: what the all-in-one bank runs beside the UI.
+    pub fn bank(account_component: Pause, funds_transfer_component: Pause) -> InProcess {
+        InProcess::new(vec![
+            RunningComponent {
+                name: "account-component",
+                pause: account_component,
+            },
+            RunningComponent {
+                name: "funds-transfer-component",
+                pause: funds_transfer_component,
+            },
+        ])
+    }
+
     /// Each of them, in the order given.
     pub fn all(&self) -> &[RunningComponent] {
         &self.components

@@ -59,11 +59,7 @@ pub async fn show(
         }
         return Ok(no_such_account(StatusCode::NOT_FOUND));
     };
-    let search = query
-        .to
-        .as_deref()
-        .map(str::trim)
-        .filter(|text| !text.is_empty());
+    let search = super::searched(query.to.as_deref());
     let destinations = match search {
         Some(text) => {
             let found = state.views.find_accounts(text, DESTINATIONS_FOUND).await?;

@@ -59,11 +59,7 @@ async fn home(
         token: watch::home_token(&state.views).await?,
         refresh_without_script: false,
     };
-    let search = query
-        .search
-        .as_deref()
-        .map(str::trim)
-        .filter(|text| !text.is_empty());
+    let search = super::searched(query.search.as_deref());
     let listed = if let Some(text) = search {
         let found = state.views.find_accounts(text, ACCOUNTS_PER_PAGE).await?;
         Listed::Found(text.to_string(), found)

@@ -49,11 +49,7 @@ pub async fn show(
     } else {
         (None, Vec::new())
     };
-    let find = query
-        .find
-        .as_deref()
-        .map(str::trim)
-        .filter(|text| !text.is_empty());
+    let find = super::searched(query.find.as_deref());
     let accounts = match find {
         Some(text) => {
             state

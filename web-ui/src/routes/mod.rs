@@ -46,6 +46,12 @@ fn message(status: StatusCode, title: &str, heading: &str, text: &str) -> Respon
     }
 }
 
+/// What was typed into a search field, if anything was (spaces around it
+/// do not count).
+fn searched(text: Option<&str>) -> Option<&str> {
+    text.map(str::trim).filter(|text| !text.is_empty())
+}
+
 /// An id from a path or a query, if it is one.
 fn parse_id(text: &str) -> Option<Uuid> {
     Uuid::parse_str(text).ok()

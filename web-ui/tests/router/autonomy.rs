@@ -38,16 +38,7 @@ async fn a_paused_component_leaves_its_commands_pending_until_resumed() {
     // A deposit now is taken (the UI still writes commands) and stays
     // pending: the views see the command, and no answer.
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let command_id = app
-        .get(&format!("/accounts/{account}"))
-        .await
-        .command_id_after("Deposit</h2>");
-    let sent = app
-        .post(
-            &format!("/accounts/{account}/deposits"),
-            &[("command_id", &command_id), ("amount", "7.00")],
-        )
-        .await;
+    let (command_id, sent) = app.send_deposit(&account, "7.00").await;
     assert_eq!(sent.status, StatusCode::SEE_OTHER);
     let read = Views::new(&app.views);
     let command: Uuid = command_id.parse().expect("an id");

@@ -55,15 +55,7 @@ async fn next_token(body: &mut BodyDataStream, wait: Duration) -> Option<String>
 async fn a_stream_sends_the_token_at_once_and_again_when_the_views_change() {
     let app = TestApp::new().await;
     let account = app.open_account("Streamed").await;
-    let id = app
-        .get(&format!("/accounts/{account}"))
-        .await
-        .command_id_after("Deposit</h2>");
-    app.post(
-        &format!("/accounts/{account}/deposits"),
-        &[("command_id", &id), ("amount", "3")],
-    )
-    .await;
+    let (id, _) = app.send_deposit(&account, "3").await;
     let query = format!("account={account}&command={id}");
     let watched = app.get(&format!("/watch?{query}")).await.body;
 

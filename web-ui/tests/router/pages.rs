@@ -245,16 +245,7 @@ async fn the_inspector_reads_a_bounded_part_of_a_long_history_its_latest() {
 async fn a_notice_shows_the_messages_its_command_caused() {
     let app = TestApp::new().await;
     let account = app.open_account("Traced").await;
-    let id = app
-        .get(&format!("/accounts/{account}"))
-        .await
-        .command_id_after("Deposit</h2>");
-    let sent = app
-        .post(
-            &format!("/accounts/{account}/deposits"),
-            &[("command_id", &id), ("amount", "6")],
-        )
-        .await;
+    let (id, sent) = app.send_deposit(&account, "6").await;
     app.settle().await;
     let page = app.get(&sent.location()).await;
     assert!(page.body.contains("Deposited 6.00."), "{}", page.body);

@@ -11,7 +11,7 @@ use messaging::{Clock, ComponentSettings, IdGenerator, MessageStore};
 use tokio_util::sync::CancellationToken;
 use tower::ServiceExt;
 use views::{ViewDatabase, Views};
-use web_ui::components::{InProcess, RunningComponent};
+use web_ui::components::InProcess;
 use web_ui::limits::Limits;
 use web_ui::security::AllowedHosts;
 use web_ui::{AppState, app_with};
@@ -104,16 +104,7 @@ impl TestApp {
             &shutdown,
         );
         // As in the all-in-one bank, the operations page can pause them.
-        let components = InProcess::new(vec![
-            RunningComponent {
-                name: "account-component",
-                pause: accounts.pause_switch(),
-            },
-            RunningComponent {
-                name: "funds-transfer-component",
-                pause: transfers.pause_switch(),
-            },
-        ]);
+        let components = InProcess::bank(accounts.pause_switch(), transfers.pause_switch());
         tokio::spawn(accounts.run());
         tokio::spawn(transfers.run());
         let state = AppState {
@@ -238,8 +229,10 @@ impl TestApp {
         command_id
     }
 
-    /// Deposits through the UI.
-    pub async fn deposit(&self, account_id: &str, amount: &str) {
+    /// Sends the deposit form of an account, as a browser would (the form's
+    /// own command id), without waiting for the bank: the command id and
+    /// the answer.
+    pub async fn send_deposit(&self, account_id: &str, amount: &str) -> (String, Response) {
         let page = self.get(&format!("/accounts/{account_id}")).await;
         let command_id = page.command_id_after("Deposit</h2>");
         let response = self
@@ -248,6 +241,12 @@ impl TestApp {
                 &[("command_id", &command_id), ("amount", amount)],
             )
             .await;
+        (command_id, response)
+    }
+
+    /// Deposits through the UI, and waits until the bank has settled.
+    pub async fn deposit(&self, account_id: &str, amount: &str) {
+        let (_, response) = self.send_deposit(account_id, amount).await;
         assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
         self.settle().await;
     }
