@@ -86,6 +86,21 @@ async fn sent(command: impl Future<Output = Result<Uuid, messaging::StoreError>>
     command.await.expect("sent");
 }
 
+/// Closes an account and waits until its stream says it is closed.
+async fn close(store: &MessageStore, account_id: Uuid) {
+    let close = Close {
+        account_id,
+        time: Time::now(),
+    };
+    sent(AccountCommand::close(&close).expect("encodes").send(store)).await;
+    until(
+        store,
+        &account_streams::account_stream(account_id),
+        "Closed",
+    )
+    .await;
+}
+
 /// Waits until `stream` holds a message of type `message_type`.
 async fn until(store: &MessageStore, stream: &StreamName, message_type: &str) {
     for _ in 0..1000 {
@@ -200,17 +215,7 @@ async fn honest(backend: Backend) -> Option<Honest> {
         )
         .await;
         tokio::time::sleep(Duration::from_millis(200)).await;
-        let close = Close {
-            account_id,
-            time: Time::now(),
-        };
-        sent(AccountCommand::close(&close).expect("encodes").send(&store)).await;
-        until(
-            &store,
-            &account_streams::account_stream(account_id),
-            "Closed",
-        )
-        .await;
+        close(&store, account_id).await;
     }
     let mut transfers = Vec::new();
     for (from, to, cents) in [(0, 1, 2_000), (1, 2, 1_000_000), (2, 3, 700), (1, 0, 300)] {
@@ -253,17 +258,7 @@ async fn honest(backend: Backend) -> Option<Honest> {
         "Withdrawn",
     )
     .await;
-    let close = Close {
-        account_id: held_from,
-        time: Time::now(),
-    };
-    sent(AccountCommand::close(&close).expect("encodes").send(&store)).await;
-    until(
-        &store,
-        &account_streams::account_stream(held_from),
-        "Closed",
-    )
-    .await;
+    close(&store, held_from).await;
     running.start(member(1));
     let held_stream = transfer_streams::transfer_stream(held.funds_transfer_id);
     until(&store, &held_stream, "RefundRejected").await;

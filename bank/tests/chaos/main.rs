@@ -152,7 +152,7 @@ async fn run(layout: Layout, operations: usize) {
         "chaos ({layout:?}): {}; {} re-sent with the same ids, {} through the web UI; \
          in {:.1}s; {}; violations {}; balances differing from the clients' ledger {}; \
          time to quiescence {:.1}s",
-        describe(&tally),
+        tally,
         Ledger::count(&world.ledger.resent),
         Ledger::count(&world.ledger.through_the_web),
         busy.as_secs_f64(),
@@ -206,25 +206,6 @@ async fn differences_from_the_ledger(
         ));
     }
     differences
-}
-
-fn describe(tally: &Tally) -> String {
-    format!(
-        "opens {}, deposits {}, withdrawals {}, transfers {} (transferred {}, cancelled {}, \
-         reversed {}, refund refused and held {}, released {}), closes {} (closed {}), releases {}",
-        tally.opens,
-        tally.deposits,
-        tally.withdrawals,
-        tally.transfers,
-        tally.transferred,
-        tally.cancelled,
-        tally.reversed,
-        tally.held,
-        tally.released,
-        tally.closes,
-        tally.closed,
-        tally.releases,
-    )
 }
 
 /// The run covers the whole bank: at least one of every kind of command,

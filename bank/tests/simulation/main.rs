@@ -75,21 +75,12 @@ async fn explore(first: u64, seeds: u64, store: StoreKind) -> (Faults, Tally) {
     eprintln!(
         "simulation ({store:?} store): {seeds} seeds, {} operations, {steps} steps in {seconds:.1}s \
          ({:.0} seeds/s, {:.0} operations/s, {:.0} steps/s); faults: {faults} ({} in all); \
-         transfers {} (transferred {}, cancelled {}, reversed {}, refund refused and held {}, \
-         released {}), closes {} (closed {}); no failure",
+         {tally}; no failure",
         seeds * OPERATIONS as u64,
         seeds as f64 / seconds,
         (seeds * OPERATIONS as u64) as f64 / seconds,
         steps as f64 / seconds,
         faults.total(),
-        tally.transfers,
-        tally.transferred,
-        tally.cancelled,
-        tally.reversed,
-        tally.held,
-        tally.released,
-        tally.closes,
-        tally.closed,
     );
     (faults, tally)
 }

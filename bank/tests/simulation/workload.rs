@@ -102,43 +102,13 @@ impl Workload {
         let account = self.pick(dice);
         let action = match (dice.below(100), account) {
             (0..=11, _) | (_, None) => self.open(parts, dice).await?,
-            (12..=46, Some(account)) => {
-                let deposit = Deposit {
-                    deposit_id: new_id(dice),
-                    account_id: account,
-                    amount,
-                    time: parts.clock.now(),
-                };
-                let command = AccountCommand::deposit(&deposit)?.with_message_id(new_id(dice));
-                let op = Op::Deposit {
-                    message_id: command.message().id,
-                    account,
-                    amount,
-                };
-                self.send(parts, command.stream_name(), command.message(), op)
-                    .await
-            }
+            (12..=46, Some(account)) => self.deposit(parts, dice, account, amount).await?,
             (47..=66, Some(account)) => self.withdraw(parts, dice, account, amount).await?,
             (67..=86, Some(from)) => {
                 let Some(to) = self.pick(dice).filter(|to| *to != from) else {
                     return Ok("a transfer to itself, not sent".to_string());
                 };
-                let transfer = Transfer {
-                    funds_transfer_id: new_id(dice),
-                    withdrawal_account_id: from,
-                    deposit_account_id: to,
-                    amount,
-                    time: parts.clock.now(),
-                };
-                let command = TransferCommand::transfer(&transfer)?.with_message_id(new_id(dice));
-                let op = Op::Transfer {
-                    id: transfer.funds_transfer_id,
-                    from,
-                    to,
-                    amount,
-                };
-                self.send(parts, command.stream_name(), command.message(), op)
-                    .await
+                self.transfer(parts, dice, from, to, amount).await?.1
             }
             (87..=90, Some(account)) => self.empty_and_close(parts, dice, account).await?,
             (91..=94, _) => self.move_out_and_close(parts, dice).await?,
@@ -177,6 +147,59 @@ impl Workload {
         // clients may use: commands to it are answered either way.
         self.accounts.push(account);
         Ok(sent)
+    }
+
+    async fn deposit(
+        &mut self,
+        parts: &Parts,
+        dice: &mut Dice,
+        account: Uuid,
+        amount: Money,
+    ) -> anyhow::Result<String> {
+        let deposit = Deposit {
+            deposit_id: new_id(dice),
+            account_id: account,
+            amount,
+            time: parts.clock.now(),
+        };
+        let command = AccountCommand::deposit(&deposit)?.with_message_id(new_id(dice));
+        let op = Op::Deposit {
+            message_id: command.message().id,
+            account,
+            amount,
+        };
+        Ok(self
+            .send(parts, command.stream_name(), command.message(), op)
+            .await)
+    }
+
+    /// Sends a transfer; its id, and what became of the write.
+    async fn transfer(
+        &mut self,
+        parts: &Parts,
+        dice: &mut Dice,
+        from: Uuid,
+        to: Uuid,
+        amount: Money,
+    ) -> anyhow::Result<(Uuid, String)> {
+        let transfer = Transfer {
+            funds_transfer_id: new_id(dice),
+            withdrawal_account_id: from,
+            deposit_account_id: to,
+            amount,
+            time: parts.clock.now(),
+        };
+        let command = TransferCommand::transfer(&transfer)?.with_message_id(new_id(dice));
+        let op = Op::Transfer {
+            id: transfer.funds_transfer_id,
+            from,
+            to,
+            amount,
+        };
+        let sent = self
+            .send(parts, command.stream_name(), command.message(), op)
+            .await;
+        Ok((transfer.funds_transfer_id, sent))
     }
 
     async fn withdraw(
@@ -237,44 +260,13 @@ impl Workload {
         let mut done = vec![self.open(parts, dice).await?];
         let from = *self.accounts.last().expect("just opened");
         let amount = Money::from_cents(1 + dice.below(30_000) as i64);
-        let deposit = Deposit {
-            deposit_id: new_id(dice),
-            account_id: from,
-            amount,
-            time: parts.clock.now(),
-        };
-        let command = AccountCommand::deposit(&deposit)?.with_message_id(new_id(dice));
-        let op = Op::Deposit {
-            message_id: command.message().id,
-            account: from,
-            amount,
-        };
-        done.push(
-            self.send(parts, command.stream_name(), command.message(), op)
-                .await,
-        );
+        done.push(self.deposit(parts, dice, from, amount).await?);
         done.push(self.open(parts, dice).await?);
         let to = *self.accounts.last().expect("just opened");
         done.push(self.close(parts, dice, to).await?);
-        let transfer = Transfer {
-            funds_transfer_id: new_id(dice),
-            withdrawal_account_id: from,
-            deposit_account_id: to,
-            amount,
-            time: parts.clock.now(),
-        };
-        let command = TransferCommand::transfer(&transfer)?.with_message_id(new_id(dice));
-        let op = Op::Transfer {
-            id: transfer.funds_transfer_id,
-            from,
-            to,
-            amount,
-        };
-        done.push(
-            self.send(parts, command.stream_name(), command.message(), op)
-                .await,
-        );
-        self.leaving.push((from, transfer.funds_transfer_id));
+        let (funds_transfer_id, sent) = self.transfer(parts, dice, from, to, amount).await?;
+        done.push(sent);
+        self.leaving.push((from, funds_transfer_id));
         Ok(done.join("; "))
     }
 

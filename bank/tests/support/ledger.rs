@@ -8,6 +8,7 @@
 //! lost a transfer's money, the balances differ from the books.
 
 use std::collections::BTreeMap;
+use std::fmt;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -93,6 +94,30 @@ impl Tally {
         self.reversed += other.reversed;
         self.held += other.held;
         self.released += other.released;
+    }
+}
+
+impl fmt::Display for Tally {
+    /// Every count, in one line: what a run reports it did.
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            formatter,
+            "opens {}, deposits {}, withdrawals {}, transfers {} (transferred {}, cancelled {}, \
+             reversed {}, refund refused and held {}, released {}), closes {} (closed {}), \
+             releases {}",
+            self.opens,
+            self.deposits,
+            self.withdrawals,
+            self.transfers,
+            self.transferred,
+            self.cancelled,
+            self.reversed,
+            self.held,
+            self.released,
+            self.closes,
+            self.closed,
+            self.releases,
+        )
     }
 }
 
