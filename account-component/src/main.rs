@@ -2,7 +2,7 @@
 
 use anyhow::Context;
 use clap::Parser;
-use messaging::host::{ConsumerOptions, init_logging, shutdown_on_signals};
+use messaging::host::{ConsumerOptions, MetricsOptions, init_logging, shutdown_on_signals};
 use messaging::{Clock, MessageStore};
 
 /// Runs the account component: reads `account:command` and
@@ -15,6 +15,8 @@ struct Options {
     message_store_url: String,
     #[command(flatten)]
     consumers: ConsumerOptions,
+    #[command(flatten)]
+    metrics: MetricsOptions,
 }
 
 #[tokio::main]
@@ -27,6 +29,11 @@ async fn main() -> anyhow::Result<()> {
         .context("connecting to the message store")?;
     let shutdown = shutdown_on_signals();
     tracing::info!(consumer_group = ?settings.consumer_group, "account component starting");
+    options
+        .metrics
+        .start(None, &shutdown)
+        .await
+        .context("serving metrics")?;
     account_component::start(store, &settings, Clock::system(), &shutdown)
         .run()
         .await?;

@@ -65,8 +65,7 @@ async fn park(
     if unhandleable.is_empty() {
         return Ok(());
     }
-    let mut settings = ConsumerSettings::new(source.category());
-    settings.identifier = Some(IDENTIFIER.to_string());
+    let settings = consumer_settings(source);
     let dead_letters = DeadLetterStream::new(
         store.clone(),
         settings.dead_letter_stream()?,
@@ -77,4 +76,12 @@ async fn park(
         dead_letters.park(message, &error).await?;
     }
     Ok(())
+}
+
+/// The aggregator as a consumer of `source`'s category: it is named
+/// `aggregator` in its dead-letter stream and in the metrics.
+pub(crate) fn consumer_settings(source: Source) -> ConsumerSettings {
+    let mut settings = ConsumerSettings::new(source.category());
+    settings.identifier = Some(IDENTIFIER.to_string());
+    settings
 }

@@ -3,7 +3,7 @@
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use messaging::MessageStore;
-use messaging::host::{init_logging, shutdown_on_signals};
+use messaging::host::{MetricsOptions, init_logging, shutdown_on_signals};
 use messaging::store::Writes;
 
 /// Keeps the views the web UI reads up to date with the message store.
@@ -23,6 +23,8 @@ struct Options {
     /// rather than only at the next poll.
     #[arg(long, env = "WAKE_ON_NEW_MESSAGES", default_value_t = true, action = clap::ArgAction::Set)]
     wake_on_new_messages: bool,
+    #[command(flatten)]
+    metrics: MetricsOptions,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -61,7 +63,13 @@ async fn main() -> anyhow::Result<()> {
         }
         None => {
             tracing::info!("aggregator starting");
-            aggregator::run(store, views, settings, shutdown_on_signals()).await?;
+            let shutdown = shutdown_on_signals();
+            options
+                .metrics
+                .start(None, &shutdown)
+                .await
+                .context("serving metrics")?;
+            aggregator::run(store, views, settings, shutdown).await?;
         }
     }
     Ok(())

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use messaging::consumer::{Next, Subscription};
+use messaging::metrics::ConsumerMeter;
 use messaging::{CategoryRead, MessageStore};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
@@ -169,6 +170,8 @@ async fn follow(
         return Ok(());
     };
     tracing::info!(category = %source.category(), from_global_position = position + 1, "aggregating");
+    // What an operator's metrics report of this source (messaging's `metrics`).
+    let meter = ConsumerMeter::register(&store, &batch::consumer_settings(source), position)?;
     let read = CategoryRead::new(source.category())
         .from_global_position(position + 1)
         .batch_size(settings.batch_size);
@@ -185,6 +188,9 @@ async fn follow(
                     retry(&shutdown, || batch::apply(&store, &views, source, &batch)).await?;
                 if applied.is_none() {
                     return Ok(());
+                }
+                if let Some(last) = batch.last() {
+                    meter.handled(last.global_position, batch.len() as u64);
                 }
                 if batch.len() < settings.batch_size as usize {
                     tokio::select! {

@@ -5,8 +5,9 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
+use anyhow::Context;
 use clap::{Parser, Subcommand};
-use messaging::host::{init_logging, shutdown_on_signals};
+use messaging::host::{MetricsOptions, init_logging, shutdown_on_signals};
 
 use bank::Databases;
 use bank::databases::{embedded_urls, postgres_urls};
@@ -46,6 +47,8 @@ struct Options {
     /// Milliseconds the consumers sleep after finding nothing new.
     #[arg(long, env = "POLL_INTERVAL_MS", default_value_t = 100)]
     poll_interval_ms: u64,
+    #[command(flatten)]
+    metrics: MetricsOptions,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -98,20 +101,20 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve => {
             let address = SocketAddr::new(options.host, options.port);
             let poll_interval = Duration::from_millis(options.poll_interval_ms.max(1));
-            bank::serve::serve(
-                databases,
-                address,
-                poll_interval,
-                shutdown_on_signals(),
-                |address| {
-                    let _ = writeln!(
-                        out,
-                        "The bank is open at http://{address}\n\
+            let shutdown = shutdown_on_signals();
+            options
+                .metrics
+                .start(Some(web_ui::metrics::render), &shutdown)
+                .await
+                .context("serving metrics")?;
+            bank::serve::serve(databases, address, poll_interval, shutdown, |address| {
+                let _ = writeln!(
+                    out,
+                    "The bank is open at http://{address}\n\
                      Messages: {store_url}\nViews:    {views_url}\nPress Ctrl-C to stop."
-                    );
-                    let _ = out.flush();
-                },
-            )
+                );
+                let _ = out.flush();
+            })
             .await?;
         }
         Command::Print { name } => {

@@ -2,7 +2,7 @@
 
 use anyhow::Context;
 use clap::Parser;
-use messaging::host::{ConsumerOptions, init_logging, shutdown_on_signals};
+use messaging::host::{ConsumerOptions, MetricsOptions, init_logging, shutdown_on_signals};
 use messaging::{Clock, IdGenerator, MessageStore};
 
 /// Runs the funds-transfer component: reads `fundsTransfer:command`,
@@ -16,6 +16,8 @@ struct Options {
     message_store_url: String,
     #[command(flatten)]
     consumers: ConsumerOptions,
+    #[command(flatten)]
+    metrics: MetricsOptions,
 }
 
 #[tokio::main]
@@ -28,6 +30,11 @@ async fn main() -> anyhow::Result<()> {
         .context("connecting to the message store")?;
     let shutdown = shutdown_on_signals();
     tracing::info!(consumer_group = ?settings.consumer_group, "funds-transfer component starting");
+    options
+        .metrics
+        .start(None, &shutdown)
+        .await
+        .context("serving metrics")?;
     funds_transfer_component::start(
         store,
         &settings,

@@ -17,6 +17,9 @@
 //!    handler, remembering how far it got, and what it does when things fail.
 //! 5. [`entity_store`]: turning a stream of events back into the entity they
 //!    describe, with a cache and optional snapshots.
+//! 6. [`metrics`]: what each consumer has done, for an operator's monitoring,
+//!    and (with the `host` feature) [`host`]: running a component as a
+//!    process, metrics served included.
 //!
 //! With the `controls` feature, `controls` adds test data and substitutes:
 //! a fixed clock, predictable ids, a fresh database per test. [`defects`]
@@ -36,6 +39,7 @@ mod ids;
 mod message;
 mod message_error;
 mod metadata;
+pub mod metrics;
 mod new_message;
 pub mod store;
 mod stored_message;

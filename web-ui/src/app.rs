@@ -13,6 +13,7 @@ use tower_http::trace::TraceLayer;
 use crate::components::InProcess;
 use crate::limits::{self, InspectionSlots, Limits};
 use crate::live::LiveUpdates;
+use crate::metrics;
 use crate::routes;
 use crate::security::{self, AllowedHosts};
 
@@ -101,7 +102,8 @@ pub fn app_until(state: AppState, limits: Limits, shutdown: CancellationToken) -
             security::refuse_cross_origin_writes,
         ));
     // Layers wrap what is above them, so a request meets them bottom first:
-    // traced, then its host checked, then bounded in number, time and size.
+    // traced, counted, then its host checked, then bounded in number, time
+    // and size.
     security::headers()
         .into_iter()
         .fold(router, |router, header| router.layer(header))
@@ -115,6 +117,7 @@ pub fn app_until(state: AppState, limits: Limits, shutdown: CancellationToken) -
             state.hosts.clone(),
             security::refuse_foreign_hosts,
         ))
+        .layer(axum::middleware::from_fn(metrics::count_requests))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -25,6 +25,7 @@
 //! 5. [`live`] (pages that change in place when the views do),
 //!    [`security`] (allowed hosts, cross-site writes, strict headers),
 //!    [`limits`] (what keeps one client from exhausting the server),
+//!    [`metrics`] (requests and their latency, for an operator),
 //!    [`error`], [`inspector`], [`startup`], and [`components`] (pausing
 //!    the components of the all-in-one bank from the operations page).
 
@@ -36,6 +37,7 @@ pub mod forms;
 pub mod inspector;
 pub mod limits;
 pub mod live;
+pub mod metrics;
 pub mod pages;
 pub mod presenters;
 pub mod routes;

@@ -4,7 +4,7 @@ use std::net::{IpAddr, SocketAddr};
 
 use anyhow::Context;
 use clap::Parser;
-use messaging::host::{init_logging, shutdown_on_signals};
+use messaging::host::{MetricsOptions, init_logging, shutdown_on_signals};
 use messaging::store::Writes;
 use messaging::{Clock, MessageStore};
 use web_ui::security::AllowedHosts;
@@ -32,6 +32,8 @@ struct Options {
     /// are refused. By default: localhost, 127.0.0.1 and [::1] with PORT.
     #[arg(long, env = "ALLOWED_HOSTS", value_delimiter = ',')]
     allowed_hosts: Vec<String>,
+    #[command(flatten)]
+    metrics: MetricsOptions,
 }
 
 #[tokio::main]
@@ -49,6 +51,11 @@ async fn main() -> anyhow::Result<()> {
         .await
         .context("connecting to the view database")?;
     let shutdown = shutdown_on_signals();
+    options
+        .metrics
+        .start(Some(web_ui::metrics::render), &shutdown)
+        .await
+        .context("serving metrics")?;
     // The aggregator makes the views; until it has, every page would fail.
     // So the UI waits for them before it listens (and its port opens), and
     // says why once.

@@ -77,6 +77,7 @@ pub use subscription::{Next, Subscription};
 use failure_policy::{Handled, retry_transient};
 use progress::Progress;
 
+use crate::metrics::ConsumerMeter;
 use crate::{CategoryRead, MessageStore, StoreError, StoredMessage};
 
 /// Reads a category and hands each message to a handler; see the module
@@ -147,6 +148,9 @@ impl<H: Handler> Consumer<H> {
             })?,
         };
         tracing::info!(from_global_position = start, "consumer started");
+        // What an operator's metrics report of this consumer (`metrics.rs`).
+        let meter =
+            ConsumerMeter::register(&self.store, &self.settings, start - 1).map_err(store_error)?;
         let mut subscription = self.subscribe(start);
         let mut progress = Progress::default();
 
@@ -177,6 +181,7 @@ impl<H: Handler> Consumer<H> {
                         .await;
                     if let Some(last) = prefix.checked_sub(1).and_then(|i| messages.get(i)) {
                         progress.handled(last.global_position, prefix as u64);
+                        meter.handled(last.global_position, prefix as u64);
                     }
                     match ended {
                         Ok(Handled::Done) => {}

@@ -545,3 +545,106 @@ pub async fn a_consumer_reads_only_its_correlation_and_group(fixture: Fixture) {
     assert!(!expected.is_empty());
     assert_eq!(recorder.amounts(), expected);
 }
+
+/// The metrics endpoint's answer, fetched over HTTP as Prometheus would.
+async fn scrape(address: std::net::SocketAddr) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut connection = tokio::net::TcpStream::connect(address)
+        .await
+        .expect("connects");
+    connection
+        .write_all(b"GET /metrics HTTP/1.0\r\nHost: localhost\r\n\r\n")
+        .await
+        .expect("asks");
+    let mut answer = String::new();
+    connection
+        .read_to_string(&mut answer)
+        .await
+        .expect("answered");
+    assert!(answer.starts_with("HTTP/1.0 200"), "{answer}");
+    answer
+}
+
+/// The value of `metric` for `consumer` in a scrape, if it is there.
+fn sample(scraped: &str, metric: &str, consumer: &str) -> Option<i64> {
+    let prefix = format!("{metric}{{consumer=\"{consumer}\"}} ");
+    scraped
+        .lines()
+        .find_map(|line| line.strip_prefix(&prefix))
+        .map(|value| value.parse().expect("a number"))
+}
+
+/// What an operator scrapes: messages handled (parked ones included), the
+/// position, the lag while paused, the parked messages; and the consumer
+/// gone from the list once it stops.
+pub async fn a_consumer_reports_what_it_handled_its_lag_and_what_it_parked(fixture: Fixture) {
+    // Tests run side by side in one process, and the list of consumers is
+    // the process's: a name of its own keeps this consumer's lines apart.
+    let mut settings = settings();
+    settings.identifier = Some(format!("metered{}", Uuid::new_v4().simple()));
+    let name = settings.name();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("binds");
+    let address = listener.local_addr().expect("address");
+    let shutdown = CancellationToken::new();
+    tokio::spawn(messaging::host::serve_metrics(
+        listener,
+        None,
+        shutdown.clone(),
+    ));
+
+    write_amounts(&fixture.store, "thing-1", &[1, 2]).await;
+    fixture
+        .store
+        .write_message(
+            &stream("thing-1"),
+            &unparseable(Uuid::new_v4()),
+            ExpectedVersion::Any,
+        )
+        .await
+        .expect("written");
+    let recorder = Recorder::default();
+    let pause = Pause::new();
+    let consumer =
+        Consumer::new(fixture.store.clone(), settings, recorder.clone()).pausable(pause.clone());
+    let task = tokio::spawn(consumer.run(shutdown.clone()));
+    let handled = |scraped: &str| sample(scraped, "bank_consumer_messages_handled_total", &name);
+    assert!(eventually(|| async { handled(&scrape(address).await) == Some(3) }).await);
+    let scraped = scrape(address).await;
+    let last = *global_positions(&fixture.store)
+        .await
+        .last()
+        .expect("three");
+    assert_eq!(
+        sample(&scraped, "bank_consumer_position", &name),
+        Some(last)
+    );
+    assert_eq!(sample(&scraped, "bank_consumer_lag", &name), Some(0));
+    assert_eq!(
+        sample(&scraped, "bank_consumer_messages_parked", &name),
+        Some(1)
+    );
+
+    pause.pause();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    write_amounts(&fixture.store, "thing-2", &[3, 4]).await;
+    let scraped = scrape(address).await;
+    assert_eq!(
+        sample(&scraped, "bank_consumer_lag", &name),
+        Some(2),
+        "{scraped}"
+    );
+    assert_eq!(handled(&scraped), Some(3));
+
+    pause.resume();
+    assert!(eventually(|| async { handled(&scrape(address).await) == Some(5) }).await);
+    assert_eq!(
+        sample(&scrape(address).await, "bank_consumer_lag", &name),
+        Some(0)
+    );
+    shutdown.cancel();
+    task.await.expect("consumer task").expect("stops cleanly");
+    assert_eq!(recorder.amounts(), vec![1, 2, 3, 4]);
+    assert_eq!(handled(&messaging::metrics::render().await), None);
+}

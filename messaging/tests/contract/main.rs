@@ -77,6 +77,7 @@ macro_rules! every_backend {
                     a_consumer_is_woken_by_a_new_message_long_before_its_next_poll,
                     a_burst_of_messages_leaves_a_single_wake_up_and_other_categories_none,
                     a_consumer_reads_only_its_correlation_and_group,
+                    a_consumer_reports_what_it_handled_its_lag_and_what_it_parked,
                 ],
                 entity_store: [
                     an_entity_is_projected_from_its_events,

@@ -9,6 +9,7 @@ mod finding;
 mod forms;
 mod home;
 mod hostile;
+mod metrics;
 mod pages;
 mod release;
 mod security;

@@ -4,12 +4,18 @@
 //! Every binary of the bank is configured the same way, by environment
 //! variables (or the matching `--flags`; `--help` lists them), so a process
 //! supervisor, a compose file or a person at a terminal can all run it.
+//! Each also serves its metrics when given `METRICS_ADDRESS`
+//! ([`metrics_endpoint`]).
+
+mod metrics_endpoint;
 
 use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
 use crate::{ComponentSettings, ConsumerGroup, StoreError};
+
+pub use metrics_endpoint::{MetricsOptions, MoreMetrics, serve_metrics};
 
 /// How a component's consumers read: consumer group and polling.
 #[derive(Clone, Debug, clap::Args)]
