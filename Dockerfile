@@ -8,7 +8,7 @@
 #   runtime         what every bank image holds besides the binaries;
 #   host-binaries   runtime + binaries compiled on the host (`cargo build`),
 #                   for machines that cannot pull the Rust image: the compose
-#                   test (bank/tests/compose_engine.rs) builds this target;
+#                   test (bank/tests/workshop/) builds this target;
 #   compile         the five binaries compiled in the official Rust image;
 #   bank            runtime + those binaries: what `docker compose up` builds
 #                   on a laptop (the last stage, and the compose file's
