@@ -202,7 +202,11 @@ CREATE TABLE IF NOT EXISTS dead_letters (
 DO $$
 BEGIN
   IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'bank_web') THEN
-    GRANT USAGE ON SCHEMA public TO bank_web;
+    -- Usually granted already, by whoever owns the schema (migrations/roles);
+    -- granting again as the aggregator would only log a warning.
+    IF NOT has_schema_privilege('bank_web', 'public', 'USAGE') THEN
+      GRANT USAGE ON SCHEMA public TO bank_web;
+    END IF;
     GRANT SELECT ON accounts, statement_lines, transfers, commands, consumers, dead_letters TO bank_web;
   END IF;
 END
