@@ -24,6 +24,10 @@ const BINARIES: [(&str, &str); 5] = [
 /// so the test never touches a project of anyone else's.
 const PROJECT: &str = "bank-workshop-test";
 
+/// The name of the image the test builds, so that it never replaces the
+/// `reference-bank` image of someone's own `docker compose up`.
+const IMAGE: &str = "bank-workshop-test";
+
 /// A copy of the workshop's files, and the commands run in it.
 pub struct Workshop {
     folder: PathBuf,
@@ -156,6 +160,7 @@ impl Workshop {
             // machine names (RUNTIME_IMAGE, POSTGRES_IMAGE; the public
             // defaults when unset).
             .env("BANK_IMAGE_TARGET", "host-binaries")
+            .env("BANK_IMAGE", IMAGE)
             .output()
             .expect("compose runs")
     }
@@ -200,9 +205,11 @@ impl Workshop {
 }
 
 impl Drop for Workshop {
-    /// Whatever happened, the containers, the network and the volume go.
+    /// Whatever happened, the containers, the network, the volume and the
+    /// bank's image go (the base images stay: they are this machine's cache).
     fn drop(&mut self) {
         let _ = self.compose_for_the_test(["--profile", "group", "down", "-v", "--remove-orphans"]);
+        let _ = Command::new("docker").args(["rmi", IMAGE]).output();
     }
 }
 
