@@ -12,11 +12,17 @@ use messaging::controls::sqlite::TemporaryFile;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
-use http::{open_and_deposit, wait_for};
+use http::{open_and_deposit, request, wait_for};
 
 /// The bank serving from `data_dir`, and the address it announced.
 async fn start(data_dir: &std::path::Path) -> (Child, String) {
+    start_with(data_dir, &[]).await
+}
+
+/// The same, with more settings.
+async fn start_with(data_dir: &std::path::Path, settings: &[(&str, &str)]) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_bank"))
+        .envs(settings.iter().copied())
         .env("DATA_DIR", data_dir)
         .env("PORT", "0")
         .env("POLL_INTERVAL_MS", "20")
@@ -118,6 +124,65 @@ async fn the_bank_serves_the_ui_and_keeps_its_data_across_a_restart() {
         r#"data-testid="balance">12.34<"#,
     )
     .await;
+    stop(running).await;
+    let _ = std::fs::remove_dir_all(&data_dir);
+}
+
+/// With `METRICS_ADDRESS`, the bank serves Prometheus metrics there: every
+/// consumer of the process (the components' and the aggregator's) and the
+/// UI's requests.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bank_serves_its_metrics_at_the_metrics_address() {
+    let folder = TemporaryFile::new("bank-metrics");
+    let data_dir = folder.path().with_extension("d");
+    let metrics = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .to_string();
+    let (running, address) = start_with(&data_dir, &[("METRICS_ADDRESS", &metrics)]).await;
+    let account = open_and_deposit(&address, "Metered", "5").await;
+    wait_for(
+        &address,
+        &format!("/accounts/{account}"),
+        r#"data-testid="balance">5.00<"#,
+    )
+    .await;
+
+    let scraped = request(&metrics, "GET", "/metrics", None).await;
+    assert_eq!(scraped.status, 200);
+    assert!(
+        scraped.headers.contains("text/plain"),
+        "{}",
+        scraped.headers
+    );
+    let handled = |consumer: &str| {
+        let series = format!("bank_consumer_messages_handled_total{{consumer=\"{consumer}\"}} ");
+        scraped
+            .body
+            .lines()
+            .find_map(|line| line.strip_prefix(&series)?.parse::<u64>().ok())
+    };
+    // The Open and the Deposit, by the account component and the aggregator.
+    assert_eq!(handled("account:command"), Some(2), "{}", scraped.body);
+    assert!(
+        handled("account:command (aggregator)") >= Some(2),
+        "{}",
+        scraped.body
+    );
+    for consumer in [
+        "accountTransaction",
+        "fundsTransfer:command",
+        "account (fundsTransfer)",
+    ] {
+        assert!(
+            handled(consumer).is_some(),
+            "{consumer} missing:\n{}",
+            scraped.body
+        );
+    }
+    let page =
+        r#"bank_web_requests_total{method="GET",route="/accounts/{account_id}",status="200"}"#;
+    assert!(scraped.body.contains(page), "{}", scraped.body);
     stop(running).await;
     let _ = std::fs::remove_dir_all(&data_dir);
 }
@@ -224,6 +289,7 @@ fn the_bank_explains_its_commands_and_settings() {
         "--postgres",
         "DATA_DIR",
         "PORT",
+        "METRICS_ADDRESS",
     ] {
         assert!(help.contains(expected), "{expected} missing from:\n{help}");
     }
