@@ -263,6 +263,14 @@ fn unparseable(id: Uuid) -> NewMessage {
     }
 }
 
+/// Writes a message to `thing-1` whose data no handler can parse.
+async fn write_unparseable(store: &MessageStore, id: Uuid) {
+    store
+        .write_message(&stream("thing-1"), &unparseable(id), ExpectedVersion::Any)
+        .await
+        .expect("written");
+}
+
 async fn dead_letters(store: &MessageStore) -> Vec<DeadLettered> {
     let category = Category::new("thing+deadLetter").expect("valid");
     store
@@ -277,15 +285,7 @@ async fn dead_letters(store: &MessageStore) -> Vec<DeadLettered> {
 pub async fn an_unparseable_message_is_parked_with_its_stream_and_position(fixture: Fixture) {
     write_amounts(&fixture.store, "thing-1", &[1]).await;
     let bad_id = Uuid::new_v4();
-    fixture
-        .store
-        .write_message(
-            &stream("thing-1"),
-            &unparseable(bad_id),
-            ExpectedVersion::Any,
-        )
-        .await
-        .expect("written");
+    write_unparseable(&fixture.store, bad_id).await;
     let running = start(&fixture.store, settings(), Recorder::default());
     let store = fixture.store.clone();
     assert!(eventually(|| async { !dead_letters(&store).await.is_empty() }).await);
@@ -307,15 +307,7 @@ pub async fn an_unparseable_message_is_parked_with_its_stream_and_position(fixtu
 
 pub async fn a_parked_message_does_not_stop_the_messages_after_it(fixture: Fixture) {
     write_amounts(&fixture.store, "thing-1", &[1]).await;
-    fixture
-        .store
-        .write_message(
-            &stream("thing-1"),
-            &unparseable(Uuid::new_v4()),
-            ExpectedVersion::Any,
-        )
-        .await
-        .expect("written");
+    write_unparseable(&fixture.store, Uuid::new_v4()).await;
     write_amounts(&fixture.store, "thing-1", &[3]).await;
     let recorder = Recorder::default();
     let running = start(&fixture.store, settings(), recorder.clone());
@@ -595,15 +587,7 @@ pub async fn a_consumer_reports_what_it_handled_its_lag_and_what_it_parked(fixtu
     ));
 
     write_amounts(&fixture.store, "thing-1", &[1, 2]).await;
-    fixture
-        .store
-        .write_message(
-            &stream("thing-1"),
-            &unparseable(Uuid::new_v4()),
-            ExpectedVersion::Any,
-        )
-        .await
-        .expect("written");
+    write_unparseable(&fixture.store, Uuid::new_v4()).await;
     let recorder = Recorder::default();
     let pause = Pause::new();
     let consumer =
