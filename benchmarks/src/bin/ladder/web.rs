@@ -88,8 +88,18 @@ struct PageStatement {
     sql: Arc<str>,
 }
 
-/// The columns of the page's statement, one JSON text per part of the page.
-const PAGE_PARTS: [&str; 5] = ["account", "statement", "pending", "transfers", "accounts"];
+/// The columns of the page's statement, one JSON text per part of the page
+/// (`views::account_page::statement`; a column missing here fails the load
+/// with a 500, so the baseline cannot drift from the page unnoticed).
+const PAGE_PARTS: [&str; 7] = [
+    "account",
+    "statement",
+    "line_transfers",
+    "pending",
+    "transfers",
+    "names",
+    "destinations",
+];
 
 /// The baseline: the account page's statement (see `views::account_page`),
 /// with the answer sent back as the database gave it, one JSON text per part:
@@ -99,6 +109,9 @@ async fn page_select(State(page): State<PageStatement>, Path(account_id): Path<U
     let row = sqlx::query(sqlx::AssertSqlSafe(&*page.sql))
         .bind(account_id.to_string())
         .bind(web_ui::presenters::account::LINES_READ)
+        // The latest lines, as the page shows them first: those before the
+        // end of time.
+        .bind(i64::MAX)
         .fetch_one(&page.pool)
         .await
         .map_err(failed)?;
