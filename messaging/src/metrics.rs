@@ -8,7 +8,9 @@
 //! on its own, whatever the others are doing.
 //!
 //! Every consumer registers a [`ConsumerMeter`] when it starts and drops it
-//! when it stops. The meter counts what the loop does (cheap: two atomic
+//! when it stops. The list is the process's own (a `static`), because that
+//! is what Prometheus scrapes: one process, one answer, whichever component
+//! or library started the consumer. The meter counts what the loop does (cheap: two atomic
 //! stores per batch); what can be read from the store instead (the lag, the
 //! parked messages) is read when someone asks, by [`render`], so that a
 //! consumer that is paused or stuck still reports how far behind it is.
