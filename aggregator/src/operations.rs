@@ -14,7 +14,7 @@ use messaging::consumer::{DeadLettered, Recorded};
 use messaging::{Category, CategoryRead, ConsumerGroup, MessageStore, Time};
 use tokio_util::sync::CancellationToken;
 use views::ViewDatabase;
-use views::operations::{self, ConsumerProgress, DeadLetter, LAG_LIMIT};
+use views::operations::{self, ConsumerProgress, DeadLetter};
 use views::positions;
 
 use crate::error::AggregatorError;
@@ -171,7 +171,8 @@ impl Operations {
     }
 
     /// How many messages of `category`, as a consumer with these filters
-    /// reads it, lie beyond `position` (up to [`LAG_LIMIT`]).
+    /// reads it, lie beyond `position` (up to
+    /// [`messaging::metrics::LAG_LIMIT`]).
     async fn lag(
         &self,
         category: &Category,
@@ -184,11 +185,9 @@ impl Operations {
             .transpose()
             .map_err(|error| messaging::StoreError::InvalidRequest(error.to_string()))?;
         let read = CategoryRead::new(category.clone())
-            .from_global_position(position + 1)
-            .batch_size(LAG_LIMIT)
             .correlation(correlation)
             .consumer_group(group);
-        Ok(self.store.read_category(&read).await?.len() as i64)
+        Ok(messaging::metrics::lag(&self.store, read, position).await?)
     }
 
     async fn read_dead_letters(&mut self, category: &str) -> Result<(), AggregatorError> {

@@ -806,6 +806,13 @@ const WHOLE_STATEMENT: StatementLines = StatementLines {
     lines: i64::MAX,
 };
 
+/// The latest lines of a statement, as many as the account page reads (its
+/// 50, and one more to tell whether there are earlier ones).
+const LATEST_PAGE: StatementLines = StatementLines {
+    before: None,
+    lines: 51,
+};
+
 async fn lag_reaches_zero_when_the_consumers_catch_up(backend: Backend) {
     let Some(bank) = Bank::new(backend).await else {
         return;
@@ -921,15 +928,9 @@ async fn postgres_plans_the_account_page_once_per_connection() {
     views.install().await.expect("installed");
     let read = Views::new(&views);
     for _ in 0..8 {
-        read.account_page(
-            Uuid::new_v4(),
-            StatementLines {
-                before: None,
-                lines: 51,
-            },
-        )
-        .await
-        .expect("read");
+        read.account_page(Uuid::new_v4(), LATEST_PAGE)
+            .await
+            .expect("read");
     }
     let (generic, custom): (i64, i64) = sqlx::query_as(
         "SELECT generic_plans, custom_plans FROM pg_prepared_statements \
@@ -953,29 +954,17 @@ async fn a_page_after_the_database_dropped_the_idle_connections_is_read() {
     let views = ViewDatabase::connect(&url, 2).await.expect("views");
     views.install().await.expect("installed");
     let read = Views::new(&views);
-    read.account_page(
-        Uuid::new_v4(),
-        StatementLines {
-            before: None,
-            lines: 51,
-        },
-    )
-    .await
-    .expect("read");
+    read.account_page(Uuid::new_v4(), LATEST_PAGE)
+        .await
+        .expect("read");
 
     let dropped = postgres::drop_connections(&url).await;
     assert!(dropped >= 1, "the views had no connection to drop");
 
     tokio::time::sleep(messaging::store::IDLE_BEFORE_PING + Duration::from_millis(200)).await;
-    read.account_page(
-        Uuid::new_v4(),
-        StatementLines {
-            before: None,
-            lines: 51,
-        },
-    )
-    .await
-    .expect("read on a fresh connection");
+    read.account_page(Uuid::new_v4(), LATEST_PAGE)
+        .await
+        .expect("read on a fresh connection");
 }
 
 async fn the_views_are_not_rebuilt_under_a_running_aggregator(backend: Backend) {

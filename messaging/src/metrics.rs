@@ -10,10 +10,11 @@
 //! Every consumer registers a [`ConsumerMeter`] when it starts and drops it
 //! when it stops. The list is the process's own (a `static`), because that
 //! is what Prometheus scrapes: one process, one answer, whichever component
-//! or library started the consumer. The meter counts what the loop does (cheap: two atomic
-//! stores per batch); what can be read from the store instead (the lag, the
-//! parked messages) is read when someone asks, by [`render`], so that a
-//! consumer that is paused or stuck still reports how far behind it is.
+//! or library started the consumer. The meter counts what the loop does
+//! (cheap: two atomic stores per batch); what can be read from the store
+//! instead (the lag, the parked messages) is read when someone asks, by
+//! [`render`], so that a consumer that is paused or stuck still reports how
+//! far behind it is.
 //!
 //! | metric | kind | what |
 //! |---|---|---|
@@ -35,6 +36,21 @@ use crate::{CategoryRead, MessageStore, StoreError, StreamName};
 /// The most messages counted when measuring a lag: beyond it, the number
 /// says "at least this many" and costs no more to find.
 pub const LAG_LIMIT: u32 = 1000;
+
+/// A consumer's lag: how many messages `read` (a category read with the
+/// consumer's filters, correlation and group) finds beyond `position`, up
+/// to [`LAG_LIMIT`]. The metrics measure it here, and the aggregator for
+/// the operations page.
+pub async fn lag(
+    store: &MessageStore,
+    read: CategoryRead,
+    position: i64,
+) -> Result<i64, StoreError> {
+    let beyond = read
+        .from_global_position(position.saturating_add(1))
+        .batch_size(LAG_LIMIT);
+    Ok(store.read_category(&beyond).await?.len() as i64)
+}
 
 /// What the loop of one consumer counts. Dropping it takes the consumer off
 /// the process's list.
@@ -85,14 +101,11 @@ impl ConsumerMeter {
         let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
         let counts = Arc::new(Counts::default());
         counts.position.store(position, Ordering::Relaxed);
-        let read = CategoryRead::new(settings.category.clone())
-            .correlation(settings.correlation.clone())
-            .consumer_group(settings.consumer_group);
         consumers().push(Registered {
             id,
             name: settings.name(),
             store: store.clone(),
-            read,
+            read: settings.category_read(),
             dead_letters: settings.dead_letter_stream()?,
             counts: Arc::clone(&counts),
         });
@@ -133,16 +146,7 @@ pub async fn render() -> String {
     for consumer in registered {
         let handled = consumer.counts.handled.load(Ordering::Relaxed);
         let position = consumer.counts.position.load(Ordering::Relaxed);
-        let beyond = consumer
-            .read
-            .from_global_position(position.saturating_add(1))
-            .batch_size(LAG_LIMIT);
-        let lag = consumer
-            .store
-            .read_category(&beyond)
-            .await
-            .ok()
-            .map(|messages| messages.len() as i64);
+        let lag = lag(&consumer.store, consumer.read, position).await.ok();
         let parked = consumer
             .store
             .stream_version(&consumer.dead_letters)

@@ -13,8 +13,9 @@ use sqlx::{AnyPool, Row};
 use crate::Views;
 use crate::columns::parsed;
 
-/// Lag is counted up to this many messages; the page shows "1000+" beyond.
-pub const LAG_LIMIT: u32 = 1000;
+/// Lag is counted up to this many messages (the same limit as the
+/// metrics'); the page shows "1000+" beyond.
+pub use messaging::metrics::LAG_LIMIT;
 
 /// A consumer's recorded position and lag.
 #[derive(Clone, Debug, PartialEq, Eq)]

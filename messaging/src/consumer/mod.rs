@@ -78,7 +78,7 @@ use failure_policy::{Handled, retry_transient};
 use progress::Progress;
 
 use crate::metrics::ConsumerMeter;
-use crate::{CategoryRead, MessageStore, StoreError, StoredMessage};
+use crate::{MessageStore, StoreError, StoredMessage};
 
 /// Reads a category and hands each message to a handler; see the module
 /// documentation.
@@ -222,14 +222,9 @@ impl<H: Handler> Consumer<H> {
     /// A subscription to the category, as the settings filter it, from
     /// `start`.
     fn subscribe(&self, start: i64) -> Subscription {
-        let read = CategoryRead::new(self.settings.category.clone())
-            .from_global_position(start)
-            .batch_size(self.settings.batch_size)
-            .correlation(self.settings.correlation.clone())
-            .consumer_group(self.settings.consumer_group);
         Subscription::new(
             self.store.clone(),
-            read,
+            self.settings.category_read().from_global_position(start),
             self.settings.poll_interval,
             self.settings.wake_on_new_messages,
         )

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::{Category, ConsumerGroup, StoreError, StreamName};
+use crate::{Category, CategoryRead, ConsumerGroup, StoreError, StreamName};
 
 /// What a consumer reads and how.
 #[derive(Clone, Debug)]
@@ -70,6 +70,15 @@ impl ConsumerSettings {
     /// `{category}+deadLetter`, or `{category}+deadLetter-{stream id}`.
     pub fn dead_letter_stream(&self) -> Result<StreamName, StoreError> {
         self.companion_stream("deadLetter")
+    }
+
+    /// What this consumer reads: its category, with its correlation and
+    /// consumer group filters (from the start, in batches of its size).
+    pub fn category_read(&self) -> CategoryRead {
+        CategoryRead::new(self.category.clone())
+            .batch_size(self.batch_size)
+            .correlation(self.correlation.clone())
+            .consumer_group(self.consumer_group)
     }
 
     /// A name for logs: `account:command`, `account (fundsTransfer)`, ...
