@@ -28,5 +28,5 @@ pub mod store;
 pub mod streams;
 
 pub use account::Account;
-pub use money::{Money, MoneyError};
+pub use money::{Money, MoneyError, grouped};
 pub use start::start;

@@ -139,9 +139,42 @@ impl fmt::Display for Money {
     }
 }
 
+/// A number of cents as people read money, grouped by thousands: `-1,234.56`.
+/// It takes an `i128`, so that a sum of many amounts (an auditor's total)
+/// can be shown as well as one amount.
+pub fn grouped(cents: i128) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let cents = cents.unsigned_abs();
+    let whole = (cents / 100).to_string();
+    let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
+    for (n, digit) in whole.chars().enumerate() {
+        if n > 0 && (whole.len() - n).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    format!("{sign}{grouped}.{:02}", cents % 100)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{Money, MoneyError};
+    use super::{Money, MoneyError, grouped};
+
+    #[test]
+    fn money_is_grouped_by_thousands() {
+        for (cents, shown) in [
+            (0, "0.00"),
+            (1234, "12.34"),
+            (99_999, "999.99"),
+            (100_000, "1,000.00"),
+            (123_456_789, "1,234,567.89"),
+            (-5, "-0.05"),
+            (-100_000_000, "-1,000,000.00"),
+            (2 * i128::from(i64::MAX), "184,467,440,737,095,516.14"),
+        ] {
+            assert_eq!(grouped(cents), shown);
+        }
+    }
 
     #[test]
     fn decimal_text_is_read_as_exact_cents() {

@@ -3,6 +3,7 @@
 use messaging::{Message, MessageError, Projection, StoredMessage};
 
 use crate::Account;
+use crate::messages::Reason;
 use crate::messages::events::{
     CloseRejected, Closed, DepositRejected, Deposited, Opened, WithdrawalRejected, Withdrawn,
 };
@@ -38,10 +39,12 @@ impl Projection for Account {
                 self.sequence = Some(withdrawn.sequence);
             }
             WithdrawalRejected::TYPE => {
-                self.sequence = Some(event.decode::<WithdrawalRejected>()?.sequence);
+                let rejected: WithdrawalRejected = event.decode()?;
+                self.refused(rejected.reason, rejected.sequence);
             }
             DepositRejected::TYPE => {
-                self.sequence = Some(event.decode::<DepositRejected>()?.sequence);
+                let rejected: DepositRejected = event.decode()?;
+                self.refused(rejected.reason, rejected.sequence);
             }
             Closed::TYPE => {
                 let closed: Closed = event.decode()?;
@@ -54,5 +57,20 @@ impl Projection for Account {
             _ => {}
         }
         Ok(())
+    }
+}
+
+impl Account {
+    /// A deposit or a withdrawal was refused: the refusal's sequence is
+    /// processed. Most refusals answer a reserved transaction; one whose id
+    /// was in use answers the command itself (`Reason::answers_a_command`),
+    /// and moving the transactions' sequence past a command's global
+    /// position would make the account ignore reservations still to come.
+    fn refused(&mut self, reason: Reason, sequence: i64) {
+        if reason.answers_a_command() {
+            self.command_sequence = Some(sequence);
+        } else {
+            self.sequence = Some(sequence);
+        }
     }
 }

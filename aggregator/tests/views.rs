@@ -17,8 +17,8 @@ use funds_transfer_component::messages::events::{Initiated, ReleaseRequested, Re
 use messaging::controls::postgres;
 use messaging::controls::sqlite::TemporaryFile;
 use messaging::{
-    CategoryRead, Clock, Component, ComponentSettings, ExpectedVersion, IdGenerator, MessageStore,
-    NewMessage, StreamName, Time,
+    CategoryRead, Clock, Component, ComponentSettings, ExpectedVersion, MessageStore, NewMessage,
+    StreamName, Time,
 };
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
@@ -114,13 +114,8 @@ impl Components {
         let shutdown = CancellationToken::new();
         let accounts: Component =
             account_component::start(store.clone(), &settings, Clock::system(), &shutdown);
-        let transfers: Component = funds_transfer_component::start(
-            store.clone(),
-            &settings,
-            Clock::system(),
-            IdGenerator::random(),
-            &shutdown,
-        );
+        let transfers: Component =
+            funds_transfer_component::start(store.clone(), &settings, Clock::system(), &shutdown);
         Components {
             tasks: vec![tokio::spawn(accounts.run()), tokio::spawn(transfers.run())],
             shutdown,
@@ -1039,7 +1034,7 @@ async fn a_release_and_its_deposit_are_two_rows_whichever_is_read_first(backend:
         amount,
         time,
     };
-    let initiated = Initiated::follow(&transfer, &IdGenerator::random(), time);
+    let initiated = Initiated::follow(&transfer, time);
     let deposit_message = NewMessage::new(&deposit)
         .expect("encodes")
         .correlated_with(&transfer_stream);

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use messaging::store::Writes;
-use messaging::{Clock, ComponentSettings, IdGenerator};
+use messaging::{Clock, ComponentSettings};
 use tokio_util::sync::CancellationToken;
 use web_ui::components::InProcess;
 use web_ui::security::AllowedHosts;
@@ -30,13 +30,8 @@ pub async fn serve(
     };
     let Databases { store, views } = databases;
     let accounts = account_component::start(store.clone(), &settings, Clock::system(), &stop);
-    let transfers = funds_transfer_component::start(
-        store.clone(),
-        &settings,
-        Clock::system(),
-        IdGenerator::random(),
-        &stop,
-    );
+    let transfers =
+        funds_transfer_component::start(store.clone(), &settings, Clock::system(), &stop);
     let aggregator_settings = aggregator::Settings {
         poll_interval,
         ..aggregator::Settings::default()

@@ -16,8 +16,8 @@ use funds_transfer_component::streams as transfer_streams;
 use messaging::controls::postgres;
 use messaging::controls::sqlite::TemporaryFile;
 use messaging::{
-    Clock, Component, ComponentSettings, ConsumerGroup, ExpectedVersion, IdGenerator, Message,
-    MessageStore, NewMessage, StoredMessage, StreamName, Time,
+    Clock, Component, ComponentSettings, ConsumerGroup, ExpectedVersion, Message, MessageStore,
+    NewMessage, StoredMessage, StreamName, Time,
 };
 use sqlx::Connection;
 use tokio::task::JoinHandle;
@@ -142,13 +142,7 @@ async fn honest(backend: Backend) -> Option<Honest> {
     };
     let mut running = Running(Vec::new());
     running.start(|token| {
-        funds_transfer_component::start(
-            store.clone(),
-            &settings(None),
-            Clock::system(),
-            IdGenerator::random(),
-            token,
-        )
+        funds_transfer_component::start(store.clone(), &settings(None), Clock::system(), token)
     });
     let member = |index: i64| {
         let store = store.clone();
@@ -512,8 +506,7 @@ impl Damage {
                     amount: Money::from_cents(3_000),
                     time: Time::now(),
                 };
-                let ids = IdGenerator::random();
-                let initiated = transfer::Initiated::follow(&transfer, &ids, Time::now());
+                let initiated = transfer::Initiated::follow(&transfer, Time::now());
                 let stream = transfer_streams::transfer_stream(transfer.funds_transfer_id);
                 write(store, &stream, message(&initiated)).await;
                 let withdraw = Withdraw {

@@ -2,6 +2,8 @@
 //! databases, keeps the data across a restart, and answers its operator
 //! commands.
 
+#[path = "support/bank_process.rs"]
+mod bank_process;
 #[path = "support/http.rs"]
 mod http;
 
@@ -10,71 +12,10 @@ use std::time::Duration;
 
 use messaging::controls::sqlite::TemporaryFile;
 use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
+use tokio::process::Command;
 
+use bank_process::{bank, start, start_with, stop};
 use http::{open_and_deposit, request, wait_for};
-
-/// The bank serving from `data_dir`, and the address it announced.
-async fn start(data_dir: &std::path::Path) -> (Child, String) {
-    start_with(data_dir, &[]).await
-}
-
-/// The same, with more settings.
-async fn start_with(data_dir: &std::path::Path, settings: &[(&str, &str)]) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_bank"))
-        .envs(settings.iter().copied())
-        .env("DATA_DIR", data_dir)
-        .env("PORT", "0")
-        .env("POLL_INTERVAL_MS", "20")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("the bank starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let announced = tokio::time::timeout(Duration::from_secs(60), lines.next_line())
-        .await
-        .expect("the bank announces its address")
-        .expect("a line")
-        .expect("a line");
-    let address = announced
-        .split("http://")
-        .nth(1)
-        .expect("an http address in the first line")
-        .trim()
-        .to_string();
-    (child, address)
-}
-
-async fn stop(mut child: Child) {
-    let pid = child.id().expect("running").to_string();
-    std::process::Command::new("kill")
-        .args(["-s", "TERM", &pid])
-        .status()
-        .expect("kill runs");
-    let status = tokio::time::timeout(Duration::from_secs(20), child.wait())
-        .await
-        .expect("stops in time")
-        .expect("a status");
-    assert!(status.success(), "{status:?}");
-}
-
-fn bank(arguments: &[&str], data_dir: &std::path::Path) -> String {
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_bank"))
-        .args(arguments)
-        .env("DATA_DIR", data_dir)
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).to_string()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_bank_serves_the_ui_and_keeps_its_data_across_a_restart() {

@@ -21,6 +21,7 @@ pub mod handlers;
 pub mod messages;
 mod projection;
 pub mod start;
+pub mod step_ids;
 pub mod store;
 pub mod streams;
 

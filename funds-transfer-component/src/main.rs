@@ -3,7 +3,7 @@
 use anyhow::Context;
 use clap::Parser;
 use messaging::host::{ConsumerOptions, MetricsOptions, init_logging, shutdown_on_signals};
-use messaging::{Clock, IdGenerator, MessageStore};
+use messaging::{Clock, MessageStore};
 
 /// Runs the funds-transfer component: reads `fundsTransfer:command`,
 /// `fundsTransfer` and (correlated) `account`, and writes transfer events
@@ -35,14 +35,8 @@ async fn main() -> anyhow::Result<()> {
         .start(None, &shutdown)
         .await
         .context("serving metrics")?;
-    funds_transfer_component::start(
-        store,
-        &settings,
-        Clock::system(),
-        IdGenerator::random(),
-        &shutdown,
-    )
-    .run()
-    .await?;
+    funds_transfer_component::start(store, &settings, Clock::system(), &shutdown)
+        .run()
+        .await?;
     Ok(())
 }

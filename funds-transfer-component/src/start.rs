@@ -1,7 +1,7 @@
 //! Starting the funds-transfer component: three consumers, one entity store.
 
 use account_component::streams as account_streams;
-use messaging::{Clock, Component, ComponentSettings, Consumer, IdGenerator, MessageStore};
+use messaging::{Clock, Component, ComponentSettings, Consumer, MessageStore};
 use tokio_util::sync::CancellationToken;
 
 use crate::handlers::account::events::AccountEvents;
@@ -15,7 +15,6 @@ pub fn start(
     store: MessageStore,
     settings: &ComponentSettings,
     clock: Clock,
-    ids: IdGenerator,
     shutdown: &CancellationToken,
 ) -> Component {
     let transfers = store::build(store.clone());
@@ -23,7 +22,7 @@ pub fn start(
     component.start(Consumer::new(
         store.clone(),
         settings.consumer(streams::COMMAND_CATEGORY),
-        Commands::new(store.clone(), transfers.clone(), clock.clone(), ids),
+        Commands::new(store.clone(), transfers.clone(), clock.clone()),
     ));
     component.start(Consumer::new(
         store.clone(),

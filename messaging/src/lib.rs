@@ -35,7 +35,6 @@ pub mod entity_store;
 mod hash;
 #[cfg(feature = "host")]
 pub mod host;
-mod ids;
 mod message;
 mod message_error;
 mod metadata;
@@ -57,7 +56,6 @@ pub use consumer::{
 pub use entity_store::{EntityStore, FetchError, Projection};
 
 pub use hash::hash_64;
-pub use ids::IdGenerator;
 pub use message::Message;
 pub use message_error::MessageError;
 pub use metadata::Metadata;

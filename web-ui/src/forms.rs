@@ -2,6 +2,8 @@
 //! how to fix it. A form that fails any check writes nothing.
 
 use account_component::{Money, MoneyError};
+
+use crate::form_id::FormId;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -11,8 +13,8 @@ pub const HOLDER_NAME_LIMIT: usize = 100;
 /// A form with an amount: deposit or withdraw.
 #[derive(Debug, Default, Deserialize)]
 pub struct AmountInput {
-    /// The id generated when the form was rendered: the deposit or
-    /// withdrawal id. Submitting the same form twice sends the same id.
+    /// The id generated when the form was rendered (see `form_id.rs`).
+    /// Submitting the same form twice sends the same id.
     #[serde(default)]
     pub command_id: Option<String>,
     #[serde(default)]
@@ -56,18 +58,10 @@ pub struct CloseInput {
     pub command_id: Option<String>,
 }
 
-/// The id a form was rendered with. It is a hidden field, so a bad one means
-/// the form was tampered with or is from an older version of the page.
-pub fn command_id(input: Option<&str>) -> Result<Uuid, String> {
-    input
-        .and_then(|text| Uuid::parse_str(text.trim()).ok())
-        .ok_or_else(|| "This form is out of date. Please try again.".to_string())
-}
-
-/// The command id and the amount of a deposit or withdrawal form, or the
+/// The form id and the amount of a deposit or withdrawal form, or the
 /// first thing wrong with them.
-pub fn command_id_and_amount(input: &AmountInput) -> Result<(Uuid, Money), String> {
-    let id = command_id(input.command_id.as_deref())?;
+pub fn form_id_and_amount(input: &AmountInput) -> Result<(FormId, Money), String> {
+    let id = FormId::parse(input.command_id.as_deref())?;
     Ok((id, amount(input.amount.as_deref())?))
 }
 
@@ -86,7 +80,8 @@ pub fn amount(input: Option<&str>) -> Result<Money, String> {
 }
 
 /// The name on a new account: not blank, not too long, no control
-/// characters (a NUL byte or a line break has no place in a name).
+/// characters (a NUL byte or a line break has no place in a name), and
+/// nothing invisible (see [`is_invisible`]).
 pub fn holder_name(input: Option<&str>) -> Result<String, String> {
     let name = input.unwrap_or_default().trim();
     if name.is_empty() {
@@ -98,7 +93,47 @@ pub fn holder_name(input: Option<&str>) -> Result<String, String> {
     if name.chars().any(char::is_control) {
         return Err("The name cannot contain control characters.".to_string());
     }
+    if let Some(invisible) = name.chars().find(|c| is_invisible(*c)) {
+        return Err(format!(
+            "The name cannot contain invisible characters (it has U+{:04X}).",
+            u32::from(invisible)
+        ));
+    }
     Ok(name.to_string())
+}
+
+/// Is `c` a character that is not drawn but changes how the text around it
+/// is drawn or read: a right-to-left override (which turns "Bob\u{202E}evil"
+/// into "Boblive" on the page), a zero-width space or joiner (two names that
+/// look the same and are not), a soft hyphen, a line or paragraph separator?
+/// These are Unicode's *format* characters (general category Cf) and the
+/// two separators, listed here as of Unicode 15: a name shows exactly what
+/// was typed, or it is refused.
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        u32::from(c),
+        0x00AD
+            | 0x0600..=0x0605
+            | 0x061C
+            | 0x06DD
+            | 0x070F
+            | 0x0890..=0x0891
+            | 0x08E2
+            | 0x180E
+            | 0x200B..=0x200F
+            | 0x2028..=0x202E
+            | 0x2060..=0x2064
+            | 0x2066..=0x206F
+            | 0xFEFF
+            | 0xFFF9..=0xFFFB
+            | 0x110BD
+            | 0x110CD
+            | 0x13430..=0x1343F
+            | 0x1BCA0..=0x1BCA3
+            | 0x1D173..=0x1D17A
+            | 0xE0001
+            | 0xE0020..=0xE007F
+    )
 }
 
 /// An account id chosen from a list, or typed.
@@ -112,7 +147,7 @@ pub fn account_id(input: Option<&str>) -> Result<Uuid, String> {
 mod tests {
     use account_component::Money;
 
-    use super::{amount, command_id, holder_name};
+    use super::{amount, holder_name, is_invisible};
 
     #[test]
     fn an_amount_is_read_exactly_into_cents() {
@@ -145,9 +180,33 @@ mod tests {
     }
 
     #[test]
-    fn a_command_id_must_be_a_uuid() {
-        assert!(command_id(Some("not-a-uuid")).is_err());
-        assert!(command_id(None).is_err());
-        assert!(command_id(Some("00000000-0000-4000-8000-000000000001")).is_ok());
+    fn a_name_with_invisible_characters_is_refused_saying_which() {
+        for name in [
+            "Bob\u{202E}evil",
+            "Ada\u{200B}Lovelace",
+            "Ada\u{2066}Lovelace\u{2069}",
+            "Soft\u{00AD}hyphen",
+            "Tag\u{E0041}",
+        ] {
+            let error = holder_name(Some(name)).expect_err(name);
+            assert!(error.contains("invisible characters"), "{error}");
+        }
+        let error = holder_name(Some("Bob\u{202E}evil")).expect_err("refused");
+        assert!(error.contains("U+202E"), "{error}");
+    }
+
+    #[test]
+    fn names_in_every_script_are_accepted() {
+        for name in [
+            "Ada Lovelace",
+            "José Ñúñez",
+            "محمد",
+            "李小龙",
+            "Zoë O'Brien-Smith",
+        ] {
+            assert_eq!(holder_name(Some(name)).as_deref(), Ok(name));
+        }
+        assert!(!is_invisible(' '));
+        assert!(!is_invisible('\u{0627}'));
     }
 }

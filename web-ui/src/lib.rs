@@ -32,6 +32,7 @@
 pub mod app;
 pub mod components;
 pub mod error;
+pub mod form_id;
 pub mod format;
 pub mod forms;
 pub mod inspector;

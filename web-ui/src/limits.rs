@@ -14,7 +14,16 @@
 //!   next ones at once (503): a flood of inspections cannot starve the
 //!   forms;
 //! - live-update streams are bounded apart (see `live.rs`): they last
-//!   long, and hold no request place once their answer has begun.
+//!   long, and hold no request place once their answer has begun;
+//! - and before any of that, the connections themselves (`startup.rs`): a
+//!   client gets [`HEADER_READ_TIMEOUT`] to send a request's headers, and a
+//!   connection kept alive gets as long to start its next request; headers
+//!   are at most [`HEADER_LIMIT`] bytes (431 beyond); at most
+//!   [`CONNECTIONS`] are open at once, and the next wait to be accepted.
+//!   The request timeout above starts only once a request has been read,
+//!   so without these a client that sends its headers a byte at a time, or
+//!   opens connections and sends nothing, would hold each connection for
+//!   ever.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -40,6 +49,21 @@ pub const REQUESTS_IN_FLIGHT: usize = 256;
 /// How many of them may be message inspections.
 pub const INSPECTIONS_IN_FLIGHT: usize = 4;
 
+/// How long a client has to send a request's headers, and how long a
+/// connection kept alive may wait for its next request. A browser sends its
+/// headers in one packet; only a client that means to hold connections open
+/// takes seconds.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The largest request head (the request line and its headers). A
+/// browser's is well under 2 KB.
+pub const HEADER_LIMIT: usize = 16 * 1024;
+
+/// How many connections are open at once. Each costs a task and buffers,
+/// and none is refused: the next waits in the kernel's queue until one
+/// closes.
+pub const CONNECTIONS: usize = 1024;
+
 /// The bounds an app is built with: the constants above, unless a test
 /// needs others.
 #[derive(Clone, Copy, Debug)]
@@ -50,6 +74,9 @@ pub struct Limits {
     pub inspections_in_flight: usize,
     /// How many live-update streams at once (see `live.rs`).
     pub live_streams: usize,
+    pub header_read_timeout: Duration,
+    pub header_limit: usize,
+    pub connections: usize,
 }
 
 impl Default for Limits {
@@ -60,6 +87,9 @@ impl Default for Limits {
             requests_in_flight: REQUESTS_IN_FLIGHT,
             inspections_in_flight: INSPECTIONS_IN_FLIGHT,
             live_streams: crate::live::LIVE_STREAMS,
+            header_read_timeout: HEADER_READ_TIMEOUT,
+            header_limit: HEADER_LIMIT,
+            connections: CONNECTIONS,
         }
     }
 }

@@ -1,11 +1,12 @@
 //! Sending a form's command, and answering the browser: the one ending every
 //! form of the bank shares.
 //!
-//! A form carries a command id, generated when the page was rendered. That
-//! id becomes the command's transaction id (the deposit id, the transfer id,
-//! the new account's id) *and* the id of the message that carries it. The
-//! store takes a message id once, so a form sent twice (a double click, the
-//! back button) writes its command once: the second write fails with
+//! A form carries an id, generated when the page was rendered. That id is
+//! the id of the message that carries its command, and the command's own
+//! ids (the deposit id, the transfer id, the new account's id) are derived
+//! from it (`form_id.rs` says why they are not the id itself). The store
+//! takes a message id once, so a form sent twice (a double click, the back
+//! button) writes its command once: the second write fails with
 //! `DuplicateMessageId`, and the page says the form had been sent already.
 //! (A command sent twice under two message ids would be stopped one layer
 //! down, by the account's reservation stream.)
@@ -26,9 +27,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use funds_transfer_component::client::TransferCommand;
 use messaging::{MessageStore, StoreError};
-use uuid::Uuid;
 
 use crate::error::AppError;
+use crate::form_id::FormId;
 use crate::pages::{self, ResendPage};
 
 /// A command a form sends, through its component's client.
@@ -60,29 +61,30 @@ pub struct PostedForm {
     pub fields: Vec<(&'static str, String)>,
 }
 
-/// Sends `command` in a message whose id is the form's `command_id`, and
+/// Sends `command` in a message whose id is the form's id, and
 /// answers with a redirect to `page`, which shows the command: pending, or
 /// already sent. If the command's fate is unknown, the answer is `form`,
 /// offered again.
 pub async fn send(
     store: &MessageStore,
     command: impl Into<FormCommand>,
-    command_id: Uuid,
+    form_id: FormId,
     page: &str,
     form: PostedForm,
 ) -> Result<Response, AppError> {
+    let message_id = form_id.message_id();
     let sent = match command.into() {
-        FormCommand::Account(command) => command.with_message_id(command_id).send(store).await,
-        FormCommand::Transfer(command) => command.with_message_id(command_id).send(store).await,
+        FormCommand::Account(command) => command.with_message_id(message_id).send(store).await,
+        FormCommand::Transfer(command) => command.with_message_id(message_id).send(store).await,
     };
-    let location = format!("{page}?command={command_id}");
+    let location = format!("{page}?command={message_id}");
     match sent {
         Ok(_) => Ok(see_other(&location)),
         Err(StoreError::DuplicateMessageId { .. }) => {
             Ok(see_other(&format!("{location}&duplicate=1")))
         }
         Err(error) if error.outcome_is_unknown() => {
-            tracing::warn!(%error, %command_id, "a form's command may or may not have been written");
+            tracing::warn!(%error, %message_id, "a form's command may or may not have been written");
             let page = ResendPage {
                 watch: None,
                 action: form.action,

@@ -4,13 +4,14 @@ pub mod transactions;
 
 use messaging::defects::{self, Defect};
 use messaging::{
-    Clock, EntityStore, ExpectedVersion, Handler, HandlerError, Message, MessageStore, NewMessage,
-    StoredMessage,
+    Clock, EntityStore, ExpectedVersion, Handler, HandlerError, Message, MessageError,
+    MessageStore, NewMessage, StoreError, StoredMessage, StreamName,
 };
 use uuid::Uuid;
 
 use super::ensure_addressed_to;
-use crate::messages::commands::{Close, Deposit, Open, Withdraw};
+use crate::messages::Reason;
+use crate::messages::commands::{Close, Deposit, Open, Transaction, Withdraw};
 use crate::messages::events::{CloseRejected, Closed, Opened};
 use crate::{Account, streams};
 
@@ -95,17 +96,15 @@ impl Commands {
     /// is copied into its own reservation stream,
     /// `accountTransaction-{accountId}+{transactionId}`, on condition that
     /// the stream does not exist yet. The first copy of a transaction wins;
-    /// a command sent again with the same transaction id (a double-clicked
-    /// form, a retrying client) finds the stream taken, and is dropped here,
-    /// before it can touch the balance. The transactions handler takes the
-    /// reserved copies from there.
-    async fn reserve<M: Message>(
+    /// the transactions handler takes the reserved copies from there. A
+    /// command that finds the stream taken is answered by
+    /// [`Commands::reserved_already`].
+    async fn reserve<T: Transaction>(
         &self,
         message: &StoredMessage,
-        command: &M,
-        account_id: Uuid,
-        transaction_id: Uuid,
+        command: &T,
     ) -> Result<(), HandlerError> {
+        let (account_id, transaction_id) = (command.account_id(), command.transaction_id());
         ensure_addressed_to(message, account_id)?;
         // `follow` records what caused the copy (the command's stream and
         // position) and carries the command's correlation along: a
@@ -120,24 +119,65 @@ impl Commands {
         } else {
             ExpectedVersion::INITIAL
         };
-        let reserved = self
+        match self
             .store
             .write_message(&reservation, &copy, expected)
-            .await;
-        match reserved {
+            .await
+        {
             Ok(_) => {
-                tracing::info!(%transaction_id, "{} reserved", M::TYPE);
+                tracing::info!(%transaction_id, "{} reserved", T::TYPE);
                 Ok(())
             }
-            // The stream exists: this transaction was reserved before, by
-            // an earlier copy of the command. Not an error: the command
-            // has been taken care of.
             Err(error) if error.is_wrong_expected_version() => {
-                tracing::info!(%transaction_id, "{} ignored: reserved already", M::TYPE);
-                Ok(())
+                self.reserved_already(message, command, &reservation).await
             }
             Err(error) => Err(error.into()),
         }
+    }
+
+    /// The transaction's id was reserved before. By this very command, sent
+    /// again (a double-clicked form, a retrying client, a transfer resending
+    /// its step): then it has been taken care of, and is dropped here,
+    /// before it can touch the balance. Or by a *different* command under the
+    /// same id: then dropping it in silence would lose it (a transfer whose
+    /// deposit was dropped would wait for an answer for ever), so it is
+    /// refused, with a rejection event its sender can read like any other.
+    /// The id stays with the command that reserved it first.
+    async fn reserved_already<T: Transaction>(
+        &self,
+        message: &StoredMessage,
+        command: &T,
+        reservation: &StreamName,
+    ) -> Result<(), HandlerError> {
+        let reserved = self.store.read_stream(reservation, 0, 1).await?;
+        let Some(reserved) = reserved.first() else {
+            // The write said the stream exists; a read that finds it empty
+            // is the store breaking its promise, not this message's fault.
+            return Err(StoreError::InvalidRequest(format!(
+                "{reservation} refused a first write, yet holds no message"
+            ))
+            .into());
+        };
+        let transaction_id = command.transaction_id();
+        if is_the_same_command(reserved, message, command)? {
+            tracing::info!(%transaction_id, "{} ignored: reserved already", T::TYPE);
+            return Ok(());
+        }
+
+        // The refusal answers the command itself, so its sequence is the
+        // command's global position, as for `Open` and `Close`: a re-delivered
+        // copy of this command finds it processed.
+        let account_id = command.account_id();
+        let (account, version) = self.accounts.fetch(account_id).await?;
+        let sequence = message.global_position;
+        if account.has_processed_command(sequence) {
+            tracing::info!(sequence, "{} ignored: refused already", T::TYPE);
+            return Ok(());
+        }
+        tracing::warn!(%transaction_id, "{} rejected: its id is another command's", T::TYPE);
+        let rejected = command.rejected(Reason::TransactionIdInUse, sequence, self.clock.now());
+        let event = NewMessage::follow(&rejected, message)?;
+        self.write(account_id, event, version).await
     }
 
     /// Writes an event to the account's stream at the version it was
@@ -161,18 +201,32 @@ impl Handler for Commands {
         match message.message_type.as_str() {
             Open::TYPE => self.open(message).await,
             Close::TYPE => self.close(message).await,
-            Deposit::TYPE => {
-                let deposit: Deposit = message.decode()?;
-                self.reserve(message, &deposit, deposit.account_id, deposit.deposit_id)
-                    .await
-            }
-            Withdraw::TYPE => {
-                let withdraw: Withdraw = message.decode()?;
-                let id = withdraw.withdrawal_id;
-                self.reserve(message, &withdraw, withdraw.account_id, id)
-                    .await
-            }
+            Deposit::TYPE => self.reserve(message, &message.decode::<Deposit>()?).await,
+            Withdraw::TYPE => self.reserve(message, &message.decode::<Withdraw>()?).await,
             _ => Ok(()),
         }
     }
+}
+
+/// Is the command that reserved a transaction id (`reserved`, its reserved
+/// copy) the command `sent` again? The same type, the same amount and the
+/// same correlation make the same command: a client that sends again sends
+/// exactly that (the time may differ, a transfer stamps each resend anew).
+/// The account need not be compared: it is in the reservation's stream
+/// name, which both share.
+fn is_the_same_command<T: Transaction>(
+    reserved: &StoredMessage,
+    sent: &StoredMessage,
+    command: &T,
+) -> Result<bool, MessageError> {
+    if reserved.message_type != sent.message_type {
+        return Ok(false);
+    }
+    let copy: T = reserved.decode()?;
+    let correlation = |message: &StoredMessage| {
+        message
+            .metadata()
+            .map(|metadata| metadata.correlation_stream_name)
+    };
+    Ok(copy.amount() == command.amount() && correlation(reserved)? == correlation(sent)?)
 }

@@ -24,6 +24,22 @@ pub enum Reason {
     BalanceLimitExceeded,
     /// An account can only be closed with a balance of zero.
     BalanceNotZero,
+    /// Another command had reserved the transaction's id already: a
+    /// different amount, a deposit where that was a withdrawal, or another
+    /// correlation (see `Commands::reserve`). The one that reserved the id
+    /// first is the one the account processes.
+    TransactionIdInUse,
+}
+
+impl Reason {
+    /// Whether a refusal for this reason answers a *command* (read from
+    /// `account:command`, by the commands handler) rather than a reserved
+    /// transaction. The account keeps the two sequences apart (see
+    /// [`Account`](crate::Account)), so its projection needs to know which
+    /// one a refusal moves.
+    pub fn answers_a_command(self) -> bool {
+        self == Reason::TransactionIdInUse
+    }
 }
 
 impl fmt::Display for Reason {
@@ -35,6 +51,7 @@ impl fmt::Display for Reason {
             Reason::InvalidAmount => "the amount must be positive",
             Reason::BalanceLimitExceeded => "the balance would exceed its limit",
             Reason::BalanceNotZero => "the balance is not zero",
+            Reason::TransactionIdInUse => "its id is another command's",
         })
     }
 }

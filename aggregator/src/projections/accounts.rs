@@ -10,6 +10,7 @@
 use std::collections::BTreeMap;
 
 use account_component::Money;
+use account_component::messages::Reason;
 use account_component::messages::events::{
     CloseRejected, Closed, DepositRejected, Deposited, Opened, WithdrawalRejected, Withdrawn,
 };
@@ -38,6 +39,11 @@ enum Change {
         transaction_id: Uuid,
         amount: Money,
         reason: Option<String>,
+        /// Whether it answers the command the transaction id names. Not so
+        /// for a command refused because another had reserved its id: that
+        /// refusal answers a command of its own, which the commands view
+        /// knows nothing of (its row is the first command's).
+        answers_the_transaction: bool,
     },
     /// `sequence` is the global position of the `Close`.
     Closed { sequence: i64 },
@@ -56,11 +62,12 @@ struct Decoded {
 fn decode(event: &StoredMessage) -> Result<Option<Decoded>, MessageError> {
     let account_id = streams::account_id_of(&event.stream_name)
         .ok_or_else(|| event.unhandleable("its stream is not an account's"))?;
-    let line = |entry, transaction_id, amount, reason: Option<String>| Change::Line {
+    let line = |entry, transaction_id, amount, reason: Option<Reason>| Change::Line {
         entry,
         transaction_id,
         amount,
-        reason,
+        reason: reason.map(|reason| reason.to_string()),
+        answers_the_transaction: !reason.is_some_and(Reason::answers_a_command),
     };
     let (change, time) = match event.message_type.as_str() {
         Opened::TYPE => {
@@ -83,14 +90,22 @@ fn decode(event: &StoredMessage) -> Result<Option<Decoded>, MessageError> {
         }
         DepositRejected::TYPE => {
             let e: DepositRejected = event.decode()?;
-            let reason = Some(e.reason.to_string());
-            let change = line(Entry::DepositRejected, e.deposit_id, e.amount, reason);
+            let change = line(
+                Entry::DepositRejected,
+                e.deposit_id,
+                e.amount,
+                Some(e.reason),
+            );
             (change, e.processed_time)
         }
         WithdrawalRejected::TYPE => {
             let e: WithdrawalRejected = event.decode()?;
-            let reason = Some(e.reason.to_string());
-            let change = line(Entry::WithdrawalRejected, e.withdrawal_id, e.amount, reason);
+            let change = line(
+                Entry::WithdrawalRejected,
+                e.withdrawal_id,
+                e.amount,
+                Some(e.reason),
+            );
             (change, e.processed_time)
         }
         Closed::TYPE => {
@@ -117,8 +132,9 @@ fn decode(event: &StoredMessage) -> Result<Option<Decoded>, MessageError> {
     }))
 }
 
-/// The command an account event answers, and how.
-fn answer(decoded: &Decoded, event: &StoredMessage) -> Answer {
+/// The command an account event answers, and how; `None` for a refusal of
+/// a command whose id was in use (see `Change::Line`).
+fn answer(decoded: &Decoded, event: &StoredMessage) -> Option<Answer> {
     let account_id = decoded.account_id;
     let (command_key, kind, outcome, amount, reason) = match &decoded.change {
         Change::Opened { .. } => (
@@ -129,10 +145,15 @@ fn answer(decoded: &Decoded, event: &StoredMessage) -> Answer {
             None,
         ),
         Change::Line {
+            answers_the_transaction: false,
+            ..
+        } => return None,
+        Change::Line {
             entry,
             transaction_id,
             amount,
             reason,
+            ..
         } => {
             let (kind, outcome) = match entry {
                 Entry::Deposit => (CommandKind::Deposit, Outcome::Deposited),
@@ -158,7 +179,7 @@ fn answer(decoded: &Decoded, event: &StoredMessage) -> Answer {
             Some(reason.clone()),
         ),
     };
-    Answer {
+    Some(Answer {
         command_key,
         kind,
         account_id: Some(account_id),
@@ -168,7 +189,7 @@ fn answer(decoded: &Decoded, event: &StoredMessage) -> Answer {
         reason,
         time: decoded.time,
         position: event.global_position,
-    }
+    })
 }
 
 /// Applies one event to the account rows; returns the statement line it
@@ -218,6 +239,7 @@ fn apply(
             transaction_id,
             amount,
             reason,
+            ..
         } => {
             // The component refused anything that would overflow, so an
             // overflow here means the stream was written by someone else.
@@ -259,7 +281,7 @@ pub async fn apply_batch<'a>(
         match apply(&mut rows, &found, event) {
             Ok(line) => {
                 lines.extend(line);
-                answers.push(answer(&found, event));
+                answers.extend(answer(&found, event));
             }
             Err(error) => unhandleable.push(Unhandleable {
                 message: event,

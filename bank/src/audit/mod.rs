@@ -36,7 +36,7 @@ use std::io::Write;
 
 use messaging::MessageStore;
 
-use records::Records;
+use records::{Parked, Records};
 
 /// One invariant, how many things it looked at, and what broke it.
 #[derive(Debug, Clone)]
@@ -51,6 +51,11 @@ pub struct Invariant {
 #[derive(Debug, Clone, Default)]
 pub struct Report {
     pub invariants: Vec<Invariant>,
+    /// The messages consumers parked, described. Not violations: parking a
+    /// message whose content cannot be handled is the bank doing its job
+    /// (ARCHITECTURE.md, "When a consumer cannot handle a message"). They
+    /// are listed for an operator to look at.
+    pub parked: Vec<String>,
 }
 
 impl Report {
@@ -95,6 +100,15 @@ impl Report {
                 )?;
             }
         }
+        if !self.parked.is_empty() {
+            writeln!(
+                out,
+                "Parked messages (not violations; for an operator to look at)"
+            )?;
+            for parked in &self.parked {
+                writeln!(out, "  - {parked}")?;
+            }
+        }
         writeln!(out, "violations: {}", self.violations())
     }
 }
@@ -133,7 +147,8 @@ pub async fn audit(
         invariants.push(views::agree_with_the_streams(&records, views).await?);
         invariants.push(views::equal_a_rebuild(store, views).await?);
     }
-    Ok(Report { invariants })
+    let parked = records.parked.iter().map(Parked::describe).collect();
+    Ok(Report { invariants, parked })
 }
 
 /// Only the check of the views against the account streams: the one a

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use account_component::Money;
+use account_component::grouped;
 use uuid::Uuid;
 
 use super::Invariant;
@@ -16,9 +16,11 @@ use super::trace::Traced;
 /// refund was refused). The answers that did not trace to their command, or
 /// repeat one, are left out here: their own invariants report them.
 pub fn conserved(records: &Records, traced: &Traced) -> Invariant {
-    let (mut came_in, mut went_out) = (0i64, 0i64);
-    let (mut in_accounts, mut held, mut released) = (0i64, 0i64, 0i64);
-    let mut held_by: BTreeMap<Uuid, i64> = BTreeMap::new();
+    // Sums in 128 bits: no store, however damaged, can overflow them (a
+    // sum of 2^64 amounts of at most 2^63 cents each still fits).
+    let (mut came_in, mut went_out) = (0i128, 0i128);
+    let (mut in_accounts, mut held, mut released) = (0i128, 0i128, 0i128);
+    let mut held_by: BTreeMap<Uuid, i128> = BTreeMap::new();
     let mut violations = Vec::new();
     for answer in &records.answers {
         if !traced.counted.contains(&answer.global_position) || !answer.accepted {
@@ -30,8 +32,8 @@ pub fn conserved(records: &Records, traced: &Traced) -> Invariant {
             // From outside: the command's own amount, which the answer's
             // equals (it traced).
             None => match answer.direction {
-                Direction::In => came_in += answer.amount.cents(),
-                Direction::Out => went_out += answer.amount.cents(),
+                Direction::In => came_in += i128::from(answer.amount.cents()),
+                Direction::Out => went_out += i128::from(answer.amount.cents()),
             },
             Some(transfer) => match records.transfers.get(&transfer) {
                 Some(record) if record.initiated => {
@@ -45,12 +47,12 @@ pub fn conserved(records: &Records, traced: &Traced) -> Invariant {
                 _ => violations.push(format!(
                     "{} moved {} for transfer {transfer}, which never started",
                     answer.describe(),
-                    Money::from_cents(change)
+                    grouped(change)
                 )),
             },
         }
     }
-    held += held_by.values().sum::<i64>();
+    held += held_by.values().sum::<i128>();
     let refused_refunds = records
         .transfers
         .values()
@@ -59,22 +61,22 @@ pub fn conserved(records: &Records, traced: &Traced) -> Invariant {
     if came_in - went_out != in_accounts + held && violations.is_empty() {
         violations.push(format!(
             "from outside {} in - {} out differs from the accounts' {} plus {} held",
-            Money::from_cents(came_in),
-            Money::from_cents(went_out),
-            Money::from_cents(in_accounts),
-            Money::from_cents(held)
+            grouped(came_in),
+            grouped(went_out),
+            grouped(in_accounts),
+            grouped(held)
         ));
     }
     Invariant {
         name: "money from outside is in the accounts or held",
         checked: format!(
             "{} in - {} out = {} in accounts + {} held ({} refunds refused, {} released)",
-            Money::from_cents(came_in),
-            Money::from_cents(went_out),
-            Money::from_cents(in_accounts),
-            Money::from_cents(held),
+            grouped(came_in),
+            grouped(went_out),
+            grouped(in_accounts),
+            grouped(held),
             refused_refunds,
-            Money::from_cents(released)
+            grouped(released)
         ),
         violations,
     }
@@ -83,16 +85,16 @@ pub fn conserved(records: &Records, traced: &Traced) -> Invariant {
 /// Replays every account's answers, in its stream's order: no balance may
 /// ever have gone below zero.
 pub fn never_negative(records: &Records) -> Invariant {
-    let mut balances: BTreeMap<Uuid, i64> = BTreeMap::new();
+    let mut balances: BTreeMap<Uuid, i128> = BTreeMap::new();
     let mut violations = Vec::new();
     for answer in &records.answers {
         let balance = balances.entry(answer.account_id).or_default();
-        *balance = balance.saturating_add(answer.change());
+        *balance += answer.change();
         if *balance < 0 {
             violations.push(format!(
                 "{} went to {} at position {}",
                 answer.stream_name,
-                Money::from_cents(*balance),
+                grouped(*balance),
                 answer.position
             ));
         }

@@ -12,12 +12,16 @@
 use std::collections::{BTreeMap, HashMap};
 
 use account_component::Money;
+use account_component::messages::Reason;
 use account_component::messages::commands::{Deposit, Withdraw};
 use account_component::messages::events as account;
 use account_component::streams as account_streams;
 use funds_transfer_component::messages::events as transfer;
 use funds_transfer_component::streams as transfer_streams;
-use messaging::{Category, CategoryRead, Message, MessageStore, StoredMessage, StreamName};
+use messaging::consumer::DeadLettered;
+use messaging::{
+    Category, CategoryRead, Message, MessageError, MessageStore, StoredMessage, StreamName,
+};
 use uuid::Uuid;
 
 /// Money in or money out.
@@ -30,6 +34,8 @@ pub enum Direction {
 /// A `Deposit` or `Withdraw` as sent.
 #[derive(Clone, Debug)]
 pub struct Command {
+    /// Where it was sent: its global position.
+    pub global_position: i64,
     pub direction: Direction,
     pub transaction_id: Uuid,
     pub account_id: Uuid,
@@ -64,15 +70,23 @@ pub struct Answer {
     pub transfer: Option<Uuid>,
     /// What its metadata says caused it: a stream and a global position.
     pub causation: Option<(String, i64)>,
+    /// Whether it refuses a command because another had reserved the
+    /// transaction's id first (`Reason::TransactionIdInUse`). Such a
+    /// refusal answers that command, not the reservation of the id.
+    pub refuses_an_id_in_use: bool,
 }
 
 impl Answer {
-    /// How much it changed its account's balance by, in cents.
-    pub fn change(&self) -> i64 {
+    /// How much it changed its account's balance by, in cents. (In 128
+    /// bits, as every sum of the auditor: an honest bank's balances fit in
+    /// an `i64`, but the auditor must answer any store, and the sums of a
+    /// damaged one need not.)
+    pub fn change(&self) -> i128 {
+        let cents = i128::from(self.amount.cents());
         match (self.accepted, self.direction) {
             (false, _) => 0,
-            (true, Direction::In) => self.amount.cents(),
-            (true, Direction::Out) => -self.amount.cents(),
+            (true, Direction::In) => cents,
+            (true, Direction::Out) => -cents,
         }
     }
 
@@ -104,6 +118,32 @@ pub struct TransferRecord {
     pub released: bool,
 }
 
+/// A message a consumer parked in its dead-letter stream, because its
+/// content could not be handled.
+#[derive(Clone, Debug)]
+pub struct Parked {
+    /// The dead-letter stream it was parked in.
+    pub dead_letter: String,
+    /// What the record says of the message.
+    pub record: DeadLettered,
+}
+
+impl Parked {
+    /// How it is listed.
+    pub fn describe(&self) -> String {
+        format!(
+            "{} at {} position {} (global {}), parked in {} by {}: {}",
+            self.record.message_type,
+            self.record.stream_name,
+            self.record.position,
+            self.record.global_position,
+            self.dead_letter,
+            self.record.consumer,
+            self.record.error
+        )
+    }
+}
+
 /// Everything the auditor reads.
 #[derive(Debug, Default)]
 pub struct Records {
@@ -120,6 +160,13 @@ pub struct Records {
     pub transfers: BTreeMap<Uuid, TransferRecord>,
     /// How many account events there were, of any type.
     pub account_events: usize,
+    /// The messages consumers parked, from every dead-letter stream of the
+    /// categories above.
+    pub parked: Vec<Parked>,
+    /// Account and transfer events the auditor could not read: each a
+    /// violation (only the components write them, and they write them
+    /// readable).
+    pub unreadable: Vec<String>,
 }
 
 impl Records {
@@ -162,18 +209,57 @@ impl Records {
             {
                 records.opened.push(id);
             }
-            if let Some(answer) = answer(&message)? {
-                records.answers.push(answer);
+            match answer(&message) {
+                Ok(Some(answer)) => records.answers.push(answer),
+                Ok(None) => {}
+                Err(error) => records.unreadable.push(unreadable(&message, &error)),
             }
         }
         for message in read_all(store, transfer_streams::CATEGORY).await? {
             let Some(id) = transfer_streams::transfer_id_of(message.stream_name.as_str()) else {
                 continue;
             };
-            step(records.transfers.entry(id).or_default(), &message)?;
+            if let Err(error) = step(records.transfers.entry(id).or_default(), &message) {
+                records.unreadable.push(unreadable(&message, &error));
+            }
+        }
+        for category in [
+            account_streams::COMMAND_CATEGORY,
+            account_streams::TRANSACTION_CATEGORY,
+            account_streams::CATEGORY,
+            transfer_streams::COMMAND_CATEGORY,
+            transfer_streams::CATEGORY,
+        ] {
+            // Every consumer of a category parks in a stream of the
+            // category's `+deadLetter` companion (one per consumer
+            // identifier or group member): one category read finds them all.
+            for message in read_all(store, category.companion("deadLetter")).await? {
+                match message.decode::<DeadLettered>() {
+                    Ok(record) => records.parked.push(Parked {
+                        dead_letter: message.stream_name.to_string(),
+                        record,
+                    }),
+                    Err(error) => records.unreadable.push(unreadable(&message, &error)),
+                }
+            }
         }
         Ok(records)
     }
+
+    /// Whether the message at `global_position` was parked by a consumer.
+    pub fn was_parked(&self, global_position: i64) -> bool {
+        self.parked
+            .iter()
+            .any(|parked| parked.record.global_position == global_position)
+    }
+}
+
+/// How a message the auditor could not read is reported.
+fn unreadable(message: &StoredMessage, error: &impl std::fmt::Display) -> String {
+    format!(
+        "the {} at {} position {} cannot be read: {error}",
+        message.message_type, message.stream_name, message.position
+    )
 }
 
 /// Reads every message of `category`.
@@ -206,6 +292,7 @@ fn command(message: &StoredMessage) -> Option<Command> {
     if message.is::<Deposit>() {
         let deposit: Deposit = message.decode().ok()?;
         return Some(Command {
+            global_position: message.global_position,
             direction: Direction::In,
             transaction_id: deposit.deposit_id,
             account_id: deposit.account_id,
@@ -216,6 +303,7 @@ fn command(message: &StoredMessage) -> Option<Command> {
     if message.is::<Withdraw>() {
         let withdraw: Withdraw = message.decode().ok()?;
         return Some(Command {
+            global_position: message.global_position,
             direction: Direction::Out,
             transaction_id: withdraw.withdrawal_id,
             account_id: withdraw.account_id,
@@ -227,26 +315,40 @@ fn command(message: &StoredMessage) -> Option<Command> {
 }
 
 /// An account event that answers a deposit or a withdrawal.
-fn answer(message: &StoredMessage) -> anyhow::Result<Option<Answer>> {
-    let (direction, accepted, transaction_id, amount) = match message.message_type.as_str() {
-        account::Deposited::TYPE => {
-            let e: account::Deposited = message.decode()?;
-            (Direction::In, true, e.deposit_id, e.amount)
-        }
-        account::DepositRejected::TYPE => {
-            let e: account::DepositRejected = message.decode()?;
-            (Direction::In, false, e.deposit_id, e.amount)
-        }
-        account::Withdrawn::TYPE => {
-            let e: account::Withdrawn = message.decode()?;
-            (Direction::Out, true, e.withdrawal_id, e.amount)
-        }
-        account::WithdrawalRejected::TYPE => {
-            let e: account::WithdrawalRejected = message.decode()?;
-            (Direction::Out, false, e.withdrawal_id, e.amount)
-        }
-        _ => return Ok(None),
-    };
+fn answer(message: &StoredMessage) -> Result<Option<Answer>, MessageError> {
+    let in_use = |reason: Reason| reason.answers_a_command();
+    let (direction, accepted, transaction_id, amount, refuses_an_id_in_use) =
+        match message.message_type.as_str() {
+            account::Deposited::TYPE => {
+                let e: account::Deposited = message.decode()?;
+                (Direction::In, true, e.deposit_id, e.amount, false)
+            }
+            account::DepositRejected::TYPE => {
+                let e: account::DepositRejected = message.decode()?;
+                (
+                    Direction::In,
+                    false,
+                    e.deposit_id,
+                    e.amount,
+                    in_use(e.reason),
+                )
+            }
+            account::Withdrawn::TYPE => {
+                let e: account::Withdrawn = message.decode()?;
+                (Direction::Out, true, e.withdrawal_id, e.amount, false)
+            }
+            account::WithdrawalRejected::TYPE => {
+                let e: account::WithdrawalRejected = message.decode()?;
+                (
+                    Direction::Out,
+                    false,
+                    e.withdrawal_id,
+                    e.amount,
+                    in_use(e.reason),
+                )
+            }
+            _ => return Ok(None),
+        };
     let Some(account_id) = account_streams::account_id_of(&message.stream_name) else {
         return Ok(None);
     };
@@ -266,11 +368,12 @@ fn answer(message: &StoredMessage) -> anyhow::Result<Option<Answer>> {
         amount,
         transfer: correlated_transfer(message),
         causation,
+        refuses_an_id_in_use,
     }))
 }
 
 /// Applies one of a transfer's own events to its record.
-fn step(record: &mut TransferRecord, message: &StoredMessage) -> anyhow::Result<()> {
+fn step(record: &mut TransferRecord, message: &StoredMessage) -> Result<(), MessageError> {
     match message.message_type.as_str() {
         transfer::Initiated::TYPE => {
             let e: transfer::Initiated = message.decode()?;

@@ -26,9 +26,22 @@ pub struct Traced {
 /// Checks each answer against its command and reservation, and each command
 /// for exactly one answer. Returns the three invariants and what passed.
 pub fn check(records: &Records, at_rest: bool) -> (Vec<Invariant>, Traced) {
-    let mut untraced = Vec::new();
+    let mut untraced = records.unreadable.clone();
     let mut traced_answers: Vec<&Answer> = Vec::new();
-    for answer in &records.answers {
+    // A refusal of a command whose id another had reserved answers that
+    // command, not the transaction: it traces to the command it refuses, and
+    // is not the transaction's answer.
+    let (refusals_of_ids_in_use, answers): (Vec<&Answer>, Vec<&Answer>) = records
+        .answers
+        .iter()
+        .partition(|answer| answer.refuses_an_id_in_use);
+    for refusal in &refusals_of_ids_in_use {
+        let problems = problems_with_a_refusal_of_an_id_in_use(records, refusal);
+        if !problems.is_empty() {
+            untraced.push(format!("{}: {}", refusal.describe(), problems.join("; ")));
+        }
+    }
+    for answer in answers.iter().copied() {
         let problems = problems_with(records, answer);
         if problems.is_empty() {
             traced_answers.push(answer);
@@ -40,7 +53,7 @@ pub fn check(records: &Records, at_rest: bool) -> (Vec<Invariant>, Traced) {
     // A command's first answer is its answer; any other is a second
     // application of the same command, whatever its message id.
     let mut by_transaction: BTreeMap<Uuid, Vec<&Answer>> = BTreeMap::new();
-    for answer in &records.answers {
+    for answer in answers.iter().copied() {
         by_transaction
             .entry(answer.transaction_id)
             .or_default()
@@ -81,7 +94,11 @@ pub fn check(records: &Records, at_rest: bool) -> (Vec<Invariant>, Traced) {
         for (transaction, commands) in &records.commands {
             for command in commands {
                 let key = (command.account_id, *transaction);
-                if !records.reservations.contains_key(&key) {
+                // A parked command was never to be reserved; it is listed
+                // with the parked messages instead.
+                if !records.reservations.contains_key(&key)
+                    && !records.was_parked(command.global_position)
+                {
                     unanswered.push(format!(
                         "the command {transaction} to account {} was never reserved",
                         command.account_id
@@ -166,6 +183,42 @@ fn problems_with(records: &Records, answer: &Answer) -> Vec<String> {
         problems.push(format!(
             "its causation {:?} is not its reservation {} at {}",
             answer.causation, reservation.stream_name, reservation.global_position
+        ));
+    }
+    problems
+}
+
+/// What is wrong with a refusal of a command whose transaction id another
+/// command had reserved: nothing, if it was caused by a command of its own
+/// account's command stream that carries that id, and a reservation of the
+/// id exists (the other command's).
+fn problems_with_a_refusal_of_an_id_in_use(records: &Records, refusal: &Answer) -> Vec<String> {
+    let mut problems = Vec::new();
+    let key = (refusal.account_id, refusal.transaction_id);
+    if !records.reservations.contains_key(&key) {
+        problems.push(format!(
+            "it refuses an id in use, but no command of account {} reserved {}",
+            refusal.account_id, refusal.transaction_id
+        ));
+    }
+    let refused_command = records
+        .commands
+        .get(&refusal.transaction_id)
+        .into_iter()
+        .flatten()
+        .any(|command| {
+            command.account_id == refusal.account_id
+                && command.direction == refusal.direction
+                && command.amount == refusal.amount
+                && refusal
+                    .causation
+                    .as_ref()
+                    .is_some_and(|(_, global)| *global == command.global_position)
+        });
+    if !refused_command {
+        problems.push(format!(
+            "its causation {:?} is not a command it refuses",
+            refusal.causation
         ));
     }
     problems

@@ -2,7 +2,7 @@
 //! transfer's amount and accounts, each transfer moved what its ending
 //! says, and each ended once.
 
-use account_component::Money;
+use account_component::grouped;
 use uuid::Uuid;
 
 use super::Invariant;
@@ -12,10 +12,10 @@ use super::trace::Traced;
 /// What the accounts did for one transfer, in cents.
 #[derive(Debug, Default)]
 struct Moved {
-    withdrawn: i64,
-    deposited: i64,
-    refunded: i64,
-    released: i64,
+    withdrawn: i128,
+    deposited: i128,
+    refunded: i128,
+    released: i128,
 }
 
 /// The steps of every transfer, against the transfer's own record. While
@@ -38,7 +38,7 @@ pub fn steps_carry_the_transfer(records: &Records, traced: &Traced, at_rest: boo
         match expected_step(record, answer) {
             Ok(slot) => {
                 if answer.accepted {
-                    *slot(entry) += answer.amount.cents();
+                    *slot(entry) += i128::from(answer.amount.cents());
                 }
             }
             Err(problem) => {
@@ -52,7 +52,7 @@ pub fn steps_carry_the_transfer(records: &Records, traced: &Traced, at_rest: boo
         .filter(|(_, record)| record.initiated)
     {
         let done = moved.remove(id).unwrap_or_default();
-        let amount = record.amount.cents();
+        let amount = i128::from(record.amount.cents());
         let expected = match record.endings.first() {
             Some(&"Transferred") => Some((amount, amount, 0)),
             Some(&"Cancelled") => Some((0, 0, 0)),
@@ -67,9 +67,9 @@ pub fn steps_carry_the_transfer(records: &Records, traced: &Traced, at_rest: boo
                 "transfer {id} of {} ended {} but withdrew {}, deposited {} and refunded {}",
                 record.amount,
                 record.endings.first().copied().unwrap_or_default(),
-                Money::from_cents(done.withdrawn),
-                Money::from_cents(done.deposited),
-                Money::from_cents(done.refunded)
+                grouped(done.withdrawn),
+                grouped(done.deposited),
+                grouped(done.refunded)
             ));
         }
         let release_expected = if record.released { amount } else { 0 };
@@ -77,8 +77,8 @@ pub fn steps_carry_the_transfer(records: &Records, traced: &Traced, at_rest: boo
         if done.released != release_expected && !in_flight {
             violations.push(format!(
                 "transfer {id} released {} of the {} it held",
-                Money::from_cents(done.released),
-                Money::from_cents(release_expected)
+                grouped(done.released),
+                grouped(release_expected)
             ));
         }
     }
@@ -92,7 +92,7 @@ pub fn steps_carry_the_transfer(records: &Records, traced: &Traced, at_rest: boo
     }
 }
 
-type Slot = fn(&mut Moved) -> &mut i64;
+type Slot = fn(&mut Moved) -> &mut i128;
 
 /// Which step of `record` an account's answer is, if it is one: the
 /// withdrawal from the source, the deposit into the destination, the refund

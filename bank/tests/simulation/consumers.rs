@@ -98,8 +98,7 @@ impl Handling {
             }
             Role::TransferCommands => {
                 let transfers = funds_transfer_component::store::build(store.clone());
-                let ids = parts.ids.clone();
-                Handling::TransferCommands(TransferCommands::new(store, transfers, clock, ids))
+                Handling::TransferCommands(TransferCommands::new(store, transfers, clock))
             }
             Role::TransferEvents => {
                 let transfers = funds_transfer_component::store::build(store.clone());

@@ -1,5 +1,5 @@
 //! The bank's shared parts for one simulated execution: the message store,
-//! the views, the clock and the funds-transfer ids.
+//! the views and the clock.
 //!
 //! Nothing here runs by itself. The consumers and the aggregator are driven
 //! one step at a time by the simulator, so that one seed is one execution.
@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use messaging::store::MemoryStore;
-use messaging::{Clock, IdGenerator, MessageStore, Time};
+use messaging::{Clock, MessageStore, Time};
 use views::ViewDatabase;
 
 /// Where the message store lives.
@@ -27,10 +27,6 @@ pub struct Parts {
     pub views: ViewDatabase,
     /// The time every handler sees; only the simulator moves it.
     pub clock: Clock,
-    /// The funds-transfer component's new ids: one generator shared by every
-    /// instance, so that a restarted or duplicate instance never hands out
-    /// an id another has.
-    pub ids: IdGenerator,
     folder: PathBuf,
 }
 
@@ -55,7 +51,6 @@ impl Parts {
             store,
             views,
             clock: Clock::fixed(start),
-            ids: IdGenerator::sequential(),
             folder,
         }
     }

@@ -4,7 +4,7 @@
 //! [`Dice`]: what the clients do, which consumer takes the next step, how
 //! big the aggregator's batches are, and which fault strikes where. Nothing
 //! runs concurrently; time is the fixed clock the simulator moves; the ids
-//! the bank makes come from a counter. So a seed replays exactly, and a
+//! the bank makes are derived from the ids its clients chose. So a seed replays exactly, and a
 //! failure found once is a failure found for good.
 //!
 //! The faults are the ones at the seams where money goes wrong: a write

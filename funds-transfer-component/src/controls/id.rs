@@ -11,20 +11,20 @@ pub fn transfer() -> Uuid {
     Uuid::from_u128(0xf7a0_0000_0000_4000_8000_0000_0000_0001)
 }
 
-/// The ids `Initiated` fixes are the first three of a sequential
-/// `IdGenerator`, so a handler test with one can predict them.
+/// The ids `Initiated` fixes for the example transfer: derived from its id
+/// (see `step_ids.rs`), as the handler derives them.
 pub fn withdrawal() -> Uuid {
-    messaging::IdGenerator::sequential_id(1)
+    crate::step_ids::withdrawal_id(transfer())
 }
 
 /// See [`withdrawal`].
 pub fn deposit() -> Uuid {
-    messaging::IdGenerator::sequential_id(2)
+    crate::step_ids::deposit_id(transfer())
 }
 
 /// See [`withdrawal`].
 pub fn refund() -> Uuid {
-    messaging::IdGenerator::sequential_id(3)
+    crate::step_ids::refund_id(transfer())
 }
 
 /// An operator's release of the money the example transfer holds.

@@ -1,8 +1,8 @@
 //! The commands handler: `fundsTransfer:command-{fundsTransferId}`.
 
 use messaging::{
-    Clock, EntityStore, ExpectedVersion, Handler, HandlerError, IdGenerator, Message, MessageStore,
-    NewMessage, StoredMessage,
+    Clock, EntityStore, ExpectedVersion, Handler, HandlerError, Message, MessageStore, NewMessage,
+    StoredMessage,
 };
 
 use super::ensure_addressed_to;
@@ -19,24 +19,19 @@ pub struct Commands {
     transfers: EntityStore<FundsTransfer>,
     /// Where `processed_time` comes from; tests fix it.
     clock: Clock,
-    /// Where the ids of a transfer's steps come from; tests fix them.
-    ids: IdGenerator,
 }
 
 impl Commands {
-    /// A handler writing to `store`, with the time from `clock` and new ids
-    /// from `ids`.
+    /// A handler writing to `store`, with the time from `clock`.
     pub fn new(
         store: MessageStore,
         transfers: EntityStore<FundsTransfer>,
         clock: Clock,
-        ids: IdGenerator,
     ) -> Commands {
         Commands {
             store,
             transfers,
             clock,
-            ids,
         }
     }
 
@@ -62,7 +57,7 @@ impl Commands {
             }
             None => {
                 tracing::info!(amount = %transfer.amount, "Transfer initiated");
-                NewMessage::follow(&Initiated::follow(&transfer, &self.ids, time), message)?
+                NewMessage::follow(&Initiated::follow(&transfer, time), message)?
             }
         };
         let stream = streams::transfer_stream(id);

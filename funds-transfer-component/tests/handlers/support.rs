@@ -4,7 +4,7 @@ use funds_transfer_component::handlers::commands::Commands;
 use funds_transfer_component::handlers::events::Events;
 use funds_transfer_component::streams;
 use messaging::store::RecordedWrite;
-use messaging::{Clock, IdGenerator, MessageStore, NewMessage};
+use messaging::{Clock, MessageStore, NewMessage};
 
 pub fn store() -> MessageStore {
     MessageStore::in_memory()
@@ -16,7 +16,7 @@ fn clock() -> Clock {
 
 pub fn commands(store: &MessageStore) -> Commands {
     let transfers = funds_transfer_component::store::build(store.clone());
-    Commands::new(store.clone(), transfers, clock(), IdGenerator::sequential())
+    Commands::new(store.clone(), transfers, clock())
 }
 
 pub fn events(store: &MessageStore) -> Events {

@@ -8,6 +8,7 @@ use views::statement::{Entry, StatementLine};
 
 use super::commands::{Report, notices, pending_rows};
 use super::{account_status, transfer_rows};
+use crate::form_id::FormId;
 use crate::format;
 use crate::pages::{
     self, AccountSummary, AmountForm, CloseForm, Destination, LineRow, TransferForm, Watch,
@@ -39,7 +40,7 @@ impl Forms {
     /// new command; submitting it twice sends the same one twice.
     pub fn fresh() -> Forms {
         let amount_form = || AmountForm {
-            command_id: Uuid::new_v4().to_string(),
+            command_id: FormId::new().to_string(),
             amount: String::new(),
             error: None,
         };
@@ -47,7 +48,7 @@ impl Forms {
             deposit: amount_form(),
             withdraw: amount_form(),
             transfer: TransferForm {
-                command_id: Uuid::new_v4().to_string(),
+                command_id: FormId::new().to_string(),
                 amount: String::new(),
                 error: None,
                 destinations: Vec::new(),
@@ -56,7 +57,7 @@ impl Forms {
             },
             chosen_destination: None,
             close: CloseForm {
-                command_id: Uuid::new_v4().to_string(),
+                command_id: FormId::new().to_string(),
                 error: None,
             },
         }

@@ -9,6 +9,7 @@ use views::transfers::{Transfer, TransferStatus};
 
 use super::{name_in, transfer_status};
 use crate::components::RunningComponent;
+use crate::form_id::FormId;
 use crate::format;
 use crate::pages::{
     ComponentRow, ConsumerRow, DeadLetterRow, HeldRow, OperationsPage, ReleaseForm, Watch,
@@ -86,7 +87,7 @@ pub fn operations_page(
                         refused.form.clone()
                     }
                     _ => ReleaseForm {
-                        command_id: Uuid::new_v4().to_string(),
+                        command_id: FormId::new().to_string(),
                         account_id: String::new(),
                         error: None,
                     },

@@ -1,5 +1,9 @@
 //! The account page's forms: deposit, withdraw, close. (The transfer form
 //! posts to the transfer routes.)
+//!
+//! Each checks what was typed (a refused form is drawn again, with its
+//! error, and sends nothing), builds its command with the ids derived from
+//! the form's id (`form_id.rs`), and sends it (`send.rs`).
 
 use account_component::client::AccountCommand;
 use account_component::messages::commands::{Close, Deposit, Withdraw};
@@ -7,11 +11,12 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use uuid::Uuid;
+use views::accounts::Account;
 
 use super::accounts::{no_such_account, opened_account, refuse};
 use crate::AppState;
 use crate::error::AppError;
+use crate::form_id::FormId;
 use crate::forms::{self, AmountInput, CloseInput};
 use crate::pages::AmountForm;
 use crate::presenters::account::Forms;
@@ -23,34 +28,7 @@ pub async fn deposit(
     Path(account_id): Path<String>,
     Form(input): Form<AmountInput>,
 ) -> Result<Response, AppError> {
-    let Some(account) = opened_account(&state, &account_id).await? else {
-        return Ok(no_such_account(StatusCode::UNPROCESSABLE_ENTITY));
-    };
-    let (deposit_id, amount) = match forms::command_id_and_amount(&input) {
-        Ok(valid) => valid,
-        Err(error) => {
-            let mut forms = Forms::fresh();
-            forms.deposit = amount_form(&input, error);
-            return refuse(&state, account, forms).await;
-        }
-    };
-    let account_id = account.account_id;
-    let deposit = Deposit {
-        deposit_id,
-        account_id,
-        amount,
-        time: state.clock.now(),
-    };
-    let page = format!("/accounts/{account_id}");
-    let form = PostedForm {
-        action: format!("{page}/deposits"),
-        fields: vec![
-            ("command_id", deposit_id.to_string()),
-            ("amount", amount.to_string()),
-        ],
-    };
-    let command = AccountCommand::deposit(&deposit)?;
-    send(&state.store, command, deposit_id, &page, form).await
+    send_amount(&state, &account_id, &input, Movement::Deposit).await
 }
 
 /// `POST /accounts/{id}/withdrawals`.
@@ -59,34 +37,7 @@ pub async fn withdraw(
     Path(account_id): Path<String>,
     Form(input): Form<AmountInput>,
 ) -> Result<Response, AppError> {
-    let Some(account) = opened_account(&state, &account_id).await? else {
-        return Ok(no_such_account(StatusCode::UNPROCESSABLE_ENTITY));
-    };
-    let (withdrawal_id, amount) = match forms::command_id_and_amount(&input) {
-        Ok(valid) => valid,
-        Err(error) => {
-            let mut forms = Forms::fresh();
-            forms.withdraw = amount_form(&input, error);
-            return refuse(&state, account, forms).await;
-        }
-    };
-    let account_id = account.account_id;
-    let withdraw = Withdraw {
-        withdrawal_id,
-        account_id,
-        amount,
-        time: state.clock.now(),
-    };
-    let page = format!("/accounts/{account_id}");
-    let form = PostedForm {
-        action: format!("{page}/withdrawals"),
-        fields: vec![
-            ("command_id", withdrawal_id.to_string()),
-            ("amount", amount.to_string()),
-        ],
-    };
-    let command = AccountCommand::withdraw(&withdraw)?;
-    send(&state.store, command, withdrawal_id, &page, form).await
+    send_amount(&state, &account_id, &input, Movement::Withdrawal).await
 }
 
 /// `POST /accounts/{id}/close`.
@@ -98,7 +49,7 @@ pub async fn close(
     let Some(account) = opened_account(&state, &account_id).await? else {
         return Ok(no_such_account(StatusCode::UNPROCESSABLE_ENTITY));
     };
-    let command_id = match forms::command_id(input.command_id.as_deref()) {
+    let form_id = match FormId::parse(input.command_id.as_deref()) {
         Ok(id) => id,
         Err(error) => {
             let mut forms = Forms::fresh();
@@ -106,33 +57,95 @@ pub async fn close(
             return refuse(&state, account, forms).await;
         }
     };
-    let account_id = account.account_id;
     let close = Close {
-        account_id,
+        account_id: account.account_id,
         time: state.clock.now(),
     };
-    let page = format!("/accounts/{account_id}");
-    let form = PostedForm {
-        action: format!("{page}/close"),
-        fields: vec![("command_id", command_id.to_string())],
+    let command = AccountCommand::close(&close)?;
+    send_to(&state, &account, command, form_id, "close", Vec::new()).await
+}
+
+/// Money in or out: the two forms with an amount.
+#[derive(Clone, Copy, Debug)]
+enum Movement {
+    Deposit,
+    Withdrawal,
+}
+
+/// Checks an amount form, and sends its deposit or withdrawal.
+async fn send_amount(
+    state: &AppState,
+    account_id: &str,
+    input: &AmountInput,
+    movement: Movement,
+) -> Result<Response, AppError> {
+    let Some(account) = opened_account(state, account_id).await? else {
+        return Ok(no_such_account(StatusCode::UNPROCESSABLE_ENTITY));
     };
-    send(
-        &state.store,
-        AccountCommand::close(&close)?,
-        command_id,
-        &page,
-        form,
-    )
-    .await
+    let (form_id, amount) = match forms::form_id_and_amount(input) {
+        Ok(valid) => valid,
+        Err(error) => {
+            let mut forms = Forms::fresh();
+            let refused = amount_form(input, error);
+            match movement {
+                Movement::Deposit => forms.deposit = refused,
+                Movement::Withdrawal => forms.withdraw = refused,
+            }
+            return refuse(state, account, forms).await;
+        }
+    };
+    let (account_id, time) = (account.account_id, state.clock.now());
+    let (command, action) = match movement {
+        Movement::Deposit => {
+            let deposit = Deposit {
+                deposit_id: form_id.derived_id(),
+                account_id,
+                amount,
+                time,
+            };
+            (AccountCommand::deposit(&deposit)?, "deposits")
+        }
+        Movement::Withdrawal => {
+            let withdraw = Withdraw {
+                withdrawal_id: form_id.derived_id(),
+                account_id,
+                amount,
+                time,
+            };
+            (AccountCommand::withdraw(&withdraw)?, "withdrawals")
+        }
+    };
+    let fields = vec![("amount", amount.to_string())];
+    send_to(state, &account, command, form_id, action, fields).await
+}
+
+/// Sends an account form's command, posted to `/accounts/{id}/{action}`
+/// with `fields` besides its id, and answers with the account page.
+async fn send_to(
+    state: &AppState,
+    account: &Account,
+    command: AccountCommand,
+    form_id: FormId,
+    action: &str,
+    fields: Vec<(&'static str, String)>,
+) -> Result<Response, AppError> {
+    let page = format!("/accounts/{}", account.account_id);
+    let mut posted = vec![("command_id", form_id.to_string())];
+    posted.extend(fields);
+    let form = PostedForm {
+        action: format!("{page}/{action}"),
+        fields: posted,
+    };
+    send(&state.store, command, form_id, &page, form).await
 }
 
 /// The submitted amount form, with its error, to show again. It keeps its
-/// command id, so that sending it again after fixing the amount is still
-/// the same command.
+/// form id, so that sending it again after fixing the amount is still the
+/// same command.
 fn amount_form(input: &AmountInput, error: String) -> AmountForm {
     AmountForm {
-        command_id: forms::command_id(input.command_id.as_deref())
-            .unwrap_or_else(|_| Uuid::new_v4())
+        command_id: FormId::parse(input.command_id.as_deref())
+            .unwrap_or_default()
             .to_string(),
         amount: input.amount.clone().unwrap_or_default(),
         error: Some(error),

@@ -12,6 +12,7 @@ use super::watch::{self, AccountWatch};
 use super::{AfterCommand, message, parse_id};
 use crate::AppState;
 use crate::error::AppError;
+use crate::form_id::FormId;
 use crate::pages::{self, MessagePage, Watch};
 use crate::presenters::account::{Destinations, Forms, LINES_READ, account_page};
 use crate::presenters::commands::Report;
@@ -48,13 +49,13 @@ pub async fn show(
     let mut view = state.views.account_page(account_id, lines).await?;
     let watching = AccountWatch::of(view.account.as_ref(), &view.pending, &report);
     let watch = watching.waiting.then(|| Watch {
-        url: watch::account_url(account_id, after.command_id()),
+        url: watch::account_url(account_id, after.form_id().map(FormId::message_id)),
         token: watching.token,
         refresh_without_script: true,
     });
     let Some(account) = view.account.clone().filter(Account::was_opened) else {
-        // The open form's command id is the new account's id.
-        if after.command_id() == Some(account_id) {
+        // The open form's id is the one the new account's id derives from.
+        if after.form_id().map(FormId::derived_id) == Some(account_id) {
             return opening(report, watch);
         }
         return Ok(no_such_account(StatusCode::NOT_FOUND));

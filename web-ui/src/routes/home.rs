@@ -13,6 +13,7 @@ use views::directory::PageStart;
 use super::{parse_id, watch};
 use crate::AppState;
 use crate::error::AppError;
+use crate::form_id::FormId;
 use crate::forms::{self, OpenInput};
 use crate::pages::{self, HomePage, OpenForm, Watch};
 use crate::presenters::home::{Listed, home_page};
@@ -41,7 +42,7 @@ pub async fn show(
     Query(query): Query<HomeQuery>,
 ) -> Result<Response, AppError> {
     let form = OpenForm {
-        command_id: Uuid::new_v4().to_string(),
+        command_id: FormId::new().to_string(),
         holder_name: String::new(),
         error: None,
     };
@@ -79,22 +80,19 @@ async fn home(
     Ok(page)
 }
 
-/// `POST /accounts`: sends `Open`, with the form's id as the new account's
-/// id (and, as for every form, as the message's id).
+/// `POST /accounts`: sends `Open`, with the new account's id derived from
+/// the form's id (see `form_id.rs`).
 pub async fn open_account(
     State(state): State<AppState>,
     Form(input): Form<OpenInput>,
 ) -> Result<Response, AppError> {
-    let command_id = forms::command_id(input.command_id.as_deref());
+    let form_id = FormId::parse(input.command_id.as_deref());
     let name = forms::holder_name(input.holder_name.as_deref());
-    let (account_id, holder_name) = match (command_id, name) {
+    let (form_id, holder_name) = match (form_id, name) {
         (Ok(id), Ok(name)) => (id, name),
         (id, name) => {
             let form = OpenForm {
-                command_id: id
-                    .as_ref()
-                    .map_or_else(|_| Uuid::new_v4(), |id| *id)
-                    .to_string(),
+                command_id: id.clone().unwrap_or_default().to_string(),
                 holder_name: input.holder_name.unwrap_or_default(),
                 error: name.err().or_else(|| id.err()),
             };
@@ -102,6 +100,7 @@ pub async fn open_account(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
+    let account_id = form_id.derived_id();
     let open = Open {
         account_id,
         customer_id: Uuid::new_v4(),
@@ -112,14 +111,14 @@ pub async fn open_account(
     let form = PostedForm {
         action: "/accounts".to_string(),
         fields: vec![
-            ("command_id", account_id.to_string()),
+            ("command_id", form_id.to_string()),
             ("holder_name", open.holder_name.clone()),
         ],
     };
     send(
         &state.store,
         AccountCommand::open(&open)?,
-        account_id,
+        form_id,
         &page,
         form,
     )

@@ -25,6 +25,7 @@ use uuid::Uuid;
 use views::Views;
 
 use crate::error::AppError;
+use crate::form_id::FormId;
 use crate::pages::{self, MessagePage};
 use crate::presenters::commands::Report;
 
@@ -66,19 +67,22 @@ pub struct AfterCommand {
 }
 
 impl AfterCommand {
-    /// The form's command id, if the page was reached from a form.
-    pub fn command_id(&self) -> Option<Uuid> {
-        self.command.as_deref().and_then(parse_id)
+    /// The form's id, if the page was reached from a form.
+    pub fn form_id(&self) -> Option<FormId> {
+        self.command
+            .as_deref()
+            .and_then(parse_id)
+            .map(FormId::of_message)
     }
 
     /// The report on that command, as the views show it now.
     async fn report(&self, views: &Views) -> Result<Report, AppError> {
-        let sent = match self.command_id() {
-            Some(id) => views.sent_command(id).await?,
+        let sent = match self.form_id() {
+            Some(form) => views.sent_command(form.message_id()).await?,
             None => None,
         };
         Ok(Report {
-            after_a_form: self.command_id().is_some(),
+            after_a_form: self.form_id().is_some(),
             duplicate: self.duplicate.is_some(),
             sent,
         })

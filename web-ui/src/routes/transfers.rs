@@ -7,12 +7,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use funds_transfer_component::client::TransferCommand;
 use funds_transfer_component::messages::commands::{ReleaseHeldRefund, Transfer};
-use uuid::Uuid;
 
 use super::accounts::{no_such_account, opened_account, refuse};
 use super::{AfterCommand, message, parse_id, watch};
 use crate::AppState;
 use crate::error::AppError;
+use crate::form_id::FormId;
 use crate::format;
 use crate::forms::{self, ReleaseInput, TransferInput};
 use crate::pages::{self, ReleaseForm, TransferPage, Watch};
@@ -41,7 +41,10 @@ pub async fn show(
         Some(_) => None,
         None => state.views.transfer_command(transfer_id).await?,
     };
-    if view.is_none() && after.command_id() != Some(transfer_id) && command.is_none() {
+    // A transfer just sent from its form has the id the form derived, and
+    // may not be in the views yet.
+    let just_sent = after.form_id().map(FormId::derived_id) == Some(transfer_id);
+    if view.is_none() && !just_sent && command.is_none() {
         return Ok(no_such_transfer());
     }
     // The token is the status shown, taken from the very row rendered, so
@@ -108,14 +111,15 @@ pub async fn transfer(
         Err(error) => Err(error),
     }
     .and_then(|destination| {
-        let command_id = forms::command_id(input.command_id.as_deref())?;
+        let form_id = FormId::parse(input.command_id.as_deref())?;
         let amount = forms::amount(input.amount.as_deref())?;
-        Ok((command_id, destination, amount))
+        Ok((form_id, destination, amount))
     });
-    let (funds_transfer_id, destination, amount) = match checked {
+    let (form_id, destination, amount) = match checked {
         Ok(valid) => valid,
         Err(error) => return refuse(&state, account, refused_form(&input, error)).await,
     };
+    let funds_transfer_id = form_id.derived_id();
     let transfer = Transfer {
         funds_transfer_id,
         withdrawal_account_id: account_id,
@@ -127,13 +131,13 @@ pub async fn transfer(
     let form = PostedForm {
         action: format!("/accounts/{account_id}/transfers"),
         fields: vec![
-            ("command_id", funds_transfer_id.to_string()),
+            ("command_id", form_id.to_string()),
             ("to_account_id", destination.to_string()),
             ("amount", amount.to_string()),
         ],
     };
     let command = TransferCommand::transfer(&transfer)?;
-    send(&state.store, command, funds_transfer_id, &page, form).await
+    send(&state.store, command, form_id, &page, form).await
 }
 
 /// `POST /transfers/{id}/release`: an operator pays the money a transfer
@@ -171,15 +175,15 @@ pub async fn release(
         Err(_) => Err("Enter the id of the account to pay the money into.".to_string()),
     };
     let checked = account.and_then(|account_id| {
-        let release_id = forms::command_id(input.command_id.as_deref())?;
-        Ok((release_id, account_id))
+        let form_id = FormId::parse(input.command_id.as_deref())?;
+        Ok((form_id, account_id))
     });
-    let (release_id, account_id) = match checked {
+    let (form_id, account_id) = match checked {
         Ok(valid) => valid,
         Err(error) => {
             let form = ReleaseForm {
-                command_id: forms::command_id(input.command_id.as_deref())
-                    .unwrap_or_else(|_| Uuid::new_v4())
+                command_id: FormId::parse(input.command_id.as_deref())
+                    .unwrap_or_default()
                     .to_string(),
                 account_id: input.account_id.clone().unwrap_or_default(),
                 error: Some(error),
@@ -193,7 +197,7 @@ pub async fn release(
     };
     let release = ReleaseHeldRefund {
         funds_transfer_id: transfer_id,
-        release_id,
+        release_id: form_id.derived_id(),
         account_id,
         time: state.clock.now(),
     };
@@ -201,20 +205,20 @@ pub async fn release(
     let form = PostedForm {
         action: format!("{page}/release"),
         fields: vec![
-            ("command_id", release_id.to_string()),
+            ("command_id", form_id.to_string()),
             ("account_id", account_id.to_string()),
         ],
     };
     let command = TransferCommand::release_held_refund(&release)?;
-    send(&state.store, command, release_id, &page, form).await
+    send(&state.store, command, form_id, &page, form).await
 }
 
 /// The account page's forms, with the transfer form as submitted and its
 /// error.
 fn refused_form(input: &TransferInput, error: String) -> Forms {
     let mut forms = Forms::fresh();
-    forms.transfer.command_id = forms::command_id(input.command_id.as_deref())
-        .unwrap_or_else(|_| Uuid::new_v4())
+    forms.transfer.command_id = FormId::parse(input.command_id.as_deref())
+        .unwrap_or_default()
         .to_string();
     forms.transfer.amount = input.amount.clone().unwrap_or_default();
     forms.transfer.error = Some(error);

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use messaging::Time;
 use uuid::Uuid;
 
-use crate::support::TestApp;
+use crate::support::{TestApp, derived};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_deposit_is_pending_then_shows_in_the_balance_and_statement() {
@@ -114,7 +114,11 @@ async fn a_transfer_walks_to_transferred_and_both_balances_move() {
             ],
         )
         .await;
-    assert_eq!(response.location(), format!("/transfers/{id}?command={id}"));
+    let transfer = derived(&id);
+    assert_eq!(
+        response.location(),
+        format!("/transfers/{transfer}?command={id}")
+    );
     let pending = app.get(&response.location()).await;
     assert_eq!(pending.status, StatusCode::OK);
 

@@ -2,7 +2,7 @@
 
 use axum::http::StatusCode;
 
-use crate::support::TestApp;
+use crate::support::{TestApp, derived};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_home_page_offers_to_open_an_account() {
@@ -26,11 +26,12 @@ async fn opening_an_account_sends_open_and_redirects_to_the_pending_account() {
         .await;
 
     assert_eq!(response.status, StatusCode::SEE_OTHER);
-    // The form's id is the new account's id, and the page reports on the
-    // command by that id, as every form's page does.
+    // The new account's id is derived from the form's id, and the page
+    // reports on the command by the form's id, as every form's page does.
+    let account_id = derived(&command_id);
     assert_eq!(
         response.location(),
-        format!("/accounts/{command_id}?command={command_id}")
+        format!("/accounts/{account_id}?command={command_id}")
     );
     let written = app.command_writes();
     assert_eq!(written[0].messages[0].message_type, "Open");

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod autonomy;
+mod connections;
 mod events;
 mod finding;
 mod forms;

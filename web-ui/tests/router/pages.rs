@@ -2,7 +2,7 @@
 
 use axum::http::{StatusCode, header};
 
-use crate::support::TestApp;
+use crate::support::{TestApp, derived};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_inspector_shows_the_chain_behind_a_transfer() {
@@ -24,6 +24,7 @@ async fn the_inspector_shows_the_chain_behind_a_transfer() {
     )
     .await;
     app.settle().await;
+    let id = derived(&id);
 
     let page = app.get(&format!("/inspector?transfer={id}")).await;
     assert_eq!(page.status, StatusCode::OK);

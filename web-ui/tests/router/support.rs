@@ -7,7 +7,7 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use messaging::controls::sqlite::TemporaryFile;
 use messaging::store::Writes;
-use messaging::{Clock, ComponentSettings, IdGenerator, MessageStore};
+use messaging::{Clock, ComponentSettings, MessageStore};
 use tokio_util::sync::CancellationToken;
 use tower::ServiceExt;
 use views::{ViewDatabase, Views};
@@ -96,13 +96,8 @@ impl TestApp {
         };
         let accounts =
             account_component::start(store.clone(), &settings, Clock::system(), &shutdown);
-        let transfers = funds_transfer_component::start(
-            store.clone(),
-            &settings,
-            Clock::system(),
-            IdGenerator::random(),
-            &shutdown,
-        );
+        let transfers =
+            funds_transfer_component::start(store.clone(), &settings, Clock::system(), &shutdown);
         // As in the all-in-one bank, the operations page can pause them.
         let components = InProcess::bank(accounts.pause_switch(), transfers.pause_switch());
         tokio::spawn(accounts.run());
@@ -226,7 +221,13 @@ impl TestApp {
             .await;
         assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
         self.settle().await;
-        command_id
+        // The account's id is derived from the form's: the redirect names it.
+        let location = response.location();
+        let account = location
+            .strip_prefix("/accounts/")
+            .and_then(|rest| rest.split('?').next())
+            .expect("a redirect to the new account");
+        account.to_string()
     }
 
     /// Sends the deposit form of an account, as a browser would (the form's
@@ -256,6 +257,15 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         self.shutdown.cancel();
     }
+}
+
+/// The id a form's command gives what it creates (a new account, a
+/// transfer), derived from the form's id as the UI derives it.
+pub fn derived(form_id: &str) -> String {
+    web_ui::form_id::FormId::parse(Some(form_id))
+        .expect("a form id")
+        .derived_id()
+        .to_string()
 }
 
 /// Percent-encodes a form value.

@@ -4,9 +4,11 @@
 mod close;
 mod deposit;
 mod open;
+mod transaction;
 mod withdraw;
 
 pub use close::Close;
 pub use deposit::Deposit;
 pub use open::Open;
+pub use transaction::Transaction;
 pub use withdraw::Withdraw;

@@ -1,7 +1,9 @@
 //! `Deposit` arriving at the commands handler: the reservation.
 
-use account_component::controls::{self, store::arriving, store::given};
-use account_component::messages::commands::Deposit;
+use account_component::controls::{self, store::arriving, store::given, store::given_history};
+use account_component::messages::Reason;
+use account_component::messages::commands::{Deposit, Withdraw};
+use account_component::messages::events::DepositRejected;
 use account_component::streams;
 use messaging::{ExpectedVersion, Handler, HandlerError, Metadata, NewMessage};
 
@@ -128,5 +130,166 @@ async fn a_deposit_whose_data_does_not_parse_cannot_be_handled() {
         .expect_err("garbled");
 
     assert!(matches!(error, HandlerError::Message(_)), "{error:?}");
+    assert!(writes(&store).is_empty());
+}
+
+/// The example deposit's reservation, made by `reserved` (a deposit or a
+/// withdrawal under the deposit's id), and the example deposit arriving,
+/// with `correlation` if given.
+async fn arriving_after_a_reservation<M: messaging::Message>(
+    store: &messaging::MessageStore,
+    reserved: &M,
+    correlation: Option<&str>,
+) -> messaging::StoredMessage {
+    given(
+        store,
+        &reservation_stream(),
+        &[controls::history::message(reserved)],
+    )
+    .await;
+    let mut command = NewMessage::new(&controls::commands::deposit()).expect("encodes");
+    if let Some(correlation) = correlation {
+        command = command.correlated_with(&messaging::StreamName::from_stored(correlation));
+    }
+    let commands = streams::command_stream(controls::id::account());
+    given(store, &commands, &[command]).await;
+    store
+        .read_last(&commands, None)
+        .await
+        .expect("read")
+        .expect("written")
+}
+
+/// The handler's only write, as a `DepositRejected`.
+fn only_rejection(store: &messaging::MessageStore) -> DepositRejected {
+    let write = only_write(store);
+    assert_eq!(
+        write.stream_name,
+        streams::account_stream(controls::id::account())
+    );
+    write.messages[0]
+        .decode::<DepositRejected>()
+        .expect("a DepositRejected")
+}
+
+#[tokio::test]
+async fn the_same_deposit_sent_again_at_another_time_is_ignored() {
+    let store = store();
+    let earlier = Deposit {
+        time: messaging::Time::parse("2020-01-01T00:00:00.000Z").expect("a time"),
+        ..controls::commands::deposit()
+    };
+    let deposit = arriving_after_a_reservation(&store, &earlier, None).await;
+
+    commands(&store).handle(&deposit).await.expect("handled");
+
+    assert!(writes(&store).is_empty());
+}
+
+#[tokio::test]
+async fn a_deposit_whose_id_another_amount_reserved_is_rejected_as_an_id_in_use() {
+    let store = store();
+    let other = Deposit {
+        amount: account_component::Money::from_cents(1),
+        ..controls::commands::deposit()
+    };
+    let deposit = arriving_after_a_reservation(&store, &other, None).await;
+
+    commands(&store).handle(&deposit).await.expect("handled");
+
+    let rejected = only_rejection(&store);
+    assert_eq!(rejected.reason, Reason::TransactionIdInUse);
+    assert_eq!(rejected.amount, controls::commands::deposit().amount);
+}
+
+#[tokio::test]
+async fn a_deposit_whose_id_a_withdrawal_reserved_is_rejected_as_an_id_in_use() {
+    let store = store();
+    let withdrawal = Withdraw {
+        withdrawal_id: controls::id::deposit(),
+        ..controls::commands::withdraw()
+    };
+    let deposit = arriving_after_a_reservation(&store, &withdrawal, None).await;
+
+    commands(&store).handle(&deposit).await.expect("handled");
+
+    assert_eq!(only_rejection(&store).reason, Reason::TransactionIdInUse);
+}
+
+#[tokio::test]
+async fn a_deposit_whose_id_was_reserved_for_another_process_is_rejected_as_an_id_in_use() {
+    let store = store();
+    let deposit = arriving_after_a_reservation(
+        &store,
+        &controls::commands::deposit(),
+        Some("fundsTransfer-7"),
+    )
+    .await;
+
+    commands(&store).handle(&deposit).await.expect("handled");
+
+    assert_eq!(only_rejection(&store).reason, Reason::TransactionIdInUse);
+}
+
+#[tokio::test]
+async fn the_refusal_of_an_id_in_use_answers_the_command_and_keeps_its_correlation() {
+    let store = store();
+    let other = Deposit {
+        amount: account_component::Money::from_cents(1),
+        ..controls::commands::deposit()
+    };
+    let deposit = arriving_after_a_reservation(&store, &other, Some("fundsTransfer-7")).await;
+
+    commands(&store).handle(&deposit).await.expect("handled");
+
+    let write = only_write(&store);
+    let rejected: DepositRejected = write.messages[0].decode().expect("a DepositRejected");
+    assert_eq!(rejected.sequence, deposit.global_position);
+    assert_eq!(
+        write.messages[0]
+            .metadata
+            .correlation_stream_name
+            .as_deref(),
+        Some("fundsTransfer-7")
+    );
+    assert_eq!(
+        write.messages[0].metadata.causation_message_global_position,
+        Some(deposit.global_position)
+    );
+}
+
+#[tokio::test]
+async fn the_refusal_of_an_id_in_use_is_written_at_the_version_of_the_account() {
+    let store = store();
+    given_history(&store, &controls::history::open()).await;
+    let other = Deposit {
+        amount: account_component::Money::from_cents(1),
+        ..controls::commands::deposit()
+    };
+    let deposit = arriving_after_a_reservation(&store, &other, None).await;
+
+    commands(&store).handle(&deposit).await.expect("handled");
+
+    let version = controls::history::open().len() as i64 - 1;
+    assert_eq!(
+        only_write(&store).expected_version,
+        ExpectedVersion::Exactly(version)
+    );
+}
+
+#[tokio::test]
+async fn a_deposit_whose_id_in_use_was_refused_already_is_ignored() {
+    let store = store();
+    let other = Deposit {
+        amount: account_component::Money::from_cents(1),
+        ..controls::commands::deposit()
+    };
+    let deposit = arriving_after_a_reservation(&store, &other, None).await;
+    let refused =
+        controls::events::deposit_rejected(Reason::TransactionIdInUse, deposit.global_position);
+    given_history(&store, &[controls::history::message(&refused)]).await;
+
+    commands(&store).handle(&deposit).await.expect("handled");
+
     assert!(writes(&store).is_empty());
 }

@@ -1,9 +1,10 @@
 use account_component::Money;
-use messaging::{IdGenerator, Message, Time};
+use messaging::{Message, Time};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::messages::commands::Transfer;
+use crate::step_ids;
 
 /// The transfer started. It fixes, once and for all, the ids of the
 /// withdrawal, the deposit and a possible refund, so that every retry of
@@ -32,15 +33,16 @@ pub struct Initiated {
 
 impl Initiated {
     /// The transfer `transfer` asked for, started, with its steps' ids
-    /// drawn from `ids` now, once.
-    pub fn follow(transfer: &Transfer, ids: &IdGenerator, processed_time: Time) -> Initiated {
+    /// derived from its id (see `step_ids.rs` for why they are derived).
+    pub fn follow(transfer: &Transfer, processed_time: Time) -> Initiated {
+        let id = transfer.funds_transfer_id;
         Initiated {
             funds_transfer_id: transfer.funds_transfer_id,
             withdrawal_account_id: transfer.withdrawal_account_id,
             deposit_account_id: transfer.deposit_account_id,
-            withdrawal_id: ids.next_id(),
-            deposit_id: ids.next_id(),
-            refund_id: ids.next_id(),
+            withdrawal_id: step_ids::withdrawal_id(id),
+            deposit_id: step_ids::deposit_id(id),
+            refund_id: step_ids::refund_id(id),
             amount: transfer.amount,
             time: transfer.time,
             processed_time,
