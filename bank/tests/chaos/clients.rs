@@ -90,17 +90,28 @@ pub async fn client(world: World, channel: Channel, operations: usize, seed: u64
 
 /// Opens an account.
 pub async fn open(world: &World, channel: Channel, twice: bool) -> Uuid {
-    let account = Uuid::new_v4();
+    let form = Uuid::new_v4();
+    // Through the web, the account's id is derived from the form's.
+    let account = match channel {
+        Channel::Store => form,
+        Channel::Web => derived(form),
+    };
     match channel {
         Channel::Store => open_with(world, account, twice).await,
         Channel::Web => {
-            let (id, name) = (account.to_string(), holder(account));
+            let (id, name) = (form.to_string(), holder(account));
             let form = [("command_id", id.as_str()), ("holder_name", name.as_str())];
             post(world, "/accounts", &form, twice).await;
             world.ledger.record(Op::Open { account });
         }
     }
     account
+}
+
+/// The id a form's command gives what it creates, derived from the form's
+/// id as the web UI derives it (`web-ui/src/form_id.rs`).
+fn derived(form: Uuid) -> Uuid {
+    web_ui::form_id::FormId::of_message(form).derived_id()
 }
 
 /// Opens the account `account`, through the store.
@@ -207,7 +218,12 @@ pub async fn transfer(
     amount: Money,
     twice: bool,
 ) -> Uuid {
-    let id = Uuid::new_v4();
+    let form = Uuid::new_v4();
+    // Through the web, the transfer's id is derived from the form's.
+    let id = match channel {
+        Channel::Store => form,
+        Channel::Web => derived(form),
+    };
     match channel {
         Channel::Store => {
             let transfer = Transfer {
@@ -224,7 +240,7 @@ pub async fn transfer(
         }
         Channel::Web => {
             let path = format!("/accounts/{from}/transfers");
-            let (command_id, to, cents) = (id.to_string(), to.to_string(), amount.to_string());
+            let (command_id, to, cents) = (form.to_string(), to.to_string(), amount.to_string());
             let form = [
                 ("command_id", command_id.as_str()),
                 ("to_account_id", to.as_str()),
