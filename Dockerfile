@@ -39,8 +39,8 @@ COPY docker/host-binaries/ /usr/local/bin/
 FROM ${RUST_IMAGE} AS compile
 WORKDIR /bank
 COPY . .
-RUN cargo build --release --locked \
-      -p account-component -p funds-transfer-component -p aggregator -p web-ui -p bank
+# Every binary is the `bank` package's (`bank/src/bin/`).
+RUN cargo build --release --locked -p bank --bins
 
 FROM runtime AS bank
 COPY --from=compile \

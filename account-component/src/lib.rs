@@ -13,20 +13,35 @@
 //!    and the transactions handler, which decides it. Together they show the
 //!    two layers of idempotence.
 //! 4. [`client`]: how others send it commands.
-//! 5. [`start()`]: the two consumers, and `main.rs`, the binary.
+//! 5. `start()`: the two consumers. The binary that runs them is
+//!    `bank/src/bin/account-component.rs`.
+//!
+//! Whoever only sends accounts commands or reads their messages depends on
+//! this crate without its `handlers` feature, and gets none of the deciding.
 
-mod account;
+// What anyone who talks to accounts needs: their messages, the client that
+// sends them commands, where their messages live, and money.
 pub mod client;
 #[cfg(feature = "controls")]
 pub mod controls;
-pub mod handlers;
 pub mod messages;
 mod money;
-mod projection;
-pub mod start;
-pub mod store;
 pub mod streams;
 
+// The component itself (the `handlers` feature, on by default).
+#[cfg(feature = "handlers")]
+mod account;
+#[cfg(feature = "handlers")]
+pub mod handlers;
+#[cfg(feature = "handlers")]
+mod projection;
+#[cfg(feature = "handlers")]
+pub mod start;
+#[cfg(feature = "handlers")]
+pub mod store;
+
+#[cfg(feature = "handlers")]
 pub use account::Account;
 pub use money::{Money, MoneyError, grouped};
+#[cfg(feature = "handlers")]
 pub use start::start;

@@ -1,33 +1,23 @@
 //! Starting the account component: two consumers, sharing one entity store.
 
-use messaging::{Clock, Component, ComponentSettings, Consumer, MessageStore};
-use tokio_util::sync::CancellationToken;
+use messaging::{Clock, ConsumerSettings, Consumers, MessageStore};
 
 use crate::handlers::commands::Commands;
 use crate::handlers::commands::transactions::Transactions;
 use crate::{store, streams};
 
-/// Starts the component's consumers: one on `account:command`, one on
-/// `accountTransaction`. They stop when `shutdown` is cancelled, or when
-/// either fails; await [`Component::run`] for the outcome.
-pub fn start(
-    store: MessageStore,
-    settings: &ComponentSettings,
-    clock: Clock,
-    shutdown: &CancellationToken,
-) -> Component {
+/// Starts the component's consumers on `consumers` (whoever runs the
+/// component: see `messaging::Consumers`): one on `account:command`, one on
+/// `accountTransaction`, both writing to `store`, with the time from `clock`.
+pub fn start(consumers: &mut impl Consumers, store: MessageStore, clock: Clock) {
     // One entity store for both handlers, so its cache serves both.
     let accounts = store::build(store.clone());
-    let mut component = Component::new(shutdown);
-    component.start(Consumer::new(
-        store.clone(),
-        settings.consumer(streams::COMMAND_CATEGORY),
+    consumers.start(
+        ConsumerSettings::new(streams::COMMAND_CATEGORY),
         Commands::new(store.clone(), accounts.clone(), clock.clone()),
-    ));
-    component.start(Consumer::new(
-        store.clone(),
-        settings.consumer(streams::TRANSACTION_CATEGORY),
+    );
+    consumers.start(
+        ConsumerSettings::new(streams::TRANSACTION_CATEGORY),
         Transactions::new(store, accounts, clock),
-    ));
-    component
+    );
 }

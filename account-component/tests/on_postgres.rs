@@ -29,12 +29,10 @@ impl Running {
         let settings = ComponentSettings {
             consumer_group: group,
             poll_interval: Duration::from_millis(50),
-            wake_on_new_messages: true,
-            lanes: messaging::DEFAULT_LANES,
         };
         let shutdown = CancellationToken::new();
-        let component: Component =
-            account_component::start(store.clone(), &settings, Clock::system(), &shutdown);
+        let mut component = Component::new(store.clone(), settings, &shutdown);
+        account_component::start(&mut component, store.clone(), Clock::system());
         Running {
             shutdown,
             task: tokio::spawn(component.run()),
@@ -381,15 +379,16 @@ async fn the_binary_handles_commands_and_stops_cleanly_on_sigterm() {
         return;
     };
     let store = postgres::store_at(&url).await;
-    let mut process = tokio::process::Command::new(env!("CARGO_BIN_EXE_account-component"))
-        .env("MESSAGE_STORE_URL", &url)
-        .env("POLL_INTERVAL_MS", "50")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("the binary starts");
+    let mut process =
+        tokio::process::Command::new(test_processes::workspace_binary("account-component"))
+            .env("MESSAGE_STORE_URL", &url)
+            .env("POLL_INTERVAL_MS", "50")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("the binary starts");
     let account = Uuid::new_v4();
     open(&store, account).await;
     transaction(&store, "Deposit", account, Uuid::new_v4(), 700).await;
@@ -415,7 +414,7 @@ async fn the_binary_handles_commands_and_stops_cleanly_on_sigterm() {
 
 #[test]
 fn the_binary_explains_its_settings() {
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_account-component"))
+    let output = std::process::Command::new(test_processes::workspace_binary("account-component"))
         .arg("--help")
         .output()
         .expect("runs");

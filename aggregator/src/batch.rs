@@ -80,7 +80,7 @@ async fn park(
 
 /// The aggregator as a consumer of `source`'s category: it is named
 /// `aggregator` in its dead-letter stream and in the metrics.
-pub(crate) fn consumer_settings(source: Source) -> ConsumerSettings {
+pub fn consumer_settings(source: Source) -> ConsumerSettings {
     let mut settings = ConsumerSettings::new(source.category());
     settings.identifier = Some(IDENTIFIER.to_string());
     settings

@@ -20,4 +20,4 @@ pub mod projections;
 pub mod subscriptions;
 
 pub use error::AggregatorError;
-pub use subscriptions::{Settings, catch_up, rebuild, run};
+pub use subscriptions::{Layers, Settings, catch_up, rebuild, run};

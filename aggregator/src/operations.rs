@@ -172,7 +172,7 @@ impl Operations {
 
     /// How many messages of `category`, as a consumer with these filters
     /// reads it, lie beyond `position` (up to
-    /// [`messaging::metrics::LAG_LIMIT`]).
+    /// [`messaging::consumer::LAG_LIMIT`]).
     async fn lag(
         &self,
         category: &Category,
@@ -187,7 +187,7 @@ impl Operations {
         let read = CategoryRead::new(category.clone())
             .correlation(correlation)
             .consumer_group(group);
-        Ok(messaging::metrics::lag(&self.store, read, position).await?)
+        Ok(messaging::consumer::lag(&self.store, read, position).await?)
     }
 
     async fn read_dead_letters(&mut self, category: &str) -> Result<(), AggregatorError> {

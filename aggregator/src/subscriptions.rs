@@ -1,11 +1,12 @@
 //! Following the sources: one subscription per category, one view
 //! transaction per batch.
 
+use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
-use messaging::consumer::{Next, Subscription};
-use messaging::metrics::ConsumerMeter;
-use messaging::{CategoryRead, MessageStore};
+use messaging::consumer::{Next, Sleep, Subscription, Waiting};
+use messaging::{Category, CategoryRead, MessageStore};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use views::{ViewDatabase, positions, presence};
@@ -22,8 +23,6 @@ pub struct Settings {
     pub batch_size: u32,
     /// How long to sleep after an empty read.
     pub poll_interval: Duration,
-    /// Wake up on new-message signals.
-    pub wake_on_new_messages: bool,
     /// How long to wait after a short batch before reading again, so that
     /// the next batch gathers what arrives meanwhile. Woken by every new
     /// message, the aggregator would otherwise commit a view transaction per
@@ -39,10 +38,41 @@ impl Default for Settings {
         Settings {
             batch_size: 500,
             poll_interval: Duration::from_millis(100),
-            wake_on_new_messages: true,
             batch_pause: Duration::from_millis(20),
             operations_interval: Duration::from_secs(1),
         }
+    }
+}
+
+/// Makes the waiter of a subscription to a category that polls at an
+/// interval.
+pub type WaitingFor = Arc<dyn Fn(Category, Duration) -> Box<dyn Waiting> + Send + Sync>;
+
+/// Is told of a batch applied: its source, the global position of its last
+/// message, how many messages it had.
+pub type Applied = Arc<dyn Fn(Source, i64, u64) + Send + Sync>;
+
+/// What a binary puts on each of the aggregator's subscriptions (see
+/// `messaging-layers`). Plainly, nothing: a subscription sleeps for the poll
+/// interval when it has read everything, and tells no one of its batches.
+#[derive(Clone, Default)]
+pub struct Layers {
+    /// How a subscription to a category, polling at an interval, waits
+    /// once it has read everything (the wake-ups layer).
+    pub waiting: Option<WaitingFor>,
+    /// Told of each batch applied (the metrics layer): the source, the
+    /// global position of the batch's last message, and how many messages
+    /// it had.
+    pub applied: Option<Applied>,
+}
+
+impl fmt::Debug for Layers {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter
+            .debug_struct("Layers")
+            .field("waiting", &self.waiting.is_some())
+            .field("applied", &self.applied.is_some())
+            .finish()
     }
 }
 
@@ -52,6 +82,7 @@ pub async fn run(
     store: MessageStore,
     views: ViewDatabase,
     settings: Settings,
+    layers: Layers,
     shutdown: CancellationToken,
 ) -> Result<(), AggregatorError> {
     let stop = shutdown.child_token();
@@ -62,6 +93,7 @@ pub async fn run(
             store.clone(),
             views.clone(),
             settings,
+            layers.clone(),
             stop.clone(),
         ));
     }
@@ -164,23 +196,23 @@ async fn follow(
     store: MessageStore,
     views: ViewDatabase,
     settings: Settings,
+    layers: Layers,
     shutdown: CancellationToken,
 ) -> Result<(), AggregatorError> {
     let Some(position) = retry(&shutdown, || applied(&views, source)).await? else {
         return Ok(());
     };
     tracing::info!(category = %source.category(), from_global_position = position + 1, "aggregating");
-    // What an operator's metrics report of this source (messaging's `metrics`).
-    let meter = ConsumerMeter::register(&store, &batch::consumer_settings(source), position)?;
     let read = CategoryRead::new(source.category())
         .from_global_position(position + 1)
         .batch_size(settings.batch_size);
-    let mut subscription = Subscription::new(
-        store.clone(),
-        read,
-        settings.poll_interval,
-        settings.wake_on_new_messages,
-    );
+    let waiting = match &layers.waiting {
+        Some(waiting) => waiting(source.category(), settings.poll_interval),
+        None => Box::new(Sleep {
+            poll_interval: settings.poll_interval,
+        }),
+    };
+    let mut subscription = Subscription::new(store.clone(), read, waiting);
     loop {
         match subscription.next(&shutdown).await? {
             Next::Batch(batch) => {
@@ -189,8 +221,8 @@ async fn follow(
                 if applied.is_none() {
                     return Ok(());
                 }
-                if let Some(last) = batch.last() {
-                    meter.handled(last.global_position, batch.len() as u64);
+                if let (Some(last), Some(applied)) = (batch.last(), &layers.applied) {
+                    applied(source, last.global_position, batch.len() as u64);
                 }
                 if batch.len() < settings.batch_size as usize {
                     tokio::select! {

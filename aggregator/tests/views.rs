@@ -112,10 +112,10 @@ impl Components {
             ..ComponentSettings::default()
         };
         let shutdown = CancellationToken::new();
-        let accounts: Component =
-            account_component::start(store.clone(), &settings, Clock::system(), &shutdown);
-        let transfers: Component =
-            funds_transfer_component::start(store.clone(), &settings, Clock::system(), &shutdown);
+        let mut accounts = Component::new(store.clone(), settings, &shutdown);
+        account_component::start(&mut accounts, store.clone(), Clock::system());
+        let mut transfers = Component::new(store.clone(), settings, &shutdown);
+        funds_transfer_component::start(&mut transfers, store.clone(), Clock::system());
         Components {
             tasks: vec![tokio::spawn(accounts.run()), tokio::spawn(transfers.run())],
             shutdown,
@@ -318,6 +318,7 @@ async fn rebuilt_views_equal_the_live_views_row_for_row(backend: Backend) {
         bank.store.clone(),
         bank.views.clone(),
         settings,
+        aggregator::Layers::default(),
         shutdown.clone(),
     ));
     let components = Components::start(&bank.store);
@@ -937,16 +938,20 @@ async fn postgres_plans_the_account_page_once_per_connection() {
     assert_eq!((generic, custom), (8, 0));
 }
 
-/// The views' pool, like the store's, pings a connection only after it sat
-/// idle (`messaging::store::ping_if_idle`), not before every query. So
-/// after Postgres has dropped the pool's connections and a quiet second, a
-/// page is still read, on a fresh connection.
+/// The views' pool with the idle-ping layer on, as the bank's binaries open
+/// it, pings a connection only after it sat idle
+/// (`messaging_layers::idle_ping`), not before every query. So after
+/// Postgres has dropped the pool's connections and a quiet second, a page
+/// is still read, on a fresh connection.
 #[tokio::test]
 async fn a_page_after_the_database_dropped_the_idle_connections_is_read() {
     let Some(url) = postgres::fresh_database("views").await else {
         return;
     };
-    let views = ViewDatabase::connect(&url, 2).await.expect("views");
+    let check = Some(messaging_layers::idle_ping::ping_if_idle as views::BeforeAcquire);
+    let views = ViewDatabase::connect_checking_with(&url, 2, check)
+        .await
+        .expect("views");
     views.install().await.expect("installed");
     let read = Views::new(&views);
     read.account_page(Uuid::new_v4(), LATEST_PAGE)
@@ -956,7 +961,8 @@ async fn a_page_after_the_database_dropped_the_idle_connections_is_read() {
     let dropped = postgres::drop_connections(&url).await;
     assert!(dropped >= 1, "the views had no connection to drop");
 
-    tokio::time::sleep(messaging::store::IDLE_BEFORE_PING + Duration::from_millis(200)).await;
+    tokio::time::sleep(messaging_layers::idle_ping::IDLE_BEFORE_PING + Duration::from_millis(200))
+        .await;
     read.account_page(Uuid::new_v4(), LATEST_PAGE)
         .await
         .expect("read on a fresh connection");
@@ -971,6 +977,7 @@ async fn the_views_are_not_rebuilt_under_a_running_aggregator(backend: Backend) 
         bank.store.clone(),
         bank.views.clone(),
         Settings::default(),
+        aggregator::Layers::default(),
         shutdown.clone(),
     ));
     // Once it has said it is there (within a second of starting, or a few
@@ -1127,7 +1134,7 @@ on_both!(
 
 #[test]
 fn the_binary_explains_its_settings() {
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_aggregator"))
+    let output = std::process::Command::new(test_processes::workspace_binary("aggregator"))
         .arg("--help")
         .output()
         .expect("runs");

@@ -48,7 +48,7 @@ impl Databases {
             std::fs::create_dir_all(folder)
                 .with_context(|| format!("creating {}", folder.display()))?;
         }
-        let store = MessageStore::connect(store_url, 10)
+        let store = crate::layers::message_store(store_url, 10)
             .await
             .with_context(|| format!("opening the message store at {store_url}"))?;
         if let Some(postgres) = store.as_postgres() {
@@ -58,7 +58,7 @@ impl Databases {
                 .context("installing the message store")?;
             create_postgres_database(views_url).await?;
         }
-        let views = views::ViewDatabase::connect(views_url, 10)
+        let views = crate::layers::view_database(views_url, 10)
             .await
             .with_context(|| format!("opening the views at {views_url}"))?;
         views.install().await.context("installing the views")?;
@@ -73,10 +73,10 @@ impl Databases {
     /// store but not install it (compose runs the audit as the aggregator's
     /// role), and an audit must never reshape the views it checks.
     pub async fn open_existing(store_url: &str, views_url: &str) -> anyhow::Result<Databases> {
-        let store = MessageStore::connect(store_url, 10)
+        let store = crate::layers::message_store(store_url, 10)
             .await
             .with_context(|| format!("opening the message store at {store_url}"))?;
-        let views = views::ViewDatabase::connect(views_url, 10)
+        let views = crate::layers::view_database(views_url, 10)
             .await
             .with_context(|| format!("opening the views at {views_url}"))?;
         Ok(Databases { store, views })

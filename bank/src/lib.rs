@@ -11,7 +11,9 @@
 //! rebuild the views.
 
 pub mod audit;
+pub mod component_process;
 pub mod databases;
+pub mod layers;
 pub mod print;
 pub mod roles;
 pub mod serve;

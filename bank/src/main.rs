@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use messaging::host::{MetricsOptions, init_logging, shutdown_on_signals};
+use messaging_layers::host::{MetricsOptions, init_logging, shutdown_on_signals};
 
 use bank::Databases;
 use bank::databases::{embedded_urls, postgres_urls};
@@ -104,7 +104,11 @@ async fn main() -> anyhow::Result<()> {
             let shutdown = shutdown_on_signals();
             options
                 .metrics
-                .start(Some(web_ui::metrics::render), &shutdown)
+                .start(
+                    bank::layers::METRICS_NAMESPACE,
+                    Some(web_ui::metrics::render),
+                    &shutdown,
+                )
                 .await
                 .context("serving metrics")?;
             bank::serve::serve(databases, address, poll_interval, shutdown, |address| {

@@ -1,17 +1,20 @@
 //! Running the whole bank in this process.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
 use messaging::store::Writes;
 use messaging::{Clock, ComponentSettings};
+use messaging_layers::LayeredComponent;
 use tokio_util::sync::CancellationToken;
 use web_ui::components::InProcess;
 use web_ui::security::AllowedHosts;
 use web_ui::{AppState, Application};
 
 use crate::Databases;
+use crate::layers::{self, Switch};
 
 /// Starts every part of the bank and runs until `shutdown` is cancelled (or
 /// a part fails, which stops the others). `announce` is told the UI's
@@ -29,9 +32,13 @@ pub async fn serve(
         ..ComponentSettings::default()
     };
     let Databases { store, views } = databases;
-    let accounts = account_component::start(store.clone(), &settings, Clock::system(), &stop);
-    let transfers =
-        funds_transfer_component::start(store.clone(), &settings, Clock::system(), &stop);
+    // The components, each with the consumer layers (`layers.rs`) and a
+    // pause switch the operations page turns.
+    let consumer_layers = layers::consumer_layers();
+    let mut accounts = LayeredComponent::new(store.clone(), settings, consumer_layers, &stop);
+    account_component::start(&mut accounts, store.clone(), Clock::system());
+    let mut transfers = LayeredComponent::new(store.clone(), settings, consumer_layers, &stop);
+    funds_transfer_component::start(&mut transfers, store.clone(), Clock::system());
     let aggregator_settings = aggregator::Settings {
         poll_interval,
         ..aggregator::Settings::default()
@@ -43,7 +50,10 @@ pub async fn serve(
         store: store.clone().restricted_to(Writes::Commands),
         clock: Clock::system(),
         hosts: AllowedHosts::loopback(address.port()),
-        components: InProcess::bank(accounts.pause_switch(), transfers.pause_switch()),
+        components: InProcess::bank(
+            Arc::new(Switch(accounts.pause_switch())),
+            Arc::new(Switch(transfers.pause_switch())),
+        ),
     };
     let application = Application::bind(address, state)
         .await
@@ -57,15 +67,18 @@ pub async fn serve(
         stop.cancel();
         result
     };
+    let aggregator_store = store.clone().restricted_to(Writes::DeadLetters);
+    let aggregator_layers = layers::aggregator_layers(&aggregator_store, &views).await;
     let (accounts, transfers, aggregator, web) = tokio::join!(
         async { stopping(accounts.run().await.map_err(anyhow::Error::from)) },
         async { stopping(transfers.run().await.map_err(anyhow::Error::from)) },
         async {
             stopping(
                 aggregator::run(
-                    store.clone().restricted_to(Writes::DeadLetters),
+                    aggregator_store,
                     views.clone(),
                     aggregator_settings,
+                    aggregator_layers,
                     stop.clone(),
                 )
                 .await

@@ -78,7 +78,6 @@ fn settings(member: Option<i64>) -> ComponentSettings {
     ComponentSettings {
         poll_interval: Duration::from_millis(10),
         consumer_group: member.map(|member| ConsumerGroup::new(member, 2).expect("a group")),
-        ..ComponentSettings::default()
     }
 }
 
@@ -142,12 +141,16 @@ async fn honest(backend: Backend) -> Option<Honest> {
     };
     let mut running = Running(Vec::new());
     running.start(|token| {
-        funds_transfer_component::start(store.clone(), &settings(None), Clock::system(), token)
+        let mut component = Component::new(store.clone(), settings(None), token);
+        funds_transfer_component::start(&mut component, store.clone(), Clock::system());
+        component
     });
     let member = |index: i64| {
         let store = store.clone();
         move |token: &CancellationToken| {
-            account_component::start(store, &settings(Some(index)), Clock::system(), token)
+            let mut component = Component::new(store.clone(), settings(Some(index)), token);
+            account_component::start(&mut component, store, Clock::system());
+            component
         }
     };
     running.start(member(0));

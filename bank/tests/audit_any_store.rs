@@ -176,13 +176,12 @@ async fn audited(accounts: usize, sent: &[Sent]) -> Report {
         ..ComponentSettings::default()
     };
     let shutdown = CancellationToken::new();
-    let components: [Component; 2] = [
-        account_component::start(store.clone(), &settings, Clock::system(), &shutdown),
-        funds_transfer_component::start(store.clone(), &settings, Clock::system(), &shutdown),
-    ];
-    for component in components {
-        tokio::spawn(component.run());
-    }
+    let mut account_component = Component::new(store.clone(), settings, &shutdown);
+    account_component::start(&mut account_component, store.clone(), Clock::system());
+    let mut transfer_component = Component::new(store.clone(), settings, &shutdown);
+    funds_transfer_component::start(&mut transfer_component, store.clone(), Clock::system());
+    tokio::spawn(account_component.run());
+    tokio::spawn(transfer_component.run());
     let ids: Vec<Uuid> = (0..accounts).map(|_| Uuid::new_v4()).collect();
     for id in &ids {
         let open = format!(

@@ -271,10 +271,7 @@ async fn every_compose_service_starts_natively_and_carries_a_transfer_to_the_ui(
             .iter()
             .map(|(n, v)| (n.as_str(), v.as_str()))
             .collect();
-        processes.push(RunningProcess::start(
-            &workspace_binary(name, binary),
-            &borrowed,
-        ));
+        processes.push(RunningProcess::start(&workspace_binary(binary), &borrowed));
     }
 
     let address = format!("127.0.0.1:{web_port}");

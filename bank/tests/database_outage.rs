@@ -60,7 +60,7 @@ async fn components_wait_out_a_database_outage_without_spinning_and_resume() {
         "aggregator",
     ]
     .iter()
-    .map(|name| RunningProcess::start(&workspace_binary(name, name), &environment))
+    .map(|name| RunningProcess::start(&workspace_binary(name), &environment))
     .collect();
 
     let (from, to) = (Uuid::new_v4(), Uuid::new_v4());

@@ -14,6 +14,7 @@ use funds_transfer_component::messages::commands::Transfer;
 use funds_transfer_component::messages::events::Initiated;
 use funds_transfer_component::streams as transfer_streams;
 use messaging::{Clock, Component, ComponentSettings, Message, MessageStore, StreamName, Time};
+use messaging_layers::{ConsumerLayers, LayeredComponent, Pause};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
@@ -24,7 +25,7 @@ mod bank_commands;
 /// account component.
 struct Bank {
     store: MessageStore,
-    accounts: messaging::Pause,
+    accounts: Pause,
     shutdown: CancellationToken,
 }
 
@@ -36,11 +37,13 @@ impl Bank {
             ..ComponentSettings::default()
         };
         let shutdown = CancellationToken::new();
-        let accounts: Component =
-            account_component::start(store.clone(), &settings, Clock::system(), &shutdown);
+        // The pause layer holds the account component still on demand.
+        let layers = ConsumerLayers::default();
+        let mut accounts = LayeredComponent::new(store.clone(), settings, layers, &shutdown);
+        account_component::start(&mut accounts, store.clone(), Clock::system());
         let pause = accounts.pause_switch();
-        let transfers: Component =
-            funds_transfer_component::start(store.clone(), &settings, Clock::system(), &shutdown);
+        let mut transfers = Component::new(store.clone(), settings, &shutdown);
+        funds_transfer_component::start(&mut transfers, store.clone(), Clock::system());
         tokio::spawn(accounts.run());
         tokio::spawn(transfers.run());
         Bank {

@@ -8,7 +8,7 @@ use account_component::client::AccountCommand;
 use account_component::messages::commands::{Deposit, Open};
 use messaging::controls::postgres::{fresh_database, store_at};
 use messaging::store::Writes;
-use messaging::{Clock, ComponentSettings, MessageStore, NewMessage, StreamName, Time};
+use messaging::{Clock, Component, ComponentSettings, MessageStore, NewMessage, StreamName, Time};
 use sqlx::Connection;
 use sqlx::postgres::PgConnection;
 use tokio_util::sync::CancellationToken;
@@ -199,12 +199,12 @@ async fn the_web_ui_writes_commands_through_its_function_and_nothing_else() {
             .await
             .expect("connects");
     let shutdown = CancellationToken::new();
-    let component = account_component::start(
-        component_store,
-        &ComponentSettings::default(),
-        Clock::system(),
+    let mut component = Component::new(
+        component_store.clone(),
+        ComponentSettings::default(),
         &shutdown,
     );
+    account_component::start(&mut component, component_store, Clock::system());
     let running = tokio::spawn(component.run());
     let stream = account_component::streams::account_stream(account_id);
     let mut events = Vec::new();

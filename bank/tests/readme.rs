@@ -219,7 +219,7 @@ fn every_cargo_run_package_exists() {
             let binary = words[index + 1].trim_matches(|c: char| !c.is_alphanumeric() && c != '-');
             // A binary is `{folder}/{binary}.rs`, or `{folder}/{binary}/main.rs`
             // when it has modules of its own.
-            let found = ["benchmarks/src/bin", "bank/src"].iter().any(|folder| {
+            let found = ["benchmarks/src/bin", "bank/src/bin"].iter().any(|folder| {
                 let folder = repository().join(folder);
                 folder.join(format!("{binary}.rs")).exists()
                     || folder.join(binary).join("main.rs").exists()
@@ -229,8 +229,8 @@ fn every_cargo_run_package_exists() {
     }
 }
 
-fn help(package: &str, binary: &str) -> String {
-    let output = Command::new(workspace_binary(package, binary))
+fn help(binary: &str) -> String {
+    let output = Command::new(workspace_binary(binary))
         .arg("--help")
         .output()
         .expect("runs");
@@ -253,8 +253,7 @@ fn every_binary_accepts_the_settings_the_readme_lists() {
         checked += 1;
         let cells: Vec<&str> = row.split('|').map(str::trim).collect();
         let binary = cells[1].split('`').nth(1).expect("a binary");
-        let package = if binary == "bank" { "bank" } else { binary };
-        let help = help(package, binary);
+        let help = help(binary);
         for setting in cells[2].split('`').skip(1).step_by(2) {
             let setting = setting.trim_start_matches("--");
             if setting == "RUST_LOG" || setting.contains(' ') || setting == "the same" {
@@ -267,7 +266,7 @@ fn every_binary_accepts_the_settings_the_readme_lists() {
         }
     }
     assert_eq!(checked, 5, "one row per binary");
-    let bank = help("bank", "bank");
+    let bank = help("bank");
     for command in ["print", "rebuild-views", "serve", "--postgres"] {
         assert!(
             readme.contains(command) && bank.contains(command),

@@ -9,21 +9,33 @@
 //! `account` category filtered by it. And it shows *compensation*: when the
 //! destination refuses the money, it goes back to the source.
 //!
-//! Read it in this order: [`messages`], [`FundsTransfer`] and
-//! `projection.rs`, then [`handlers`] (the module documentation draws the
-//! process), [`client`], [`start()`].
+//! Read it in this order: [`messages`], `FundsTransfer` and
+//! `projection.rs`, then `handlers` (the module documentation draws the
+//! process), [`client`], `start()`. The binary that runs it is
+//! `bank/src/bin/funds-transfer-component.rs`.
 
+// What anyone who talks to transfers needs: their messages, the client that
+// sends them commands, and where their messages live.
 pub mod client;
 #[cfg(feature = "controls")]
 pub mod controls;
-mod funds_transfer;
-pub mod handlers;
 pub mod messages;
-mod projection;
-pub mod start;
 pub mod step_ids;
-pub mod store;
 pub mod streams;
 
+// The component itself (the `handlers` feature, on by default).
+#[cfg(feature = "handlers")]
+mod funds_transfer;
+#[cfg(feature = "handlers")]
+pub mod handlers;
+#[cfg(feature = "handlers")]
+mod projection;
+#[cfg(feature = "handlers")]
+pub mod start;
+#[cfg(feature = "handlers")]
+pub mod store;
+
+#[cfg(feature = "handlers")]
 pub use funds_transfer::{FundsTransfer, ReleaseRefusal, TransferDeposit};
+#[cfg(feature = "handlers")]
 pub use start::start;

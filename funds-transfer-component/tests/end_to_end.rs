@@ -88,14 +88,10 @@ fn start_components(url: &str) -> (RunningProcess, RunningProcess) {
         ("POLL_INTERVAL_MS", "50"),
         ("RUST_LOG", "warn"),
     ];
-    let accounts = RunningProcess::start(
-        &workspace_binary("account-component", "account-component"),
-        &environment,
-    );
-    let transfers = RunningProcess::start(
-        std::path::Path::new(env!("CARGO_BIN_EXE_funds-transfer-component")),
-        &environment,
-    );
+    // The binaries are the bank's (`bank/src/bin/`), with its layers on.
+    let accounts = RunningProcess::start(&workspace_binary("account-component"), &environment);
+    let transfers =
+        RunningProcess::start(&workspace_binary("funds-transfer-component"), &environment);
     (accounts, transfers)
 }
 

@@ -1,8 +1,11 @@
 //! # messaging: a toolkit for autonomous, event-sourced components
 //!
-//! This crate is the "dumb pipe" and the plumbing around it. It knows nothing
-//! about banking: the account and funds-transfer components are built on it,
-//! and so could be anything else.
+//! This crate is the "dumb pipe" and the plumbing around it, in its plainest
+//! form: the textbook. It knows nothing about what the messages mean: the
+//! components are built on it, and so could be anything else. What exists
+//! only for speed or for operators (group commit, wake-ups, lanes, pausing,
+//! metrics, hosting a process) is in `messaging-layers`, beside it, and a
+//! binary chooses which layers to put on.
 //!
 //! Read it in this order:
 //!
@@ -17,28 +20,20 @@
 //!    handler, remembering how far it got, and what it does when things fail.
 //! 5. [`entity_store`]: turning a stream of events back into the entity they
 //!    describe, with a cache and optional snapshots.
-//! 6. [`metrics`]: what each consumer has done, for an operator's monitoring,
-//!    and (with the `host` feature) [`host`]: running a component as a
-//!    process, metrics served included.
 //!
 //! With the `controls` feature, `controls` adds test data and substitutes:
-//! a fixed clock, predictable ids, a fresh database per test. [`defects`]
-//! lists the mistakes the bank's simulation is shown to catch.
+//! a fixed clock, a fresh database per test.
 
 // Each `mod` line is one concept; the `pub use` lines below name the types a
 // component needs, so that `use messaging::{MessageStore, Consumer}` works
 // without knowing the file layout.
 mod clock;
 pub mod consumer;
-pub mod defects;
 pub mod entity_store;
 mod hash;
-#[cfg(feature = "host")]
-pub mod host;
 mod message;
 mod message_error;
 mod metadata;
-pub mod metrics;
 mod new_message;
 pub mod store;
 mod stored_message;
@@ -50,8 +45,8 @@ pub mod controls;
 
 pub use clock::Clock;
 pub use consumer::{
-    Component, ComponentSettings, Consumer, ConsumerError, ConsumerSettings, DEFAULT_LANES,
-    Handler, HandlerError, Pause,
+    Component, ComponentSettings, Consumer, ConsumerError, ConsumerSettings, Consumers, Handler,
+    HandlerError,
 };
 pub use entity_store::{EntityStore, FetchError, Projection};
 
@@ -60,9 +55,7 @@ pub use message::Message;
 pub use message_error::MessageError;
 pub use metadata::Metadata;
 pub use new_message::NewMessage;
-pub use store::{
-    CategoryRead, ConsumerGroup, ExpectedVersion, MessageStore, NewMessageSignal, StoreError,
-};
+pub use store::{CategoryRead, ConsumerGroup, ExpectedVersion, MessageStore, StoreError};
 pub use stored_message::StoredMessage;
 pub use stream_name::{Category, StreamName, StreamNameError};
 pub use time::{Time, TimeError};

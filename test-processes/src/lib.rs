@@ -23,11 +23,12 @@ use tokio::process::{Child, Command};
 /// The path of a binary of this workspace, built first if needed.
 ///
 /// Cargo gives a package's tests the path of that package's own binaries
-/// only. A test that runs two components as processes also needs the other
-/// component's binary, so this builds it with the same Cargo and profile (a
-/// no-op when it is up to date) and returns where it landed: beside the test
-/// executable's `deps` folder.
-pub fn workspace_binary(package: &str, binary: &str) -> PathBuf {
+/// only. Every binary of the bank is the `bank` package's
+/// (`bank/src/bin/`), and tests of other packages run them too, so this
+/// builds one with the same Cargo and profile (a no-op when it is up to
+/// date) and returns where it landed: beside the test executable's `deps`
+/// folder.
+pub fn workspace_binary(binary: &str) -> PathBuf {
     static BUILT: OnceLock<Mutex<HashMap<String, PathBuf>>> = OnceLock::new();
     let mut built = BUILT
         .get_or_init(Mutex::default)
@@ -52,7 +53,7 @@ pub fn workspace_binary(package: &str, binary: &str) -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("target/debug"));
     if let Ok(cargo) = std::env::var("CARGO") {
         let mut command = std::process::Command::new(cargo);
-        command.args(["build", "--quiet", "-p", package, "--bin", binary]);
+        command.args(["build", "--quiet", "-p", "bank", "--bin", binary]);
         if profile_folder.ends_with("release") {
             command.arg("--release");
         }

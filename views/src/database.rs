@@ -5,12 +5,14 @@
 //! be dropped and rebuilt at any time. `migrations/views/` holds their tables,
 //! one file per database, each table explained.
 
+use std::future::Future;
+use std::pin::Pin;
+use std::str::FromStr;
 use std::time::Duration;
 
-use messaging::store::ping_if_idle;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, Executor};
-use std::str::FromStr;
+use sqlx::pool::PoolConnectionMetadata;
+use sqlx::{AnyConnection, AnyPool, Executor};
 
 const POSTGRES_SCHEMA: &str = include_str!("../../migrations/views/postgres/001_views.sql");
 const SQLITE_SCHEMA: &str = include_str!("../../migrations/views/sqlite/001_views.sql");
@@ -52,9 +54,28 @@ pub struct ViewDatabase {
     kind: Kind,
 }
 
+/// How a pool checks a connection before it hands it out, in place of
+/// sqlx's ping of every one (the idle-ping layer, `messaging-layers`, checks
+/// only those that sat idle a while).
+pub type BeforeAcquire =
+    for<'c> fn(
+        &'c mut AnyConnection,
+        PoolConnectionMetadata,
+    ) -> Pin<Box<dyn Future<Output = Result<bool, sqlx::Error>> + Send + 'c>>;
+
 impl ViewDatabase {
     /// Connects to `postgres://...` or `sqlite://path` (created if missing).
     pub async fn connect(url: &str, max_connections: u32) -> Result<ViewDatabase, sqlx::Error> {
+        ViewDatabase::connect_checking_with(url, max_connections, None).await
+    }
+
+    /// The same, its pool checking connections with `check` before it hands
+    /// them out, when given.
+    pub async fn connect_checking_with(
+        url: &str,
+        max_connections: u32,
+        check: Option<BeforeAcquire>,
+    ) -> Result<ViewDatabase, sqlx::Error> {
         sqlx::any::install_default_drivers();
         let (kind, url) = if url.starts_with("sqlite:") {
             let url = if url.contains('?') {
@@ -67,18 +88,17 @@ impl ViewDatabase {
             (Kind::Postgres, url.to_string())
         };
         let options = AnyConnectOptions::from_str(&url)?;
-        let pool = AnyPoolOptions::new()
+        let mut pool = AnyPoolOptions::new()
             .max_connections(if kind == Kind::Sqlite {
                 4
             } else {
                 max_connections
             })
-            .acquire_timeout(Duration::from_secs(10))
-            // Ping a connection before use only after it sat idle: a ping
-            // per query would double the round trips of every page (see
-            // `messaging::store::ping_if_idle`).
-            .test_before_acquire(false)
-            .before_acquire(ping_if_idle)
+            .acquire_timeout(Duration::from_secs(10));
+        if let Some(check) = check {
+            pool = pool.test_before_acquire(false).before_acquire(check);
+        }
+        let pool = pool
             .after_connect(move |connection, _| {
                 Box::pin(async move {
                     if kind == Kind::Sqlite {

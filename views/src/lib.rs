@@ -46,7 +46,7 @@ use std::sync::Arc;
 
 use sqlx::AnyPool;
 
-pub use database::{Kind, SCHEMA_VERSION, TABLES, ViewDatabase};
+pub use database::{BeforeAcquire, Kind, SCHEMA_VERSION, TABLES, ViewDatabase};
 
 /// Read access to the views: everything the web UI shows. Each view's file
 /// adds the reads it offers.

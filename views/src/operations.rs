@@ -15,7 +15,7 @@ use crate::columns::parsed;
 
 /// Lag is counted up to this many messages (the same limit as the
 /// metrics'); the page shows "1000+" beyond.
-pub use messaging::metrics::LAG_LIMIT;
+pub use messaging::consumer::LAG_LIMIT;
 
 /// A consumer's recorded position and lag.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -11,16 +11,27 @@
 //! or the binaries one by one), this list is empty and the page says how to
 //! do the same with `docker compose stop`.
 
+use std::fmt;
 use std::sync::Arc;
 
-use messaging::Pause;
+/// A switch that holds a component still and lets it go on. The UI only
+/// turns it; whoever runs the component in this process gives it (the
+/// pause layer's switch, in the all-in-one bank).
+pub trait PauseSwitch: Send + Sync + fmt::Debug {
+    /// Holds the component's consumers still.
+    fn pause(&self);
+    /// Lets them read again.
+    fn resume(&self);
+    /// Whether they are held still.
+    fn is_paused(&self) -> bool;
+}
 
 /// A component running in this process, and its switch.
 #[derive(Clone, Debug)]
 pub struct RunningComponent {
     /// Its name, as its binary is named: `account-component`.
     pub name: &'static str,
-    pub pause: Pause,
+    pub pause: Arc<dyn PauseSwitch>,
 }
 
 /// The components running in this process (none in the separate-process
@@ -40,7 +51,10 @@ impl InProcess {
 
     /// The bank's two components, by their binaries' names, with their
     /// switches: what the all-in-one bank runs beside the UI.
-    pub fn bank(account_component: Pause, funds_transfer_component: Pause) -> InProcess {
+    pub fn bank(
+        account_component: Arc<dyn PauseSwitch>,
+        funds_transfer_component: Arc<dyn PauseSwitch>,
+    ) -> InProcess {
         InProcess::new(vec![
             RunningComponent {
                 name: "account-component",

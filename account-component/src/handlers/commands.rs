@@ -2,7 +2,6 @@
 
 pub mod transactions;
 
-use messaging::defects::{self, Defect};
 use messaging::{
     Clock, EntityStore, ExpectedVersion, Handler, HandlerError, Message, MessageError,
     MessageStore, NewMessage, StoreError, StoredMessage, StreamName,
@@ -112,16 +111,9 @@ impl Commands {
         // to the account's event.
         let copy = NewMessage::follow(command, message)?;
         let reservation = streams::transaction_stream(account_id, transaction_id);
-        // (`defects`: a test lets any copy through, to show that the
-        // simulation catches a transaction reserved, and applied, twice.)
-        let expected = if defects::is_on(Defect::ForgetReservation) {
-            ExpectedVersion::Any
-        } else {
-            ExpectedVersion::INITIAL
-        };
         match self
             .store
-            .write_message(&reservation, &copy, expected)
+            .write_message(&reservation, &copy, ExpectedVersion::INITIAL)
             .await
         {
             Ok(_) => {

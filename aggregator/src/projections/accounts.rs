@@ -15,7 +15,6 @@ use account_component::messages::events::{
     CloseRejected, Closed, DepositRejected, Deposited, Opened, WithdrawalRejected, Withdrawn,
 };
 use account_component::streams;
-use messaging::defects::{self, Defect};
 use messaging::{Message, MessageError, StoredMessage, Time};
 use sqlx::AnyConnection;
 use uuid::Uuid;
@@ -212,9 +211,7 @@ fn apply(
             .entry(decoded.account_id)
             .or_insert_with(|| Account::unopened(decoded.account_id)),
     };
-    // (`defects`: a test switches this guard off, to show that the
-    // simulation catches a re-read batch counted twice.)
-    if position <= row.last_position && !defects::is_on(Defect::ViewWithoutPositionGuard) {
+    if position <= row.last_position {
         return Ok(None);
     }
     row.last_position = position;

@@ -52,7 +52,7 @@ fn decode_all<'a, T>(
 }
 
 /// A category the aggregator reads, and what it builds from it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Source {
     /// `account`: accounts, statements, and the outcomes of account commands.
     AccountEvents,

@@ -142,12 +142,11 @@ impl ChaosBank {
             environment.retain(|(variable, _)| variable != "PORT");
             environment.push(("PORT".into(), free_port().to_string()));
         }
-        let package = binary;
         let environment: Vec<(&str, &str)> = environment
             .iter()
             .map(|(n, v)| (n.as_str(), v.as_str()))
             .collect();
-        RunningProcess::start(&workspace_binary(package, binary), &environment)
+        RunningProcess::start(&workspace_binary(binary), &environment)
     }
 
     /// Kills `name` and starts it again, as a crash and a supervisor would.

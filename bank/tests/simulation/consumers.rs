@@ -15,7 +15,6 @@ use funds_transfer_component::handlers::commands::Commands as TransferCommands;
 use funds_transfer_component::handlers::events::Events as TransferEvents;
 use funds_transfer_component::streams as transfer_streams;
 use messaging::consumer::{DeadLetterStream, PositionStore};
-use messaging::defects::{self, Defect};
 use messaging::{
     CategoryRead, ConsumerGroup, ConsumerSettings, Handler, HandlerError, StoreError, StoredMessage,
 };
@@ -239,11 +238,6 @@ impl Consumer {
         let Some(message) = self.next_message(parts).await? else {
             return Ok(Step::Idle);
         };
-        if defects::is_on(Defect::PositionBeforeWrite) {
-            // The mistake: the position goes first, so a crash before the
-            // handler has written leaves the message behind for good.
-            let _ = self.record(message.global_position).await;
-        }
         if crash == Some(CrashPoint::BeforeHandling) {
             self.restart(parts).await?;
             return Ok(Step::Crashed(message, CrashPoint::BeforeHandling));

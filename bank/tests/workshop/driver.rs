@@ -11,13 +11,13 @@ use throwaway_postgres::postgres_is_required;
 /// The README, as the attendee reads it.
 pub const README: &str = include_str!("../../../README.md");
 
-/// The five binaries the image holds, by package.
-const BINARIES: [(&str, &str); 5] = [
-    ("account-component", "account-component"),
-    ("funds-transfer-component", "funds-transfer-component"),
-    ("aggregator", "aggregator"),
-    ("web-ui", "web-ui"),
-    ("bank", "bank"),
+/// The five binaries the image holds.
+const BINARIES: [&str; 5] = [
+    "account-component",
+    "funds-transfer-component",
+    "aggregator",
+    "web-ui",
+    "bank",
 ];
 
 /// The compose project's name: its containers, network and volume carry it,
@@ -80,8 +80,8 @@ impl Workshop {
         // The binaries this Cargo built, where the Dockerfile's
         // `host-binaries` target takes them from.
         let binaries = folder.join("docker/host-binaries");
-        for (package, binary) in BINARIES {
-            copy(&workspace_binary(package, binary), &binaries.join(binary));
+        for binary in BINARIES {
+            copy(&workspace_binary(binary), &binaries.join(binary));
         }
         Some(Workshop {
             folder,

@@ -4,6 +4,7 @@ use md5::{Digest, Md5};
 use serde::{Deserialize, Serialize};
 use uuid::{Builder, Uuid};
 
+use super::ConsumerSettings;
 use crate::{
     ExpectedVersion, Message, MessageError, MessageStore, NewMessage, StoreError, StoredMessage,
     StreamName,
@@ -93,6 +94,18 @@ impl DeadLetterStream {
             Ok(_) | Err(StoreError::DuplicateMessageId { .. }) => Ok(()),
             Err(error) => Err(error),
         }
+    }
+
+    /// The dead-letter stream of the consumer `settings` describe.
+    pub fn of(
+        store: &MessageStore,
+        settings: &ConsumerSettings,
+    ) -> Result<DeadLetterStream, StoreError> {
+        Ok(DeadLetterStream::new(
+            store.clone(),
+            settings.dead_letter_stream()?,
+            settings.name(),
+        ))
     }
 
     fn record_id(&self, message: &StoredMessage) -> Uuid {

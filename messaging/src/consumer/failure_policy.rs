@@ -19,7 +19,7 @@ use crate::{StoreError, StoredMessage};
 
 /// How handling one message ended, when it did not fail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Handled {
+pub enum Handled {
     /// The message was handled (or parked): the consumer may move past it.
     Done,
     /// Shutdown came first: the message is still to be handled.
@@ -82,7 +82,7 @@ pub(super) async fn handle<H: Handler>(
 
 /// Runs `operation` until it succeeds, retrying transient store errors with
 /// backoff. `Ok(None)` means shutdown came first.
-pub(super) async fn retry_transient<T, F, Fut>(
+pub async fn retry_transient<T, F, Fut>(
     shutdown: &CancellationToken,
     mut operation: F,
 ) -> Result<Option<T>, StoreError>

@@ -9,9 +9,7 @@
 //! 2. reads the category in batches from there, in global position order
 //!    ([`Subscription`]), optionally only the messages correlated with
 //!    another category, or only those of one consumer group member,
-//! 3. hands each message to its [`Handler`], in order (or, with several
-//!    [`lanes`], each entity's messages in order and different entities'
-//!    side by side),
+//! 3. hands each message to its [`Handler`], one after another, in order,
 //! 4. records its position every `position_update_interval` messages, when it
 //!    catches up (at most once per [`CATCH_UP_RECORDING_PAUSE`]), when the
 //!    category has been quiet for a poll interval, and when it shuts down
@@ -25,7 +23,8 @@
 //! ## When handling fails
 //!
 //! - **Wrong expected version**: another writer got to the stream first. The
-//!   message is handled again at once; the handler fetches fresh state.
+//!   message is handled again at once (after ten in a row, with growing
+//!   pauses); the handler fetches fresh state.
 //! - **Transient database error**: retried with growing pauses, forever, or
 //!   until shutdown. The consumer neither skips the message nor spins.
 //! - **The message itself cannot be handled** (its data does not parse):
@@ -34,50 +33,57 @@
 //! - **Anything else** (a bug): the consumer stops with an error that names
 //!   the message, and the process exits. It resumes at the recorded position
 //!   when restarted, so nothing is lost.
-
 //!
 //! ## Where to read on
 //!
 //! The loop itself is [`Consumer::run`], below. Around it, one file per
-//! concern: [`Subscription`] (reading and waiting), `failure_policy.rs` (the
-//! list above, in code), `progress.rs` (when to record the position),
-//! [`lanes`] (the performance layer that handles several entities at once),
-//! [`PositionStore`] and [`DeadLetterStream`] (the companion streams), and
-//! [`Pause`] (holding a component still, to show that nothing else needs it).
+//! concern: [`Subscription`] (reading, and waiting when there is nothing to
+//! read), `failure_policy.rs` (the list above, in code), `progress.rs` (when
+//! to record the position), [`PositionStore`] and [`DeadLetterStream`] (the
+//! companion streams), and [`Component`] (the consumers of one component,
+//! run together).
+//!
+//! Two points of the loop can be changed from outside, and the layers crate
+//! (`messaging-layers`) does, for speed: how the subscription waits
+//! ([`Waiting`]; wake-ups listen for notifications instead of only sleeping)
+//! and how a batch is handed to the handler ([`HandleBatch`]; lanes handle
+//! several entities at once). Without a layer, a consumer is exactly the four
+//! steps above.
 
 pub mod backoff;
+mod batches;
 mod component;
 mod dead_letter;
 mod error;
 mod failure_policy;
 mod handler;
-pub mod lanes;
-mod pause;
+mod lag;
 mod position_store;
 mod progress;
 mod settings;
 mod subscription;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
 pub use backoff::Backoff;
-pub use component::{Component, ComponentSettings, DEFAULT_LANES};
+pub use batches::{BatchHandled, HandleBatch, HandleOne, InOrder};
+pub use component::{Component, ComponentSettings, Consumers, run_together};
 pub use dead_letter::{DeadLetterStream, DeadLettered};
 pub use error::ConsumerError;
+pub use failure_policy::{Handled, retry_transient};
 pub use handler::{Handler, HandlerError};
-pub use pause::Pause;
+pub use lag::{LAG_LIMIT, lag};
 pub use position_store::{PositionStore, Recorded};
 pub use progress::CATCH_UP_RECORDING_PAUSE;
 pub use settings::ConsumerSettings;
-pub use subscription::{Next, Subscription};
+pub use subscription::{Next, Sleep, Subscription, Waited, Waiting};
 
-use failure_policy::{Handled, retry_transient};
 use progress::Progress;
 
-use crate::metrics::ConsumerMeter;
 use crate::{MessageStore, StoreError, StoredMessage};
 
 /// Reads a category and hands each message to a handler; see the module
@@ -87,24 +93,36 @@ pub struct Consumer<H> {
     store: MessageStore,
     settings: ConsumerSettings,
     handler: H,
-    /// Holds the consumer still between batches when switched ([`Pause`]).
-    pause: Pause,
+    /// How it waits for new messages once it has read them all: by sleeping
+    /// for the poll interval, unless a layer waits another way.
+    waiting: Box<dyn Waiting>,
+    /// How it hands a batch to the handler: one message after another,
+    /// unless a layer hands several at once.
+    batches: Arc<dyn HandleBatch>,
 }
 
 impl<H: Handler> Consumer<H> {
     /// A consumer of `settings.category` that hands messages to `handler`.
     pub fn new(store: MessageStore, settings: ConsumerSettings, handler: H) -> Consumer<H> {
+        let poll_interval = settings.poll_interval;
         Consumer {
             store,
             settings,
             handler,
-            pause: Pause::new(),
+            waiting: Box::new(Sleep { poll_interval }),
+            batches: Arc::new(InOrder),
         }
     }
 
-    /// The same consumer, held still whenever `pause` is switched.
-    pub fn pausable(mut self, pause: Pause) -> Consumer<H> {
-        self.pause = pause;
+    /// The same consumer, waiting for new messages with `waiting`.
+    pub fn waiting_with(mut self, waiting: Box<dyn Waiting>) -> Consumer<H> {
+        self.waiting = waiting;
+        self
+    }
+
+    /// The same consumer, handing batches to its handler with `batches`.
+    pub fn handling_batches_with(mut self, batches: Arc<dyn HandleBatch>) -> Consumer<H> {
+        self.batches = batches;
         self
     }
 
@@ -120,98 +138,59 @@ impl<H: Handler> Consumer<H> {
         self.run_in_span(shutdown).instrument(span).await
     }
 
-    async fn run_in_span(self, shutdown: CancellationToken) -> Result<(), ConsumerError> {
+    async fn run_in_span(mut self, shutdown: CancellationToken) -> Result<(), ConsumerError> {
         let store_error = |source| self.store_error(source);
-        let positions = PositionStore::new(
-            self.store.clone(),
-            self.settings.position_stream().map_err(store_error)?,
-        );
-        let dead_letters = DeadLetterStream::new(
-            self.store.clone(),
-            self.settings.dead_letter_stream().map_err(store_error)?,
-            self.settings.name(),
-        );
-        let Some(recorded) = retry_transient(&shutdown, || positions.get())
+        let positions = PositionStore::of(&self.store, &self.settings).map_err(store_error)?;
+        let dead_letters =
+            DeadLetterStream::of(&self.store, &self.settings).map_err(store_error)?;
+
+        // 1. Where to start: after the last position recorded.
+        let Some(start) = retry_transient(&shutdown, || positions.start())
             .await
             .map_err(store_error)?
         else {
             return Ok(());
         };
-        // A recorded position is the last message handled; reading resumes
-        // after it (from 1, Message DB's first position, when none is).
-        let start = match recorded {
-            None => 1,
-            Some(position) => position.checked_add(1).ok_or_else(|| {
-                store_error(StoreError::InvalidRequest(format!(
-                    "the recorded position {position} leaves no position to read after it"
-                )))
-            })?,
-        };
         tracing::info!(from_global_position = start, "consumer started");
-        // What an operator's metrics report of this consumer (`metrics.rs`).
-        let meter =
-            ConsumerMeter::register(&self.store, &self.settings, start - 1).map_err(store_error)?;
-        let mut subscription = self.subscribe(start);
+        let read = self.settings.category_read().from_global_position(start);
+        let mut subscription = Subscription::new(self.store.clone(), read, self.take_waiting());
         let mut progress = Progress::default();
 
         let outcome = loop {
-            // 0. If paused, record how far it got and wait to be resumed.
-            if self.pause.is_paused() {
-                self.record(&positions, &mut progress, &shutdown).await;
-                tracing::info!("consumer paused");
-                if !self.pause.until_resumed(&shutdown).await {
-                    break Ok(());
-                }
-                tracing::info!("consumer resumed");
-            }
-            // 1. Read the next batch of the category (waiting, if there is
+            // 2. Read the next batch of the category (waiting, if there is
             //    nothing new, until there is or the poll interval passes).
             let next = match subscription.next(&shutdown).await {
                 Ok(next) => next,
-                Err(source) => break Err(store_error(source)),
+                Err(source) => break Err(self.store_error(source)),
             };
             match next {
                 Next::Batch(messages) => {
-                    // 2. Hand each message to the handler, each entity's in
-                    //    order (several entities side by side: `lanes`).
-                    let (prefix, ended) =
-                        lanes::handle_batch(&messages, self.settings.lanes, |message| {
-                            self.handle(message, &dead_letters, &shutdown)
-                        })
-                        .await;
-                    if let Some(last) = prefix.checked_sub(1).and_then(|i| messages.get(i)) {
-                        progress.handled(last.global_position, prefix as u64);
-                        meter.handled(last.global_position, prefix as u64);
+                    // 3. Hand each message to the handler, in order.
+                    let handle_one = |message| self.handle(message, &dead_letters, &shutdown);
+                    let (handled, ended) = self.batches.handle(&messages, &handle_one).await;
+                    if let Some(last) = handled.checked_sub(1).and_then(|i| messages.get(i)) {
+                        progress.handled(last.global_position, handled as u64);
                     }
                     match ended {
                         Ok(Handled::Done) => {}
                         Ok(Handled::Stopped) => break Ok(()),
                         Err(error) => break Err(error),
                     }
-                    // 3. Record how far it got, every so often.
+                    // 4. Record how far it got, every so often.
                     if progress.due_after(self.settings.position_update_interval) {
-                        self.record(&positions, &mut progress, &shutdown).await;
+                        record(&positions, &mut progress, &shutdown).await;
                     }
                 }
                 Next::CaughtUp if progress.due_on_catching_up() => {
-                    self.record(&positions, &mut progress, &shutdown).await;
+                    record(&positions, &mut progress, &shutdown).await;
                 }
                 Next::CaughtUp => {}
-                Next::Idle => self.record(&positions, &mut progress, &shutdown).await,
+                Next::Idle => record(&positions, &mut progress, &shutdown).await,
                 Next::Stopped => break Ok(()),
             }
         };
 
-        // One last recording, even though shutdown was requested: a fresh
-        // token lets it retry briefly. Failing only means some re-delivery.
-        let grace = CancellationToken::new();
-        let recording = self.record(&positions, &mut progress, &grace);
-        if tokio::time::timeout(Duration::from_secs(5), recording)
-            .await
-            .is_err()
-        {
-            tracing::warn!("could not record the final position");
-        }
+        record_on_the_way_out(&positions, &mut progress).await;
         match &outcome {
             Ok(()) => tracing::info!("consumer stopped"),
             Err(error) => tracing::error!(%error, "consumer failed"),
@@ -219,55 +198,34 @@ impl<H: Handler> Consumer<H> {
         outcome
     }
 
-    /// A subscription to the category, as the settings filter it, from
-    /// `start`.
-    fn subscribe(&self, start: i64) -> Subscription {
-        Subscription::new(
-            self.store.clone(),
-            self.settings.category_read().from_global_position(start),
-            self.settings.poll_interval,
-            self.settings.wake_on_new_messages,
-        )
+    /// The consumer's waiter, for its subscription to wait with (a plain one
+    /// is left in its place).
+    fn take_waiting(&mut self) -> Box<dyn Waiting> {
+        let plain = Box::new(Sleep {
+            poll_interval: self.settings.poll_interval,
+        });
+        std::mem::replace(&mut self.waiting, plain)
     }
 
     /// Hands one message to the handler under the failure policy, in a span
     /// that names the message.
-    async fn handle(
-        &self,
-        message: &StoredMessage,
-        dead_letters: &DeadLetterStream,
-        shutdown: &CancellationToken,
-    ) -> Result<Handled, ConsumerError> {
+    fn handle<'a>(
+        &'a self,
+        message: &'a StoredMessage,
+        dead_letters: &'a DeadLetterStream,
+        shutdown: &'a CancellationToken,
+    ) -> futures_util::future::BoxFuture<'a, Result<Handled, ConsumerError>> {
         let span = tracing::info_span!(
             "message",
             stream = %message.stream_name,
             global_position = message.global_position,
         );
-        failure_policy::handle(&self.handler, message, dead_letters, shutdown)
-            .instrument(span)
-            .await
-            .map_err(|source| self.failure(message, source))
-    }
-
-    /// Records the position reached, if it is not recorded yet.
-    async fn record(
-        &self,
-        positions: &PositionStore,
-        progress: &mut Progress,
-        shutdown: &CancellationToken,
-    ) {
-        let Some(position) = progress.unrecorded_position() else {
-            return;
-        };
-        match retry_transient(shutdown, || positions.put(position)).await {
-            Ok(Some(())) => progress.recorded(),
-            Ok(None) => {}
-            Err(error) => {
-                // Not fatal: the position is only where to resume after a
-                // restart, and handlers are idempotent.
-                tracing::warn!(%error, "could not record position");
-            }
-        }
+        Box::pin(async move {
+            failure_policy::handle(&self.handler, message, dead_letters, shutdown)
+                .instrument(span)
+                .await
+                .map_err(|source| self.failure(message, source))
+        })
     }
 
     fn store_error(&self, source: StoreError) -> ConsumerError {
@@ -286,5 +244,36 @@ impl<H: Handler> Consumer<H> {
             message_type: message.message_type.clone(),
             source,
         }
+    }
+}
+
+/// Records the position reached, if it is not recorded yet. Failing is not
+/// fatal: the position is only where to resume after a restart, and
+/// handlers are idempotent.
+async fn record(positions: &PositionStore, progress: &mut Progress, shutdown: &CancellationToken) {
+    let Some(position) = progress.unrecorded_position() else {
+        return;
+    };
+    match retry_transient(shutdown, || positions.put(position)).await {
+        Ok(Some(())) => progress.recorded(),
+        Ok(None) => {}
+        Err(error) => tracing::warn!(%error, "could not record position"),
+    }
+}
+
+/// How long a stopping consumer keeps trying to record its position.
+const LAST_RECORDING: Duration = Duration::from_secs(5);
+
+/// One last recording as the consumer stops, even though shutdown was
+/// requested: a fresh token lets it retry for a few seconds. Failing only
+/// means some messages are handled again after the restart.
+async fn record_on_the_way_out(positions: &PositionStore, progress: &mut Progress) {
+    let grace = CancellationToken::new();
+    let recording = record(positions, progress, &grace);
+    if tokio::time::timeout(LAST_RECORDING, recording)
+        .await
+        .is_err()
+    {
+        tracing::warn!("could not record the final position");
     }
 }

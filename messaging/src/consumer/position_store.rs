@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::ConsumerSettings;
 use crate::{ExpectedVersion, Message, MessageStore, NewMessage, StoreError, StreamName};
 
 /// "This consumer has handled everything up to this global position": the
@@ -36,6 +37,17 @@ impl PositionStore {
         PositionStore { store, stream_name }
     }
 
+    /// The position store of the consumer `settings` describe.
+    pub fn of(
+        store: &MessageStore,
+        settings: &ConsumerSettings,
+    ) -> Result<PositionStore, StoreError> {
+        Ok(PositionStore::new(
+            store.clone(),
+            settings.position_stream()?,
+        ))
+    }
+
     /// The stream the positions are kept in.
     pub fn stream_name(&self) -> &StreamName {
         &self.stream_name
@@ -55,6 +67,19 @@ impl PositionStore {
             .decode()
             .map_err(|error| StoreError::MalformedRow(error.to_string()))?;
         Ok(Some(recorded.position))
+    }
+
+    /// The global position to read from: the one after the last recorded
+    /// (the last message handled), or 1, Message DB's first, when none is.
+    pub async fn start(&self) -> Result<i64, StoreError> {
+        match self.get().await? {
+            None => Ok(1),
+            Some(position) => position.checked_add(1).ok_or_else(|| {
+                StoreError::InvalidRequest(format!(
+                    "the recorded position {position} leaves no position to read after it"
+                ))
+            }),
+        }
     }
 
     /// Records `position`. Any expected version will do: a consumer's

@@ -24,16 +24,11 @@ pub struct ConsumerSettings {
     pub position_update_interval: u64,
     /// How long to sleep after an empty read.
     pub poll_interval: Duration,
-    /// Listen for new-message signals to cut the sleep short.
-    pub wake_on_new_messages: bool,
-    /// How many entities' messages to handle at once ([`super::lanes`]). With 1,
-    /// every message is handled in the category's order, one at a time.
-    pub lanes: u32,
 }
 
 impl ConsumerSettings {
     /// Defaults: batches of 100, a position every 100 messages, a poll every
-    /// 100 ms, wake-ups on new messages, and one lane (strict order).
+    /// 100 ms.
     pub fn new(category: Category) -> ConsumerSettings {
         ConsumerSettings {
             category,
@@ -43,8 +38,6 @@ impl ConsumerSettings {
             batch_size: 100,
             position_update_interval: 100,
             poll_interval: Duration::from_millis(100),
-            wake_on_new_messages: true,
-            lanes: 1,
         }
     }
 

@@ -1,11 +1,13 @@
 //! Reading a category batch after batch, forever.
 
+use std::fmt;
 use std::time::Duration;
 
+use futures_util::future::BoxFuture;
 use tokio_util::sync::CancellationToken;
 
 use super::backoff::Backoff;
-use crate::{CategoryRead, MessageStore, NewMessageSignal, StoreError, StoredMessage};
+use crate::{CategoryRead, MessageStore, StoreError, StoredMessage};
 
 /// What [`Subscription::next`] has for its caller.
 #[derive(Debug)]
@@ -15,64 +17,101 @@ pub enum Next {
     /// The category has no more messages for now; a good moment to record a
     /// position. Reported once each time the subscription catches up.
     CaughtUp,
-    /// A whole poll interval passed with nothing new: the category is quiet.
-    /// Reported after every such interval, so a consumer can finish what it
-    /// put off while it was busy (recording its position).
+    /// A whole poll interval passed, and a read after it found nothing new:
+    /// the category is quiet. Reported after every such interval, so a
+    /// consumer can finish what it put off while it was busy (recording its
+    /// position).
     Idle,
     /// Shutdown was requested.
     Stopped,
 }
 
 /// How a wait for new messages ended.
-enum Waited {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Waited {
+    /// Something may have been written: read again now.
     Signalled,
+    /// The poll interval passed.
     PollInterval,
+    /// Shutdown was requested.
     Stopped,
+}
+
+/// How a subscription waits once it has read everything there was.
+///
+/// This is one of the two points of the consumer's loop that a layer may
+/// change from outside (the other is how it hands a batch to the handler,
+/// `batches.rs`). The plain way, [`Sleep`], sleeps for the poll interval:
+/// polling is the correctness path, and every message is found by the next
+/// read whatever else happens. The wake-ups layer (`messaging-layers`) also
+/// listens for the store's notifications, and cuts the wait short the
+/// moment something is written.
+pub trait Waiting: Send + Sync + fmt::Debug {
+    /// Called before each read. A waiter that listens starts listening here,
+    /// *before* the read: a message written between an empty read and the
+    /// start of listening would otherwise wait a whole poll interval.
+    fn before_reading(&mut self) -> BoxFuture<'_, ()> {
+        Box::pin(async {})
+    }
+
+    /// Waits until something may be new, the poll interval has passed, or
+    /// `shutdown` is cancelled.
+    fn wait<'a>(&'a mut self, shutdown: &'a CancellationToken) -> BoxFuture<'a, Waited>;
+}
+
+/// The plain way to wait: sleep for the poll interval.
+#[derive(Clone, Copy, Debug)]
+pub struct Sleep {
+    pub poll_interval: Duration,
+}
+
+impl Waiting for Sleep {
+    fn wait<'a>(&'a mut self, shutdown: &'a CancellationToken) -> BoxFuture<'a, Waited> {
+        Box::pin(async move {
+            tokio::select! {
+                () = shutdown.cancelled() => Waited::Stopped,
+                () = tokio::time::sleep(self.poll_interval) => Waited::PollInterval,
+            }
+        })
+    }
 }
 
 /// A cursor over a category that hands out batches of new messages and waits
 /// when there are none.
 ///
-/// Polling is the correctness path: when a read comes back empty the
-/// subscription sleeps for the poll interval and reads again, so every
-/// message is eventually seen whatever else happens. On top of that it
-/// listens for new-message signals (LISTEN/NOTIFY on Postgres), which cut the
-/// wait short the moment something is written to the category. Transient
-/// database errors are retried with backoff; the subscription neither gives up
-/// nor spins.
+/// A read that comes back short has everything there was when it began, so
+/// the subscription reports [`Next::CaughtUp`] and waits (see [`Waiting`])
+/// before it reads again. Transient database errors are retried with
+/// backoff: the subscription neither gives up nor spins.
 #[derive(Debug)]
 pub struct Subscription {
     store: MessageStore,
     /// The next read; its `from_global_position` is the cursor.
     read: CategoryRead,
-    poll_interval: Duration,
-    /// Whether to listen for new-message signals at all.
-    wake_on_new_messages: bool,
-    signal: Option<NewMessageSignal>,
+    waiting: Box<dyn Waiting>,
     /// Whether messages were handed out since the last `CaughtUp`.
     delivered_since_caught_up: bool,
     /// Whether the last read found everything there was, so that the next
     /// step is to wait rather than to read.
     caught_up: bool,
+    /// Whether the last wait lasted a whole poll interval (no signal cut it
+    /// short): a read after it that finds nothing means the category is
+    /// quiet.
+    waited_a_whole_interval: bool,
     backoff: Backoff,
 }
 
 impl Subscription {
-    /// A subscription that starts with `read` (its position and filters).
-    pub fn new(
-        store: MessageStore,
-        read: CategoryRead,
-        poll_interval: Duration,
-        wake_on_new_messages: bool,
-    ) -> Subscription {
+    /// A subscription that starts with `read` (its position and filters) and
+    /// waits with `waiting`.
+    pub fn new(store: MessageStore, read: CategoryRead, waiting: Box<dyn Waiting>) -> Subscription {
         Subscription {
             store,
             read,
-            poll_interval,
-            wake_on_new_messages,
-            signal: None,
+            waiting,
             delivered_since_caught_up: false,
             caught_up: false,
+            waited_a_whole_interval: false,
             backoff: Backoff::default(),
         }
     }
@@ -82,19 +121,17 @@ impl Subscription {
         self.read.from_global_position
     }
 
-    /// The next batch, or `CaughtUp`, or `Stopped` once `shutdown` is
-    /// cancelled. An error is returned only for failures that retrying cannot
-    /// fix (an invalid read), never for a database that is merely away.
+    /// The next batch, or `CaughtUp`, `Idle`, or `Stopped` once `shutdown`
+    /// is cancelled. An error is returned only for failures that retrying
+    /// cannot fix (an invalid read), never for a database that is merely
+    /// away.
     pub async fn next(&mut self, shutdown: &CancellationToken) -> Result<Next, StoreError> {
         loop {
             if shutdown.is_cancelled() {
                 return Ok(Next::Stopped);
             }
-            // Listen *before* reading: a message written between an empty
-            // read and the start of listening would otherwise wait a whole
-            // poll interval.
-            self.ensure_signal().await;
             if !self.caught_up {
+                self.waiting.before_reading().await;
                 match self.store.read_category(&self.read).await {
                     Ok(batch) if !batch.is_empty() => {
                         self.backoff.reset();
@@ -105,17 +142,15 @@ impl Subscription {
                             self.read.from_global_position = last.next_global_position()?;
                         }
                         self.delivered_since_caught_up = true;
-                        // A short batch is everything there was when the
-                        // read began. Anything written since will signal, so
-                        // with a signal there is no need to read again just
-                        // to find nothing: the next call waits instead.
-                        self.caught_up =
-                            self.signal.is_some() && batch.len() < self.read.batch_size as usize;
+                        self.caught_up = batch.len() < self.read.batch_size as usize;
                         return Ok(Next::Batch(batch));
                     }
                     Ok(_) => {
                         self.backoff.reset();
                         self.caught_up = true;
+                        if std::mem::take(&mut self.waited_a_whole_interval) {
+                            return Ok(Next::Idle);
+                        }
                     }
                     Err(error) if error.is_transient() => {
                         let delay = self.backoff.next_delay();
@@ -125,8 +160,6 @@ impl Subscription {
                             retry_in_ms = delay.as_millis(),
                             "reading the category failed; retrying",
                         );
-                        // A broken database usually means a broken listener too.
-                        self.signal = None;
                         tokio::select! {
                             () = shutdown.cancelled() => return Ok(Next::Stopped),
                             () = tokio::time::sleep(delay) => {}
@@ -140,51 +173,12 @@ impl Subscription {
                 self.delivered_since_caught_up = false;
                 return Ok(Next::CaughtUp);
             }
-            let waited = self.wait_for_new_messages(shutdown).await;
+            let waited = self.waiting.wait(shutdown).await;
+            if waited == Waited::Stopped {
+                return Ok(Next::Stopped);
+            }
             self.caught_up = false;
-            match waited {
-                Waited::Stopped => return Ok(Next::Stopped),
-                Waited::PollInterval => return Ok(Next::Idle),
-                Waited::Signalled => {}
-            }
-        }
-    }
-
-    /// Sleeps until the poll interval has passed or a signal says the
-    /// category has something new, or shutdown is requested.
-    async fn wait_for_new_messages(&mut self, shutdown: &CancellationToken) -> Waited {
-        let signal = self.signal.as_mut();
-        let signalled = async {
-            match signal {
-                Some(signal) => signal.wait().await,
-                None => std::future::pending().await,
-            }
-        };
-        tokio::select! {
-            () = shutdown.cancelled() => Waited::Stopped,
-            () = tokio::time::sleep(self.poll_interval) => Waited::PollInterval,
-            result = signalled => {
-                if let Err(error) = result {
-                    tracing::debug!(%error, "new-message signal lost; polling until it is back");
-                    self.signal = None;
-                }
-                Waited::Signalled
-            }
-        }
-    }
-
-    async fn ensure_signal(&mut self) {
-        if !self.wake_on_new_messages || self.signal.is_some() {
-            return;
-        }
-        match self
-            .store
-            .new_message_signal(self.read.category.clone())
-            .await
-        {
-            Ok(signal) => self.signal = Some(signal),
-            // Polling carries on; the next loop tries again.
-            Err(error) => tracing::debug!(%error, "cannot listen for new messages yet"),
+            self.waited_a_whole_interval = waited == Waited::PollInterval;
         }
     }
 }

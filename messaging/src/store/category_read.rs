@@ -58,7 +58,7 @@ impl ConsumerGroup {
 
     /// The member of a group of `size` that handles a cardinal id with this
     /// hash.
-    pub(crate) fn member_for_hash(hash: i64, size: u32) -> u32 {
+    pub fn member_for_hash(hash: i64, size: u32) -> u32 {
         // `unsigned_abs` cannot overflow where Postgres' abs() would (for
         // i64::MIN, one value in 2^64); the remainder is below `size`.
         u32::try_from(hash.unsigned_abs() % u64::from(size)).unwrap_or(0)

@@ -97,7 +97,10 @@ impl MemoryStore {
         self.lock().next_write_fails.is_some()
     }
 
-    pub(super) fn subscribe(&self) -> broadcast::Receiver<Arc<str>> {
+    /// The category of each write from now on, as this store makes it: for
+    /// a listener in this process (the wake-ups layer) to hear of new
+    /// messages at once instead of at its next poll.
+    pub fn written_categories(&self) -> broadcast::Receiver<Arc<str>> {
         self.new_messages.subscribe()
     }
 

@@ -21,11 +21,9 @@
 mod category_read;
 mod error;
 mod expected_version;
-mod idle_ping;
 mod memory;
-mod new_message_signal;
 mod position_audit;
-mod postgres;
+pub mod postgres;
 mod sqlite;
 mod writes;
 
@@ -34,15 +32,13 @@ use std::path::Path;
 pub use category_read::{CategoryRead, ConsumerGroup};
 pub use error::{StoreError, is_transient};
 pub use expected_version::ExpectedVersion;
-pub use idle_ping::{IDLE_BEFORE_PING, ping_if_idle};
 pub use memory::{MemoryStore, RecordedWrite, WriteFailure};
-pub use new_message_signal::NewMessageSignal;
 pub use position_audit::PositionAudit;
-pub use postgres::{PAUSE_BETWEEN_NOTIFICATIONS, PostgresStore};
+pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 pub use writes::Writes;
 
-use crate::{Category, NewMessage, StoredMessage, StreamName};
+use crate::{NewMessage, StoredMessage, StreamName};
 
 /// A handle on a message store. Cloning it is cheap and shares the
 /// connections.
@@ -249,20 +245,6 @@ impl MessageStore {
             audit.check(&stream_name, count, first, last);
         }
         Ok(audit)
-    }
-
-    /// Starts listening for new messages in `category`. Consumers wait on
-    /// the signal when they have caught up, instead of only sleeping until
-    /// their next poll.
-    pub async fn new_message_signal(
-        &self,
-        category: Category,
-    ) -> Result<NewMessageSignal, StoreError> {
-        match &self.backend {
-            Backend::Postgres(store) => NewMessageSignal::listen(store.pool(), category).await,
-            Backend::Sqlite(store) => Ok(NewMessageSignal::local(store.subscribe(), category)),
-            Backend::Memory(store) => Ok(NewMessageSignal::local(store.subscribe(), category)),
-        }
     }
 }
 

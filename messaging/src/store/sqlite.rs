@@ -57,7 +57,10 @@ impl SqliteStore {
         &self.pool
     }
 
-    pub(super) fn subscribe(&self) -> broadcast::Receiver<Arc<str>> {
+    /// The category of each write from now on, as this store makes it: for
+    /// a listener in this process (the wake-ups layer) to hear of new
+    /// messages at once instead of at its next poll.
+    pub fn written_categories(&self) -> broadcast::Receiver<Arc<str>> {
         self.new_messages.subscribe()
     }
 

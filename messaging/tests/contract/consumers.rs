@@ -1,4 +1,6 @@
-//! Consumers: order, positions, resumption, failure policy, wake-ups.
+//! Consumers: positions, resumption, failure policy, filters. (The order
+//! they promise is the plain path's own case, in `main.rs`; the layers'
+//! cases are in `messaging-layers/tests/contract/`.)
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -6,35 +8,36 @@ use std::time::Duration;
 
 use messaging::consumer::{DeadLettered, Recorded};
 use messaging::{
-    Category, CategoryRead, Consumer, ConsumerError, ConsumerGroup, ConsumerSettings,
-    ExpectedVersion, Handler, HandlerError, MessageStore, Metadata, NewMessage, Pause, StoreError,
-    StoredMessage, StreamName,
+    Category, CategoryRead, ConsumerError, ConsumerGroup, ConsumerSettings, ExpectedVersion,
+    Handler, HandlerError, MessageStore, Metadata, NewMessage, StoreError, StoredMessage,
+    StreamName,
 };
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
+use crate::configuration::consumer;
 use crate::support::{Fixture, SomethingHappened, eventually, happened, stream};
 
 /// A handler that remembers what it handled and can be told to fail.
 #[derive(Clone, Default)]
-struct Recorder {
-    handled: Arc<Mutex<Vec<StoredMessage>>>,
+pub struct Recorder {
+    pub handled: Arc<Mutex<Vec<StoredMessage>>>,
     /// Fail, as a bug would, on this amount.
-    fail_on: Option<i64>,
+    pub fail_on: Option<i64>,
     /// Report a concurrent write the first time it sees this amount.
-    conflict_once_on: Option<i64>,
-    conflicted: Arc<AtomicBool>,
-    attempts: Arc<Mutex<Vec<i64>>>,
+    pub conflict_once_on: Option<i64>,
+    pub conflicted: Arc<AtomicBool>,
+    pub attempts: Arc<Mutex<Vec<i64>>>,
     /// Before handling the first amount, wait (up to a few seconds) until
     /// the second has been handled.
-    wait_before: Option<(i64, i64)>,
+    pub wait_before: Option<(i64, i64)>,
     /// Set when such a wait ran out: the other message never came.
-    waited_in_vain: Arc<AtomicBool>,
+    pub waited_in_vain: Arc<AtomicBool>,
 }
 
 impl Recorder {
-    fn amounts(&self) -> Vec<i64> {
+    pub fn amounts(&self) -> Vec<i64> {
         self.handled
             .lock()
             .expect("lock")
@@ -72,7 +75,7 @@ impl Handler for Recorder {
     }
 }
 
-fn settings() -> ConsumerSettings {
+pub fn settings() -> ConsumerSettings {
     let mut settings = ConsumerSettings::new(Category::new("thing").expect("valid"));
     settings.poll_interval = Duration::from_millis(20);
     // Only catching up and stopping record positions in these tests, so the
@@ -81,26 +84,27 @@ fn settings() -> ConsumerSettings {
     settings
 }
 
-struct Running {
-    shutdown: CancellationToken,
-    task: JoinHandle<Result<(), ConsumerError>>,
+pub struct Running {
+    pub shutdown: CancellationToken,
+    pub task: JoinHandle<Result<(), ConsumerError>>,
 }
 
 impl Running {
-    async fn stop(self) -> Result<(), ConsumerError> {
+    pub async fn stop(self) -> Result<(), ConsumerError> {
         self.shutdown.cancel();
         self.task.await.expect("consumer task")
     }
 }
 
-fn start(store: &MessageStore, settings: ConsumerSettings, handler: Recorder) -> Running {
+/// The consumer of the configuration under test, running in a task.
+pub fn start(store: &MessageStore, settings: ConsumerSettings, handler: Recorder) -> Running {
     let shutdown = CancellationToken::new();
-    let consumer = Consumer::new(store.clone(), settings, handler);
+    let consumer = consumer(store.clone(), settings, handler);
     let task = tokio::spawn(consumer.run(shutdown.clone()));
     Running { shutdown, task }
 }
 
-async fn write_amounts(store: &MessageStore, name: &str, amounts: &[i64]) {
+pub async fn write_amounts(store: &MessageStore, name: &str, amounts: &[i64]) {
     for amount in amounts {
         store
             .write_message(&stream(name), &happened(*amount), ExpectedVersion::Any)
@@ -109,7 +113,7 @@ async fn write_amounts(store: &MessageStore, name: &str, amounts: &[i64]) {
     }
 }
 
-async fn recorded_position(store: &MessageStore) -> Option<i64> {
+pub async fn recorded_position(store: &MessageStore) -> Option<i64> {
     let position_stream = settings().position_stream().expect("valid");
     let last = store
         .read_last(&position_stream, Some("Recorded"))
@@ -118,7 +122,7 @@ async fn recorded_position(store: &MessageStore) -> Option<i64> {
     Some(last.decode::<Recorded>().expect("decodes").position)
 }
 
-async fn global_positions(store: &MessageStore) -> Vec<i64> {
+pub async fn global_positions(store: &MessageStore) -> Vec<i64> {
     store
         .read_category(&CategoryRead::new(Category::new("thing").expect("valid")))
         .await
@@ -126,63 +130,6 @@ async fn global_positions(store: &MessageStore) -> Vec<i64> {
         .iter()
         .map(|m| m.global_position)
         .collect()
-}
-
-pub async fn a_consumer_hands_every_message_to_its_handler_in_order(fixture: Fixture) {
-    write_amounts(&fixture.store, "thing-1", &[1, 2]).await;
-    write_amounts(&fixture.store, "thing-2", &[3]).await;
-    write_amounts(&fixture.store, "thing-1", &[4]).await;
-    let recorder = Recorder::default();
-    let running = start(&fixture.store, settings(), recorder.clone());
-    assert!(eventually(|| async { recorder.amounts().len() == 4 }).await);
-    running.stop().await.expect("stops cleanly");
-    assert_eq!(recorder.amounts(), vec![1, 2, 3, 4]);
-}
-
-/// A paused consumer reads nothing more, with its position recorded; once
-/// resumed it handles what came meanwhile, in order, once.
-pub async fn a_paused_consumer_handles_nothing_until_it_is_resumed(fixture: Fixture) {
-    write_amounts(&fixture.store, "thing-1", &[1, 2]).await;
-    let recorder = Recorder::default();
-    let pause = Pause::new();
-    let shutdown = CancellationToken::new();
-    let consumer =
-        Consumer::new(fixture.store.clone(), settings(), recorder.clone()).pausable(pause.clone());
-    let task = tokio::spawn(consumer.run(shutdown.clone()));
-    assert!(eventually(|| async { recorder.amounts().len() == 2 }).await);
-
-    pause.pause();
-    // A read already waiting ends at the next poll; from then on it stays still.
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    write_amounts(&fixture.store, "thing-2", &[3, 4]).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(
-        recorder.amounts(),
-        vec![1, 2],
-        "nothing handled while paused"
-    );
-    let second = global_positions(&fixture.store).await[1];
-    assert_eq!(recorded_position(&fixture.store).await, Some(second));
-
-    pause.resume();
-    assert!(eventually(|| async { recorder.amounts().len() == 4 }).await);
-    shutdown.cancel();
-    task.await.expect("consumer task").expect("stops cleanly");
-    assert_eq!(recorder.amounts(), vec![1, 2, 3, 4]);
-}
-
-/// Shut down while paused, a consumer stops at once.
-pub async fn a_paused_consumer_stops_when_shut_down(fixture: Fixture) {
-    let pause = Pause::new();
-    pause.pause();
-    let shutdown = CancellationToken::new();
-    let consumer =
-        Consumer::new(fixture.store.clone(), settings(), Recorder::default()).pausable(pause);
-    let task = tokio::spawn(consumer.run(shutdown.clone()));
-    tokio::time::sleep(Duration::from_millis(50)).await;
-    shutdown.cancel();
-    let stopped = tokio::time::timeout(Duration::from_secs(5), task).await;
-    assert!(matches!(stopped, Ok(Ok(Ok(())))), "{stopped:?}");
 }
 
 pub async fn a_restarted_consumer_resumes_after_its_recorded_position(fixture: Fixture) {
@@ -254,7 +201,7 @@ pub async fn a_consumer_catching_up_often_records_at_most_once_a_pause_and_again
     running.stop().await.expect("stops cleanly");
 }
 
-fn unparseable(id: Uuid) -> NewMessage {
+pub fn unparseable(id: Uuid) -> NewMessage {
     NewMessage {
         id,
         message_type: "SomethingHappened".into(),
@@ -264,14 +211,14 @@ fn unparseable(id: Uuid) -> NewMessage {
 }
 
 /// Writes a message to `thing-1` whose data no handler can parse.
-async fn write_unparseable(store: &MessageStore, id: Uuid) {
+pub async fn write_unparseable(store: &MessageStore, id: Uuid) {
     store
         .write_message(&stream("thing-1"), &unparseable(id), ExpectedVersion::Any)
         .await
         .expect("written");
 }
 
-async fn dead_letters(store: &MessageStore) -> Vec<DeadLettered> {
+pub async fn dead_letters(store: &MessageStore) -> Vec<DeadLettered> {
     let category = Category::new("thing+deadLetter").expect("valid");
     store
         .read_category(&CategoryRead::new(category))
@@ -342,7 +289,7 @@ pub async fn a_handler_failure_stops_the_consumer_with_an_error_naming_the_messa
         ..Recorder::default()
     };
     let shutdown = CancellationToken::new();
-    let result = Consumer::new(fixture.store.clone(), settings(), recorder.clone())
+    let result = consumer(fixture.store.clone(), settings(), recorder.clone())
         .run(shutdown)
         .await;
     let error = result.expect_err("the handler fails on 2").to_string();
@@ -366,130 +313,6 @@ pub async fn a_concurrent_write_makes_the_consumer_handle_the_message_again(fixt
     running.stop().await.expect("stops cleanly");
     assert_eq!(recorder.amounts(), vec![1, 2, 3]);
     assert_eq!(*recorder.attempts.lock().expect("lock"), vec![1, 2, 2, 3]);
-}
-
-/// A stream of the `thing` category whose lane, among `lanes`, is not the
-/// lane of `thing-1`.
-fn stream_in_another_lane_than_thing_1(lanes: i64) -> String {
-    let lane_of = |name: &str| {
-        (0..lanes).find(|member| {
-            ConsumerGroup::new(*member, lanes)
-                .expect("valid")
-                .includes(&stream(name))
-        })
-    };
-    (2..)
-        .map(|id| format!("thing-{id}"))
-        .find(|name| lane_of(name) != lane_of("thing-1"))
-        .expect("some id hashes elsewhere")
-}
-
-fn in_lanes(lanes: u32) -> ConsumerSettings {
-    let mut settings = settings();
-    settings.lanes = lanes;
-    settings
-}
-
-/// With lanes, a message about one entity need not wait for the messages
-/// about another before it: here `thing-1`'s first message cannot finish
-/// until another entity's later message has been handled, which one lane
-/// (the category's strict order) could never do. Each entity's own
-/// messages still arrive in their order.
-pub async fn lanes_handle_entities_side_by_side_each_in_its_order(fixture: Fixture) {
-    let other = stream_in_another_lane_than_thing_1(4);
-    write_amounts(&fixture.store, "thing-1", &[1, 2]).await;
-    write_amounts(&fixture.store, &other, &[10]).await;
-    write_amounts(&fixture.store, "thing-1", &[3]).await;
-    write_amounts(&fixture.store, &other, &[11]).await;
-    let recorder = Recorder {
-        wait_before: Some((1, 10)),
-        ..Recorder::default()
-    };
-    let running = start(&fixture.store, in_lanes(4), recorder.clone());
-    assert!(eventually(|| async { recorder.amounts().len() == 5 }).await);
-    running.stop().await.expect("stops cleanly");
-
-    assert!(!recorder.waited_in_vain.load(Ordering::SeqCst));
-    let amounts = recorder.amounts();
-    let of = |range: std::ops::Range<i64>| {
-        amounts
-            .iter()
-            .copied()
-            .filter(|amount| range.contains(amount))
-            .collect::<Vec<_>>()
-    };
-    assert_eq!(of(1..10), vec![1, 2, 3]);
-    assert_eq!(of(10..20), vec![10, 11]);
-    assert_eq!(amounts[0], 10, "the other entity went first: {amounts:?}");
-}
-
-/// When one lane fails, another may have handled messages after the failed
-/// one; the recorded position must still stop before the failed message,
-/// so that a restart handles it (and, idempotently, those after it) again.
-pub async fn a_failed_lane_records_only_up_to_the_first_message_not_handled(fixture: Fixture) {
-    let other = stream_in_another_lane_than_thing_1(4);
-    write_amounts(&fixture.store, "thing-1", &[1, 2]).await;
-    write_amounts(&fixture.store, &other, &[10]).await;
-    let recorder = Recorder {
-        fail_on: Some(2),
-        ..Recorder::default()
-    };
-    let shutdown = CancellationToken::new();
-    let result = Consumer::new(fixture.store.clone(), in_lanes(4), recorder.clone())
-        .run(shutdown)
-        .await;
-    let error = result.expect_err("the handler fails on 2").to_string();
-    assert!(error.contains("position 1 of thing-1"), "{error}");
-    let mut handled = recorder.amounts();
-    handled.sort_unstable();
-    assert_eq!(handled, vec![1, 10]);
-    let first = global_positions(&fixture.store).await[0];
-    assert_eq!(recorded_position(&fixture.store).await, Some(first));
-}
-
-pub async fn a_consumer_is_woken_by_a_new_message_long_before_its_next_poll(fixture: Fixture) {
-    let mut sleepy = settings();
-    sleepy.poll_interval = Duration::from_secs(3600);
-    let recorder = Recorder::default();
-    let running = start(&fixture.store, sleepy, recorder.clone());
-    // Let it find the category empty and go to sleep.
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    write_amounts(&fixture.store, "thing-1", &[1]).await;
-    // With an hour between polls, only a wake-up can deliver it in time.
-    assert!(eventually(|| async { recorder.amounts() == vec![1] }).await);
-    running.stop().await.expect("stops cleanly");
-}
-
-/// Many messages written while nobody waits leave one wake-up, not one per
-/// message: a consumer that was busy reads them all at once, then sleeps
-/// instead of reading an empty category once for each notification.
-pub async fn a_burst_of_messages_leaves_a_single_wake_up_and_other_categories_none(
-    fixture: Fixture,
-) {
-    let category = Category::new("thing").expect("valid");
-    let mut signal = fixture
-        .store
-        .new_message_signal(category)
-        .await
-        .expect("listens");
-    for amount in 0..20 {
-        write_amounts(&fixture.store, &format!("thing-{amount}"), &[amount]).await;
-    }
-    write_amounts(&fixture.store, "otherThing-1", &[1]).await;
-    // Give every notification time to arrive before anyone waits.
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let first = tokio::time::timeout(Duration::from_secs(5), signal.wait()).await;
-    assert!(matches!(first, Ok(Ok(()))), "{first:?}");
-    let second = tokio::time::timeout(Duration::from_millis(300), signal.wait()).await;
-    assert!(second.is_err(), "a second wake-up was left: {second:?}");
-
-    // Another category's message wakes nobody here; this one's does.
-    write_amounts(&fixture.store, "otherThing-2", &[2]).await;
-    let other = tokio::time::timeout(Duration::from_millis(300), signal.wait()).await;
-    assert!(other.is_err(), "woken by another category: {other:?}");
-    write_amounts(&fixture.store, "thing-21", &[21]).await;
-    let ours = tokio::time::timeout(Duration::from_secs(5), signal.wait()).await;
-    assert!(matches!(ours, Ok(Ok(()))), "{ours:?}");
 }
 
 pub async fn a_consumer_reads_only_its_correlation_and_group(fixture: Fixture) {
@@ -535,100 +358,9 @@ pub async fn a_consumer_reads_only_its_correlation_and_group(fixture: Fixture) {
     );
     running.stop().await.expect("stops cleanly");
     assert!(!expected.is_empty());
-    assert_eq!(recorder.amounts(), expected);
-}
-
-/// The metrics endpoint's answer, fetched over HTTP as Prometheus would.
-async fn scrape(address: std::net::SocketAddr) -> String {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut connection = tokio::net::TcpStream::connect(address)
-        .await
-        .expect("connects");
-    connection
-        .write_all(b"GET /metrics HTTP/1.0\r\nHost: localhost\r\n\r\n")
-        .await
-        .expect("asks");
-    let mut answer = String::new();
-    connection
-        .read_to_string(&mut answer)
-        .await
-        .expect("answered");
-    assert!(answer.starts_with("HTTP/1.0 200"), "{answer}");
-    answer
-}
-
-/// The value of `metric` for `consumer` in a scrape, if it is there.
-fn sample(scraped: &str, metric: &str, consumer: &str) -> Option<i64> {
-    let prefix = format!("{metric}{{consumer=\"{consumer}\"}} ");
-    scraped
-        .lines()
-        .find_map(|line| line.strip_prefix(&prefix))
-        .map(|value| value.parse().expect("a number"))
-}
-
-/// What an operator scrapes: messages handled (parked ones included), the
-/// position, the lag while paused, the parked messages; and the consumer
-/// gone from the list once it stops.
-pub async fn a_consumer_reports_what_it_handled_its_lag_and_what_it_parked(fixture: Fixture) {
-    // Tests run side by side in one process, and the list of consumers is
-    // the process's: a name of its own keeps this consumer's lines apart.
-    let mut settings = settings();
-    settings.identifier = Some(format!("metered{}", Uuid::new_v4().simple()));
-    let name = settings.name();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("binds");
-    let address = listener.local_addr().expect("address");
-    let shutdown = CancellationToken::new();
-    tokio::spawn(messaging::host::serve_metrics(
-        listener,
-        None,
-        shutdown.clone(),
-    ));
-
-    write_amounts(&fixture.store, "thing-1", &[1, 2]).await;
-    write_unparseable(&fixture.store, Uuid::new_v4()).await;
-    let recorder = Recorder::default();
-    let pause = Pause::new();
-    let consumer =
-        Consumer::new(fixture.store.clone(), settings, recorder.clone()).pausable(pause.clone());
-    let task = tokio::spawn(consumer.run(shutdown.clone()));
-    let handled = |scraped: &str| sample(scraped, "bank_consumer_messages_handled_total", &name);
-    assert!(eventually(|| async { handled(&scrape(address).await) == Some(3) }).await);
-    let scraped = scrape(address).await;
-    let last = *global_positions(&fixture.store)
-        .await
-        .last()
-        .expect("three");
-    assert_eq!(
-        sample(&scraped, "bank_consumer_position", &name),
-        Some(last)
-    );
-    assert_eq!(sample(&scraped, "bank_consumer_lag", &name), Some(0));
-    assert_eq!(
-        sample(&scraped, "bank_consumer_messages_parked", &name),
-        Some(1)
-    );
-
-    pause.pause();
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    write_amounts(&fixture.store, "thing-2", &[3, 4]).await;
-    let scraped = scrape(address).await;
-    assert_eq!(
-        sample(&scraped, "bank_consumer_lag", &name),
-        Some(2),
-        "{scraped}"
-    );
-    assert_eq!(handled(&scraped), Some(3));
-
-    pause.resume();
-    assert!(eventually(|| async { handled(&scrape(address).await) == Some(5) }).await);
-    assert_eq!(
-        sample(&scrape(address).await, "bank_consumer_lag", &name),
-        Some(0)
-    );
-    shutdown.cancel();
-    task.await.expect("consumer task").expect("stops cleanly");
-    assert_eq!(recorder.amounts(), vec![1, 2, 3, 4]);
-    assert_eq!(handled(&messaging::metrics::render().await), None);
+    // Each message once; the order between streams is the plain path's
+    // promise, and its own case.
+    let mut handled = recorder.amounts();
+    handled.sort_unstable();
+    assert_eq!(handled, expected);
 }

@@ -3,7 +3,7 @@
 use std::future::Future;
 use std::time::Duration;
 
-use messaging::controls::{postgres, sqlite};
+use messaging::controls::sqlite;
 use messaging::{Message, MessageStore, NewMessage, StreamName};
 use serde::{Deserialize, Serialize};
 
@@ -30,7 +30,7 @@ where
     Fut: Future<Output = ()>,
 {
     let fixture = match kind {
-        Kind::Postgres => match postgres::fresh_store().await {
+        Kind::Postgres => match crate::configuration::postgres_store().await {
             Some(store) => Fixture {
                 store,
                 kind,

@@ -27,25 +27,19 @@ impl Bank {
             ("RUST_LOG", "info"),
         ];
         let mut processes = vec![
-            RunningProcess::start(
-                &workspace_binary("account-component", "account-component"),
-                &common,
-            ),
-            RunningProcess::start(
-                &workspace_binary("funds-transfer-component", "funds-transfer-component"),
-                &common,
-            ),
+            RunningProcess::start(&workspace_binary("account-component"), &common),
+            RunningProcess::start(&workspace_binary("funds-transfer-component"), &common),
         ];
         let mut with_views = common.to_vec();
         with_views.push(("VIEW_DATABASE_URL", views_url.as_str()));
         processes.push(RunningProcess::start(
-            &workspace_binary("aggregator", "aggregator"),
+            &workspace_binary("aggregator"),
             &with_views,
         ));
         let port_text = port.to_string();
         with_views.push(("PORT", port_text.as_str()));
         processes.push(RunningProcess::start(
-            std::path::Path::new(env!("CARGO_BIN_EXE_web-ui")),
+            &workspace_binary("web-ui"),
             &with_views,
         ));
         let url = format!("http://127.0.0.1:{port}");
@@ -89,7 +83,7 @@ impl BankInOneProcess {
         let port = free_port().to_string();
         let data_text = data.to_string_lossy().to_string();
         let process = RunningProcess::start(
-            &workspace_binary("bank", "bank"),
+            &workspace_binary("bank"),
             &[
                 ("DATA_DIR", data_text.as_str()),
                 ("PORT", port.as_str()),

@@ -1,5 +1,6 @@
 //! `TestApp`: the web UI over a bank running in this process.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -8,13 +9,33 @@ use axum::http::{HeaderMap, Request, StatusCode, header};
 use messaging::controls::sqlite::TemporaryFile;
 use messaging::store::Writes;
 use messaging::{Clock, ComponentSettings, MessageStore};
+use messaging_layers::{ConsumerLayers, LayeredComponent, Pause};
 use tokio_util::sync::CancellationToken;
 use tower::ServiceExt;
 use views::{ViewDatabase, Views};
-use web_ui::components::InProcess;
+use web_ui::components::{InProcess, PauseSwitch};
 use web_ui::limits::Limits;
 use web_ui::security::AllowedHosts;
 use web_ui::{AppState, app_with};
+
+/// A pause switch as the operations page turns it (what `bank::layers`
+/// gives the UI in the all-in-one bank).
+#[derive(Debug)]
+struct Switch(Pause);
+
+impl PauseSwitch for Switch {
+    fn pause(&self) {
+        self.0.pause();
+    }
+
+    fn resume(&self) {
+        self.0.resume();
+    }
+
+    fn is_paused(&self) -> bool {
+        self.0.is_paused()
+    }
+}
 
 pub struct Response {
     pub status: StatusCode,
@@ -94,12 +115,17 @@ impl TestApp {
             poll_interval: Duration::from_millis(10),
             ..ComponentSettings::default()
         };
-        let accounts =
-            account_component::start(store.clone(), &settings, Clock::system(), &shutdown);
-        let transfers =
-            funds_transfer_component::start(store.clone(), &settings, Clock::system(), &shutdown);
-        // As in the all-in-one bank, the operations page can pause them.
-        let components = InProcess::bank(accounts.pause_switch(), transfers.pause_switch());
+        // As in the all-in-one bank, the components run with the consumer
+        // layers, and the operations page can pause them.
+        let layers = ConsumerLayers::default();
+        let mut accounts = LayeredComponent::new(store.clone(), settings, layers, &shutdown);
+        account_component::start(&mut accounts, store.clone(), Clock::system());
+        let mut transfers = LayeredComponent::new(store.clone(), settings, layers, &shutdown);
+        funds_transfer_component::start(&mut transfers, store.clone(), Clock::system());
+        let components = InProcess::bank(
+            Arc::new(Switch(accounts.pause_switch())),
+            Arc::new(Switch(transfers.pause_switch())),
+        );
         tokio::spawn(accounts.run());
         tokio::spawn(transfers.run());
         let state = AppState {

@@ -1,7 +1,6 @@
 //! The transactions handler: `accountTransaction-{accountId}+{transactionId}`,
 //! the reserved copies of deposits and withdrawals.
 
-use messaging::defects::{self, Defect};
 use messaging::{
     Clock, EntityStore, ExpectedVersion, Handler, HandlerError, Message, MessageStore, NewMessage,
     StoredMessage,
@@ -54,9 +53,7 @@ impl Transactions {
         let (account, version) = self.accounts.fetch(deposit.account_id).await?;
         let sequence = message.global_position;
 
-        // (`defects`: a test switches this check off, to show that the
-        // simulation catches the money applied twice without it.)
-        if account.has_processed(sequence) && !defects::is_on(Defect::SkipSequenceCheck) {
+        if account.has_processed(sequence) {
             tracing::info!(sequence, "Deposit ignored: processed already");
             return Ok(());
         }
@@ -87,7 +84,7 @@ impl Transactions {
         let (account, version) = self.accounts.fetch(withdraw.account_id).await?;
         let sequence = message.global_position;
 
-        if account.has_processed(sequence) && !defects::is_on(Defect::SkipSequenceCheck) {
+        if account.has_processed(sequence) {
             tracing::info!(sequence, "Withdraw ignored: processed already");
             return Ok(());
         }

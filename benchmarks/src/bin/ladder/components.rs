@@ -69,7 +69,7 @@ pub const BINARIES: [&str; 3] = [
 
 /// Starts one of the bank's binaries (the release build beside this one).
 pub fn start(binary: &str, environment: &[(&str, &str)]) -> RunningProcess {
-    RunningProcess::start(&workspace_binary(binary, binary), environment)
+    RunningProcess::start(&workspace_binary(binary), environment)
 }
 
 /// How many messages of these types `category` holds after global position

@@ -12,7 +12,7 @@ use account_component::messages::commands::{Deposit, Open, Withdraw};
 use benchmarks::BenchPostgres;
 use messaging::controls::postgres::store_at;
 use messaging::store::Writes;
-use messaging::{Clock, ComponentSettings, MessageStore, Time};
+use messaging::{Clock, Component, ComponentSettings, MessageStore, Time};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 use views::ViewDatabase;
@@ -75,12 +75,8 @@ pub async fn rungs(postgres: &BenchPostgres, events: usize) -> anyhow::Result<Ve
 async fn history(store: &MessageStore) -> anyhow::Result<Uuid> {
     let account_id = Uuid::new_v4();
     let shutdown = CancellationToken::new();
-    let component = account_component::start(
-        store.clone(),
-        &ComponentSettings::default(),
-        Clock::system(),
-        &shutdown,
-    );
+    let mut component = Component::new(store.clone(), ComponentSettings::default(), &shutdown);
+    account_component::start(&mut component, store.clone(), Clock::system());
     let running = tokio::spawn(component.run());
     let open = Open {
         account_id,

@@ -73,7 +73,7 @@ async fn main() -> anyhow::Result<()> {
     // Build the bank's binaries now: building one when a rung starts it
     // would count the compiler's time as the component's.
     for binary in components::BINARIES {
-        test_processes::workspace_binary(binary, binary);
+        test_processes::workspace_binary(binary);
     }
     // Only Cargo tells a program where Cargo is, so only under `cargo run`
     // did the lines above rebuild the components. Started directly, the

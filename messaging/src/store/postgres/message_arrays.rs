@@ -13,7 +13,7 @@ use crate::{ExpectedVersion, NewMessage, StoreError, StreamName};
 
 /// Messages to write, column by column, in the order they are to be written.
 #[derive(Debug, Default)]
-pub(super) struct MessageArrays {
+pub struct MessageArrays {
     ids: Vec<String>,
     stream_names: Vec<String>,
     types: Vec<String>,
@@ -26,7 +26,7 @@ impl MessageArrays {
     /// Adds one write: `messages`, in order, to `stream_name`, the n-th at
     /// the n-th version after `expected_version`, as a caller's write to one
     /// stream means.
-    pub(super) fn push(
+    pub fn push(
         &mut self,
         stream_name: &StreamName,
         messages: &[NewMessage],
@@ -51,7 +51,7 @@ impl MessageArrays {
     /// Writes every message in one statement, with `function`
     /// (`write_messages`, or a restricted twin); returns each one's position
     /// in its stream, in order.
-    pub(super) async fn write(
+    pub async fn write(
         &self,
         connection: &mut PgConnection,
         function: &'static str,

@@ -1,37 +1,29 @@
 //! The Postgres backend: Rust calls to the Message DB functions in
 //! `migrations/message-store/postgres`.
 //!
-//! The plain path is short: a read is one call to `get_stream_messages` or
-//! `get_category_messages`, a write one call to `write_message`
-//! ([`single_write`]). The other modules here are performance layers, each
-//! saying at its top what it buys and what it costs:
-//!
-//! - [`group_commit`]: the writes waiting for one category's lock share one
-//!   transaction, and so one flush of the disk;
-//! - [`message_arrays`]: such a group, or a write of several messages, goes
-//!   in one statement (`write_messages`), one round trip;
-//! - [`notifier`]: listeners are told of new messages after the commit, by a
-//!   task of its own, instead of from inside every write's transaction.
+//! The path is short: a read is one call to `get_stream_messages` or
+//! `get_category_messages`, a write one call to `write_message` ([`write`]).
+//! Writes can be taken over by a [`PostgresWriter`], which is how the layers
+//! crate (`messaging-layers`) puts group commit and notifications after the
+//! commit on top; reads are the same either way.
 
+use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
+use futures_util::future::BoxFuture;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
 use sqlx::{PgPool, Row};
 use uuid::Uuid;
 
-mod group_commit;
 mod install;
 mod message_arrays;
-mod notifier;
-mod single_write;
+mod write;
 
-use group_commit::GroupCommit;
-use notifier::Notifier;
+pub use message_arrays::MessageArrays;
+pub use write::{write_alone, write_error};
 
-pub use notifier::PAUSE_BETWEEN_NOTIFICATIONS;
-
-use super::idle_ping::ping_if_idle;
 use super::writes::Writes;
 use crate::{
     CategoryRead, ExpectedVersion, NewMessage, StoreError, StoredMessage, StreamName, Time,
@@ -41,52 +33,76 @@ use crate::{
 #[derive(Clone, Debug)]
 pub struct PostgresStore {
     pool: PgPool,
-    groups: GroupCommit,
-    notifier: Notifier,
+    /// The SQL functions this handle writes through (see [`Writes`]).
+    functions: WriteFunctions,
+    /// Who makes the writes, when not the plain path.
+    writer: Option<Arc<dyn PostgresWriter>>,
+}
+
+/// Makes a Postgres store's writes in place of the plain path (one write on
+/// its own: [`write_alone`]). It must keep every promise of the store, which
+/// the contract tests hold it to.
+pub trait PostgresWriter: Send + Sync + fmt::Debug {
+    /// Writes `messages`, in order, to `stream_name`, if it is at
+    /// `expected_version`, with the SQL `functions`, on `pool`; returns the
+    /// position of the last.
+    fn write<'a>(
+        &'a self,
+        pool: &'a PgPool,
+        functions: WriteFunctions,
+        stream_name: &'a StreamName,
+        messages: &'a [NewMessage],
+        expected_version: ExpectedVersion,
+    ) -> BoxFuture<'a, Result<i64, StoreError>>;
 }
 
 /// The SQL functions a handle writes through, by what it may write (see
 /// [`Writes`](crate::store::Writes)).
-#[derive(Clone, Copy, Debug)]
-pub(super) struct WriteFunctions {
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct WriteFunctions {
     /// Writes one message: `write_message`, or a restricted twin.
-    pub(super) one: &'static str,
+    pub one: &'static str,
     /// Writes several, in one statement: `write_messages`, or a twin.
-    pub(super) many: &'static str,
+    pub many: &'static str,
 }
+
+/// How long a caller waits for a connection before the store reports a
+/// transient error (which consumers retry with backoff).
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 
 impl PostgresStore {
     /// Connects with a pool of at most `max_connections` connections. The
     /// store must already be installed (see [`PostgresStore::install`]).
     pub async fn connect(url: &str, max_connections: u32) -> Result<PostgresStore, StoreError> {
-        // This store sends the new-message notifications itself, after the
-        // writes commit ([`Notifier`]), so the trigger must not, even where
-        // the database's default asks it to.
-        let options =
-            PgConnectOptions::from_str(url)?.options([(NOTIFY_IN_TRIGGER_SETTING, "off")]);
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
-            // A round trip to check each connection before each query would
-            // double the round trips of the store; see `idle_ping`.
-            .test_before_acquire(false)
-            .before_acquire(ping_if_idle)
-            // A component that cannot get a connection within this time
-            // reports a transient error and its consumer retries with backoff.
-            .acquire_timeout(Duration::from_secs(10))
-            .connect_with(options)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .connect_with(PgConnectOptions::from_str(url)?)
             .await?;
-        Ok(PostgresStore {
-            notifier: Notifier::start(pool.clone()),
-            pool,
-            groups: GroupCommit::new(Writes::Anything.functions().into()),
-        })
+        Ok(PostgresStore::on(pool))
     }
 
-    /// The same store, writing through the functions for `writes`. Its
-    /// writes gather in groups of their own.
+    /// The store on a pool of connections made elsewhere.
+    pub fn on(pool: PgPool) -> PostgresStore {
+        PostgresStore {
+            pool,
+            functions: Writes::Anything.functions().into(),
+            writer: None,
+        }
+    }
+
+    /// The same store, its writes made by `writer`.
+    pub fn written_by(self, writer: Arc<dyn PostgresWriter>) -> PostgresStore {
+        PostgresStore {
+            writer: Some(writer),
+            ..self
+        }
+    }
+
+    /// The same store, writing through the functions for `writes`.
     pub(crate) fn writing(self, writes: Writes) -> PostgresStore {
         PostgresStore {
-            groups: GroupCommit::new(writes.functions().into()),
+            functions: writes.functions().into(),
             ..self
         }
     }
@@ -109,20 +125,36 @@ impl PostgresStore {
         Ok(())
     }
 
-    /// Writes in the next group commit of the stream's category (see
-    /// [`group_commit`]), then has listeners told.
+    /// Writes on its own, or through the writer that took writes over.
     pub(super) async fn write(
         &self,
         stream_name: &StreamName,
         messages: &[NewMessage],
         expected_version: ExpectedVersion,
     ) -> Result<i64, StoreError> {
-        let position = self
-            .groups
-            .write(&self.pool, stream_name, messages, expected_version)
-            .await?;
-        self.notifier.new_messages_in(stream_name.category());
-        Ok(position)
+        match &self.writer {
+            None => {
+                write_alone(
+                    &self.pool,
+                    self.functions,
+                    stream_name,
+                    messages,
+                    expected_version,
+                )
+                .await
+            }
+            Some(writer) => {
+                writer
+                    .write(
+                        &self.pool,
+                        self.functions,
+                        stream_name,
+                        messages,
+                        expected_version,
+                    )
+                    .await
+            }
+        }
     }
 
     pub(super) async fn read_stream(
@@ -209,7 +241,7 @@ impl PostgresStore {
 
 /// The session setting that tells the notification trigger whether to
 /// notify (see `011_new_message_notifications.sql`).
-const NOTIFY_IN_TRIGGER_SETTING: &str = "message_store.notify_in_trigger";
+pub const NOTIFY_IN_TRIGGER_SETTING: &str = "message_store.notify_in_trigger";
 
 impl From<(&'static str, &'static str)> for WriteFunctions {
     fn from((one, many): (&'static str, &'static str)) -> Self {

@@ -31,6 +31,7 @@ impl MetricsOptions {
     /// operator sees it, rather than metrics silently missing.
     pub async fn start(
         &self,
+        namespace: &'static str,
         more: Option<MoreMetrics>,
         shutdown: &CancellationToken,
     ) -> std::io::Result<()> {
@@ -39,20 +40,22 @@ impl MetricsOptions {
         };
         let listener = TcpListener::bind(address).await?;
         tracing::info!("metrics at http://{}/metrics", listener.local_addr()?);
-        tokio::spawn(serve_metrics(listener, more, shutdown.clone()));
+        tokio::spawn(serve_metrics(listener, namespace, more, shutdown.clone()));
         Ok(())
     }
 }
 
 /// Answers `GET /metrics` on `listener` until `shutdown`: every running
-/// consumer of this process ([`crate::metrics::render`]), then `more`.
+/// consumer of this process, named in `namespace`
+/// ([`crate::metrics::render`]), then `more`.
 pub async fn serve_metrics(
     listener: TcpListener,
+    namespace: &'static str,
     more: Option<MoreMetrics>,
     shutdown: CancellationToken,
 ) {
     let metrics = move || async move {
-        let mut text = crate::metrics::render().await;
+        let mut text = crate::metrics::render(namespace).await;
         if let Some(more) = more {
             text.push_str(&more());
         }

@@ -1,6 +1,7 @@
-//! The Postgres store's writer, seen from the database: how it notifies and
-//! how it commits. (The contract suite checks what every store promises;
-//! these are the Postgres writer's own ways of keeping those promises fast.)
+//! The Postgres store with the store layers on, seen from the database: how
+//! it notifies and how it commits. (The contract suite checks what every
+//! store promises; these are the layers' own ways of keeping those promises
+//! fast.)
 
 use std::time::Duration;
 
@@ -19,9 +20,14 @@ fn deposited() -> NewMessage {
     }
 }
 
+/// A fresh store, installed, with the store layers on (as the bank's
+/// binaries connect).
 async fn fresh() -> Option<(String, MessageStore)> {
     let url = fresh_database("writer").await?;
-    let store = store_at(&url).await;
+    store_at(&url).await;
+    let store = messaging_layers::connect(&url, 10)
+        .await
+        .expect("connected with the layers");
     Some((url, store))
 }
 
@@ -138,7 +144,8 @@ async fn a_run_of_writes_is_heard_at_most_once_a_pause() {
     let writing = started.elapsed();
 
     let heard = heard_until_quiet(&mut listener).await.len() as u128;
-    let pauses = writing.as_micros() / messaging::store::PAUSE_BETWEEN_NOTIFICATIONS.as_micros();
+    let pauses =
+        writing.as_micros() / messaging_layers::notifier::PAUSE_BETWEEN_NOTIFICATIONS.as_micros();
     assert!(heard >= 1, "the writes were never heard of");
     assert!(
         heard <= pauses + 2,
@@ -283,7 +290,8 @@ async fn a_write_after_the_database_dropped_the_idle_connections_succeeds() {
     let dropped = drop_connections(&url).await;
     assert!(dropped >= 1, "the store had no connection to drop");
 
-    tokio::time::sleep(messaging::store::IDLE_BEFORE_PING + Duration::from_millis(200)).await;
+    tokio::time::sleep(messaging_layers::idle_ping::IDLE_BEFORE_PING + Duration::from_millis(200))
+        .await;
     let stream = Category::new("account")
         .expect("valid")
         .stream(Uuid::new_v4());

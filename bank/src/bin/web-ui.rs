@@ -4,9 +4,11 @@ use std::net::{IpAddr, SocketAddr};
 
 use anyhow::Context;
 use clap::Parser;
-use messaging::host::{MetricsOptions, init_logging, shutdown_on_signals};
+use messaging::Clock;
 use messaging::store::Writes;
-use messaging::{Clock, MessageStore};
+use messaging_layers::host::{MetricsOptions, init_logging, shutdown_on_signals};
+
+use bank::layers;
 use web_ui::security::AllowedHosts;
 use web_ui::{AppState, Application};
 
@@ -43,17 +45,21 @@ async fn main() -> anyhow::Result<()> {
     // The UI writes commands and nothing else: its handle on the store
     // refuses any other stream, and on Postgres writes through the function
     // its role is allowed (`write_command`).
-    let store = MessageStore::connect(&options.message_store_url, 10)
+    let store = layers::message_store(&options.message_store_url, 10)
         .await
         .context("connecting to the message store")?
         .restricted_to(Writes::Commands);
-    let views = views::ViewDatabase::connect(&options.view_database_url, 10)
+    let views = layers::view_database(&options.view_database_url, 10)
         .await
         .context("connecting to the view database")?;
     let shutdown = shutdown_on_signals();
     options
         .metrics
-        .start(Some(web_ui::metrics::render), &shutdown)
+        .start(
+            layers::METRICS_NAMESPACE,
+            Some(web_ui::metrics::render),
+            &shutdown,
+        )
         .await
         .context("serving metrics")?;
     // The aggregator makes the views; until it has, every page would fail.

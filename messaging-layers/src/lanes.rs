@@ -26,51 +26,52 @@
 //! slowest lane, and the order between entities is given up, which no
 //! handler may rely on anyway.
 
-use super::failure_policy::Handled;
-use crate::hash::hash_64;
-use crate::{ConsumerGroup, StoredMessage};
+use futures_util::future::BoxFuture;
+use messaging::consumer::{BatchHandled, HandleBatch, HandleOne, Handled};
+use messaging::{ConsumerGroup, StoredMessage, hash_64};
 
-/// Hands a batch to `handle_one`, message by message, in `lanes` lanes side
-/// by side, and returns how many messages from the batch's start were all
-/// handled, with how the batch ended: the first failure if any lane failed,
-/// else `Stopped` if any lane stopped, else `Done`. A lane that stops or
-/// fails leaves the other lanes to finish their messages.
-pub(super) async fn handle_batch<'a, E, F, Fut>(
-    messages: &'a [StoredMessage],
-    lanes: u32,
-    handle_one: F,
-) -> (usize, Result<Handled, E>)
-where
-    F: Fn(&'a StoredMessage) -> Fut,
-    Fut: Future<Output = Result<Handled, E>>,
-{
-    let handle_lane = |lane: Vec<usize>| {
-        let handle_one = &handle_one;
-        async move {
-            let mut handled = Vec::with_capacity(lane.len());
-            for index in lane {
-                match handle_one(&messages[index]).await {
-                    Ok(Handled::Done) => handled.push(index),
-                    stopped_or_failed => return (handled, stopped_or_failed),
+/// Hands a batch to the handler in this many lanes side by side.
+#[derive(Clone, Copy, Debug)]
+pub struct Lanes(pub u32);
+
+impl HandleBatch for Lanes {
+    /// Hands `messages` to `handle_one` in lanes, and returns how many
+    /// messages from the batch's start were all handled, with how the batch
+    /// ended: the first failure if any lane failed, else `Stopped` if any
+    /// lane stopped, else `Done`. A lane that stops or fails leaves the other
+    /// lanes to finish their messages.
+    fn handle<'a>(
+        &'a self,
+        messages: &'a [StoredMessage],
+        handle_one: &'a HandleOne<'a>,
+    ) -> BoxFuture<'a, BatchHandled> {
+        Box::pin(async move {
+            let handle_lane = |lane: Vec<usize>| async move {
+                let mut handled = Vec::with_capacity(lane.len());
+                for index in lane {
+                    match handle_one(&messages[index]).await {
+                        Ok(Handled::Done) => handled.push(index),
+                        stopped_or_failed => return (handled, stopped_or_failed),
+                    }
                 }
-            }
-            (handled, Ok(Handled::Done))
-        }
-    };
-    let lanes = split(messages, lanes);
-    let ended = futures_util::future::join_all(lanes.into_iter().map(handle_lane)).await;
+                (handled, Ok(Handled::Done))
+            };
+            let lanes = split(messages, self.0);
+            let ended = futures_util::future::join_all(lanes.into_iter().map(handle_lane)).await;
 
-    let mut outcome = Ok(Handled::Done);
-    let mut handled = Vec::with_capacity(messages.len());
-    for (lane_handled, lane_outcome) in ended {
-        handled.extend(lane_handled);
-        outcome = match (outcome, lane_outcome) {
-            (Err(error), _) | (_, Err(error)) => Err(error),
-            (Ok(Handled::Stopped), _) | (_, Ok(Handled::Stopped)) => Ok(Handled::Stopped),
-            (Ok(Handled::Done), Ok(Handled::Done)) => Ok(Handled::Done),
-        };
+            let mut outcome = Ok(Handled::Done);
+            let mut handled = Vec::with_capacity(messages.len());
+            for (lane_handled, lane_outcome) in ended {
+                handled.extend(lane_handled);
+                outcome = match (outcome, lane_outcome) {
+                    (Err(error), _) | (_, Err(error)) => Err(error),
+                    (Ok(Handled::Stopped), _) | (_, Ok(Handled::Stopped)) => Ok(Handled::Stopped),
+                    (Ok(Handled::Done), Ok(Handled::Done)) => Ok(Handled::Done),
+                };
+            }
+            (handled_prefix(messages.len(), handled), outcome)
+        })
     }
-    (handled_prefix(messages.len(), handled), outcome)
 }
 
 /// The indexes of a batch's messages, split into `lanes` lanes by cardinal
@@ -104,7 +105,7 @@ pub fn handled_prefix(length: usize, handled: impl IntoIterator<Item = usize>) -
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::StreamName;
+    use messaging::StreamName;
 
     fn message(stream: &str, global_position: i64) -> StoredMessage {
         StoredMessage {
@@ -115,7 +116,7 @@ mod tests {
             global_position,
             data: "{}".to_string(),
             metadata: None,
-            time: crate::Time::now(),
+            time: messaging::Time::now(),
         }
     }
 

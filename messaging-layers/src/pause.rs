@@ -8,9 +8,13 @@
 //! run`) there is no process to stop, so each component has this switch
 //! instead, and the operations page turns it.
 //!
-//! A paused consumer finishes the batch in its hands, records its position,
-//! and reads nothing more until it is resumed (or shut down). Nothing else
-//! changes: the same loop, the same position, the same messages afterwards.
+//! Pausing stops a component's consumers the way shutting down would: each
+//! finishes the message in its hands, records its position, and stops.
+//! Resuming starts them again, and they read on from the position they
+//! recorded ([`LayeredComponent`](crate::LayeredComponent) does both).
+//! Nothing else changes: the same loop, the same position, the same
+//! messages afterwards. What it buys: the all-in-one bank can show
+//! autonomy. What it costs: nothing while it is not used.
 
 use std::sync::Arc;
 
@@ -50,6 +54,13 @@ impl Pause {
 
     pub fn is_paused(&self) -> bool {
         *self.paused.borrow()
+    }
+
+    /// Returns once the switch is (or is already) on.
+    pub async fn until_paused(&self) {
+        let mut paused = self.paused.subscribe();
+        // The sender lives as long as `self`, so the wait cannot fail.
+        let _ = paused.wait_for(|paused| *paused).await;
     }
 
     /// Returns at once when not paused; otherwise waits until resumed.

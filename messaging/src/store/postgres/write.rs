@@ -1,12 +1,11 @@
-//! A write on its own: one call to Message DB's `write_message`, or, for
-//! several messages to one stream, one call to `write_messages`.
+//! A write: one call to Message DB's `write_message`, or, for several
+//! messages to one stream, one call to `write_messages`.
 //!
-//! This is the plain path, and the one every write falls back to when its
-//! group cannot be written together (see `group_commit.rs`). It also
-//! turns what went wrong into the typed errors writers act on: a wrong
-//! expected version, a message id written before, a write refused by the
-//! server (nothing written), or a write whose answer never came (perhaps
-//! written, perhaps not).
+//! This is the plain path (and the one the group-commit layer falls back to
+//! when a group cannot be written together). It also turns what went wrong
+//! into the typed errors writers act on: a wrong expected version, a message
+//! id written before, a write refused by the server (nothing written), or a
+//! write whose answer never came (perhaps written, perhaps not).
 
 use sqlx::postgres::PgDatabaseError;
 use sqlx::{PgConnection, PgPool};
@@ -18,7 +17,7 @@ use crate::{ExpectedVersion, NewMessage, StoreError, StreamName};
 
 /// Writes `messages` to `stream_name` on their own (not in a group), with
 /// `functions`.
-pub(super) async fn write_alone(
+pub async fn write_alone(
     pool: &PgPool,
     functions: WriteFunctions,
     stream_name: &StreamName,
@@ -84,7 +83,7 @@ async fn write_message(
 
 /// Turns what went wrong with a write of `messages` to `stream_name`, once
 /// it was sent, into the typed errors writers act on.
-pub(super) fn write_error(
+pub fn write_error(
     error: sqlx::Error,
     stream_name: &StreamName,
     messages: &[NewMessage],

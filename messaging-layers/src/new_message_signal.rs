@@ -8,7 +8,7 @@ use sqlx::postgres::PgListener;
 use tokio::sync::{Notify, broadcast};
 use tokio::task::JoinHandle;
 
-use crate::{Category, StoreError};
+use messaging::{Category, MessageStore, StoreError};
 
 /// The channel the Postgres store's trigger notifies on, with the category of
 /// the new message as payload (see
@@ -53,11 +53,30 @@ impl Shared {
 }
 
 impl NewMessageSignal {
-    /// LISTENs on a dedicated Postgres connection.
-    pub(super) async fn listen(
-        pool: &PgPool,
+    /// Starts listening for new messages in `category`: on Postgres, on a
+    /// connection of its own (LISTEN); on SQLite and in memory, to the
+    /// store's announcements of its writes in this process.
+    pub async fn listen(
+        store: &MessageStore,
         category: Category,
     ) -> Result<NewMessageSignal, StoreError> {
+        if let Some(postgres) = store.as_postgres() {
+            return NewMessageSignal::listen_on(postgres.pool(), category).await;
+        }
+        let written = match (store.as_sqlite(), store.as_memory()) {
+            (Some(sqlite), _) => sqlite.written_categories(),
+            (None, Some(memory)) => memory.written_categories(),
+            (None, None) => {
+                return Err(StoreError::InvalidRequest(
+                    "this store cannot tell of new messages".to_string(),
+                ));
+            }
+        };
+        Ok(NewMessageSignal::local(written, category))
+    }
+
+    /// LISTENs on a dedicated Postgres connection.
+    async fn listen_on(pool: &PgPool, category: Category) -> Result<NewMessageSignal, StoreError> {
         let mut listener = PgListener::connect_with(pool).await?;
         listener.listen(CHANNEL).await?;
         let shared = Arc::new(Shared::default());
@@ -83,10 +102,7 @@ impl NewMessageSignal {
     }
 
     /// Follows the in-process channel of the SQLite and memory stores.
-    pub(super) fn local(
-        mut receiver: broadcast::Receiver<Arc<str>>,
-        category: Category,
-    ) -> NewMessageSignal {
+    fn local(mut receiver: broadcast::Receiver<Arc<str>>, category: Category) -> NewMessageSignal {
         let shared = Arc::new(Shared::default());
         let listening = tokio::spawn({
             let shared = Arc::clone(&shared);

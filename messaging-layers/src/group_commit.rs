@@ -39,25 +39,26 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
+use futures_util::future::BoxFuture;
+use messaging::store::postgres::{MessageArrays, PostgresWriter, WriteFunctions, write_alone};
+use messaging::{ExpectedVersion, NewMessage, StoreError, StreamName};
 use sqlx::PgPool;
 use tokio::sync::oneshot;
-
-use super::WriteFunctions;
-use super::message_arrays::MessageArrays;
-use super::single_write::write_alone;
-use crate::{ExpectedVersion, NewMessage, StoreError, StreamName};
 
 /// The most writes one transaction takes. Enough to empty any realistic
 /// queue; a bound so that one transaction never holds the lock for long.
 const MOST_WRITES_PER_GROUP: usize = 100;
 
-/// The queues of the categories being written to, by category.
-#[derive(Clone, Debug)]
-pub(super) struct GroupCommit {
-    queues: Arc<Mutex<HashMap<String, Vec<Write>>>>,
-    /// The SQL functions the groups are written with.
-    functions: WriteFunctions,
+/// The queues of the categories being written to, by category and by the
+/// SQL functions they are written with (a handle that may write only
+/// commands writes through its own, and its writes group apart).
+#[derive(Clone, Debug, Default)]
+pub struct GroupCommit {
+    queues: Arc<Mutex<HashMap<Queue, Vec<Write>>>>,
 }
+
+/// What a queue's writes share: their category, and their SQL functions.
+type Queue = (String, WriteFunctions);
 
 /// One caller's write, waiting for its group.
 #[derive(Debug)]
@@ -68,26 +69,32 @@ struct Write {
     answer: oneshot::Sender<Result<i64, StoreError>>,
 }
 
-impl GroupCommit {
-    /// Groups written with `functions`.
-    pub(super) fn new(functions: WriteFunctions) -> GroupCommit {
-        GroupCommit {
-            queues: Arc::default(),
-            functions,
-        }
+impl PostgresWriter for GroupCommit {
+    fn write<'a>(
+        &'a self,
+        pool: &'a PgPool,
+        functions: WriteFunctions,
+        stream_name: &'a StreamName,
+        messages: &'a [NewMessage],
+        expected_version: ExpectedVersion,
+    ) -> BoxFuture<'a, Result<i64, StoreError>> {
+        Box::pin(self.write_in_group(pool, functions, stream_name, messages, expected_version))
     }
+}
 
+impl GroupCommit {
     /// Writes `messages` to `stream_name` in the next group of its category,
     /// and returns the position of the last once that group has committed.
-    pub(super) async fn write(
+    async fn write_in_group(
         &self,
         pool: &PgPool,
+        functions: WriteFunctions,
         stream_name: &StreamName,
         messages: &[NewMessage],
         expected_version: ExpectedVersion,
     ) -> Result<i64, StoreError> {
         let (answer, answered) = oneshot::channel();
-        let category = stream_name.category().to_string();
+        let queue = (stream_name.category().to_string(), functions);
         let write = Write {
             stream_name: stream_name.clone(),
             messages: messages.to_vec(),
@@ -98,15 +105,15 @@ impl GroupCommit {
         // queue. The first writer to find it absent starts that task.
         let idle = {
             let mut queues = self.lock();
-            let idle = !queues.contains_key(&category);
-            queues.entry(category.clone()).or_default().push(write);
+            let idle = !queues.contains_key(&queue);
+            queues.entry(queue.clone()).or_default().push(write);
             idle
         };
         if idle {
             // A task of its own, not the caller's future: a caller that gives
             // up (a web request cancelled by its browser) must not strand the
             // writes of everyone who joined its group.
-            tokio::spawn(self.clone().write_queue(pool.clone(), category));
+            tokio::spawn(self.clone().write_queue(pool.clone(), queue));
         }
         answered.await.unwrap_or_else(|_| {
             // The task ended without answering: it panicked. The write may or
@@ -116,32 +123,33 @@ impl GroupCommit {
         })
     }
 
-    /// Writes `category`'s queue, group after group, until it is empty.
-    async fn write_queue(self, pool: PgPool, category: String) {
+    /// Writes `queue`, group after group, until it is empty.
+    async fn write_queue(self, pool: PgPool, queue: Queue) {
         let mut finished = Finished {
             queues: &self,
-            category: &category,
+            queue: &queue,
             done: false,
         };
+        let (_, functions) = queue;
         loop {
             let group: Vec<Write> = {
                 let mut queues = self.lock();
-                let Some(queue) = queues.get_mut(&category) else {
+                let Some(waiting) = queues.get_mut(&queue) else {
                     break;
                 };
-                if queue.is_empty() {
-                    queues.remove(&category);
+                if waiting.is_empty() {
+                    queues.remove(&queue);
                     break;
                 }
-                let taken = queue.len().min(MOST_WRITES_PER_GROUP);
-                queue.drain(..taken).collect()
+                let taken = waiting.len().min(MOST_WRITES_PER_GROUP);
+                waiting.drain(..taken).collect()
             };
-            write_group(&pool, self.functions, group).await;
+            write_group(&pool, functions, group).await;
         }
         finished.done = true;
     }
 
-    fn lock(&self) -> MutexGuard<'_, HashMap<String, Vec<Write>>> {
+    fn lock(&self) -> MutexGuard<'_, HashMap<Queue, Vec<Write>>> {
         // The map is consistent between statements, so a panic elsewhere
         // while it was locked leaves nothing half-done.
         self.queues.lock().unwrap_or_else(PoisonError::into_inner)
@@ -153,14 +161,14 @@ impl GroupCommit {
 /// afresh, instead of the category waiting forever for a task that is gone.
 struct Finished<'a> {
     queues: &'a GroupCommit,
-    category: &'a str,
+    queue: &'a Queue,
     done: bool,
 }
 
 impl Drop for Finished<'_> {
     fn drop(&mut self) {
         if !self.done {
-            self.queues.lock().remove(self.category);
+            self.queues.lock().remove(self.queue);
         }
     }
 }

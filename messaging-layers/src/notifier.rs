@@ -31,22 +31,70 @@
 //! consumers still poll.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 use std::time::Duration;
 
+use futures_util::future::BoxFuture;
+use messaging::store::postgres::{PostgresWriter, WriteFunctions, write_alone};
+use messaging::{ExpectedVersion, NewMessage, StoreError, StreamName};
 use sqlx::PgPool;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
+/// A writer that has listeners told of each write once it has committed:
+/// its writes are made by `writes` (or on their own, the plain path), then
+/// the category is handed to the notifier.
+#[derive(Debug)]
+pub struct Notifying {
+    writes: Option<Arc<dyn PostgresWriter>>,
+    notifier: Notifier,
+}
+
+impl Notifying {
+    /// Writes made by `writes` (group commit, say), or on their own, with
+    /// the notifications sent on `pool`.
+    pub fn new(writes: Option<Arc<dyn PostgresWriter>>, pool: PgPool) -> Notifying {
+        Notifying {
+            writes,
+            notifier: Notifier::start(pool),
+        }
+    }
+}
+
+impl PostgresWriter for Notifying {
+    fn write<'a>(
+        &'a self,
+        pool: &'a PgPool,
+        functions: WriteFunctions,
+        stream_name: &'a StreamName,
+        messages: &'a [NewMessage],
+        expected_version: ExpectedVersion,
+    ) -> BoxFuture<'a, Result<i64, StoreError>> {
+        Box::pin(async move {
+            let position = match &self.writes {
+                Some(writes) => {
+                    writes
+                        .write(pool, functions, stream_name, messages, expected_version)
+                        .await
+                }
+                None => write_alone(pool, functions, stream_name, messages, expected_version).await,
+            }?;
+            self.notifier.new_messages_in(stream_name.category());
+            Ok(position)
+        })
+    }
+}
+
 /// The sending half; the task ends when the last clone is dropped (with the
 /// last clone of the store).
 #[derive(Clone, Debug)]
-pub(super) struct Notifier {
+struct Notifier {
     categories: mpsc::UnboundedSender<String>,
 }
 
 impl Notifier {
     /// Starts the notifying task on `pool`.
-    pub(super) fn start(pool: PgPool) -> Notifier {
+    fn start(pool: PgPool) -> Notifier {
         let (categories, received) = mpsc::unbounded_channel();
         tokio::spawn(send_notifications(pool, received));
         Notifier { categories }
@@ -54,7 +102,7 @@ impl Notifier {
 
     /// Asks for listeners of `category` to be told it has new messages. Call
     /// it only once the messages have committed.
-    pub(super) fn new_messages_in(&self, category: &str) {
+    fn new_messages_in(&self, category: &str) {
         // Only fails when the task has ended, which it does only once every
         // sender is gone; there is no one left to tell.
         let _ = self.categories.send(category.to_string());

@@ -2,9 +2,10 @@
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use messaging::MessageStore;
-use messaging::host::{MetricsOptions, init_logging, shutdown_on_signals};
 use messaging::store::Writes;
+use messaging_layers::host::{MetricsOptions, init_logging, shutdown_on_signals};
+
+use bank::layers;
 
 /// Keeps the views the web UI reads up to date with the message store.
 #[derive(Debug, Parser)]
@@ -43,17 +44,16 @@ async fn main() -> anyhow::Result<()> {
     // The aggregator writes to the message store only the events it cannot
     // apply, to dead-letter streams: its handle refuses anything else, and
     // on Postgres writes through `write_dead_letter`, all its role may call.
-    let store = MessageStore::connect(&options.message_store_url, 10)
+    let store = layers::message_store(&options.message_store_url, 10)
         .await
         .context("connecting to the message store")?
         .restricted_to(Writes::DeadLetters);
-    let views = views::ViewDatabase::connect(&options.view_database_url, 10)
+    let views = layers::view_database(&options.view_database_url, 10)
         .await
         .context("connecting to the view database")?;
     views.install().await.context("installing the views")?;
     let settings = aggregator::Settings {
         poll_interval: std::time::Duration::from_millis(options.poll_interval_ms.max(1)),
-        wake_on_new_messages: options.wake_on_new_messages,
         ..aggregator::Settings::default()
     };
     match options.command {
@@ -66,10 +66,14 @@ async fn main() -> anyhow::Result<()> {
             let shutdown = shutdown_on_signals();
             options
                 .metrics
-                .start(None, &shutdown)
+                .start(layers::METRICS_NAMESPACE, None, &shutdown)
                 .await
                 .context("serving metrics")?;
-            aggregator::run(store, views, settings, shutdown).await?;
+            let mut aggregator_layers = layers::aggregator_layers(&store, &views).await;
+            if !options.wake_on_new_messages {
+                aggregator_layers.waiting = None;
+            }
+            aggregator::run(store, views, settings, aggregator_layers, shutdown).await?;
         }
     }
     Ok(())

@@ -1,7 +1,7 @@
 //! Hosting a component in a process: options from the environment, logs,
 //! and shutting down on SIGTERM or Ctrl-C.
 //!
-//! Every binary of the bank is configured the same way, by environment
+//! What it buys: every binary is configured the same way, by environment
 //! variables (or the matching `--flags`; `--help` lists them), so a process
 //! supervisor, a compose file or a person at a terminal can all run it.
 //! Each also serves its metrics when given `METRICS_ADDRESS`
@@ -13,7 +13,9 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::{ComponentSettings, ConsumerGroup, StoreError};
+use messaging::{ComponentSettings, ConsumerGroup, StoreError};
+
+use crate::ConsumerLayers;
 
 pub use metrics_endpoint::{MetricsOptions, MoreMetrics, serve_metrics};
 
@@ -39,14 +41,14 @@ pub struct ConsumerOptions {
     /// How many entities (accounts, transfers) each consumer handles at once.
     /// Each entity's messages stay in order; 1 handles the whole category in
     /// order, one message at a time.
-    #[arg(long, env = "CONSUMER_LANES", default_value_t = crate::consumer::DEFAULT_LANES)]
+    #[arg(long, env = "CONSUMER_LANES", default_value_t = crate::DEFAULT_LANES)]
     pub consumer_lanes: u32,
 }
 
 impl ConsumerOptions {
-    /// The settings these options describe. Member and size must be given
-    /// together, with Message DB's checks.
-    pub fn settings(&self) -> Result<ComponentSettings, StoreError> {
+    /// The settings these options describe, and the layers they choose.
+    /// Member and size must be given together, with Message DB's checks.
+    pub fn settings(&self) -> Result<(ComponentSettings, ConsumerLayers), StoreError> {
         let consumer_group = match (self.consumer_group_member, self.consumer_group_size) {
             (None, None) => None,
             (Some(member), Some(size)) => Some(ConsumerGroup::new(member, size)?),
@@ -61,12 +63,15 @@ impl ConsumerOptions {
                 )));
             }
         };
-        Ok(ComponentSettings {
+        let settings = ComponentSettings {
             consumer_group,
             poll_interval: Duration::from_millis(self.poll_interval_ms.max(1)),
-            wake_on_new_messages: self.wake_on_new_messages,
+        };
+        let layers = ConsumerLayers {
             lanes: self.consumer_lanes.max(1),
-        })
+            wake_ups: self.wake_on_new_messages,
+        };
+        Ok((settings, layers))
     }
 }
 
@@ -136,7 +141,7 @@ mod tests {
 
     #[test]
     fn member_and_size_make_a_group() {
-        let settings = options(Some(1), Some(2)).settings().expect("valid");
+        let (settings, _) = options(Some(1), Some(2)).settings().expect("valid");
         assert_eq!(
             settings.consumer_group.map(|g| (g.member(), g.size())),
             Some((1, 2))
@@ -158,6 +163,7 @@ mod tests {
             options(None, None)
                 .settings()
                 .expect("valid")
+                .0
                 .consumer_group
                 .is_none()
         );
@@ -167,6 +173,6 @@ mod tests {
     fn no_lanes_is_one_lane() {
         let mut none = options(None, None);
         none.consumer_lanes = 0;
-        assert_eq!(none.settings().expect("valid").lanes, 1);
+        assert_eq!(none.settings().expect("valid").1.lanes, 1);
     }
 }

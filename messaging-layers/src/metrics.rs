@@ -10,18 +10,20 @@
 //! Every consumer registers a [`ConsumerMeter`] when it starts and drops it
 //! when it stops. The list is the process's own (a `static`), because that
 //! is what Prometheus scrapes: one process, one answer, whichever component
-//! or library started the consumer. The meter counts what the loop does
-//! (cheap: two atomic stores per batch); what can be read from the store
-//! instead (the lag, the parked messages) is read when someone asks, by
-//! [`render`], so that a consumer that is paused or stuck still reports how
-//! far behind it is.
+//! or library started the consumer. The meter counts what the handler does
+//! ([`Metered`] wraps it: two atomic operations per message); what can be
+//! read from the store instead (the lag, the parked messages) is read when
+//! someone asks, by [`render`], so that a consumer that is paused or stuck
+//! still reports how far behind it is.
+//!
+//! The names start with the namespace a binary gives (`bank`):
 //!
 //! | metric | kind | what |
 //! |---|---|---|
-//! | `bank_consumer_messages_handled_total` | counter | messages handled since the process started, parked ones included |
-//! | `bank_consumer_position` | gauge | global position of the last message handled (or recorded, before any) |
-//! | `bank_consumer_lag` | gauge | messages of its category beyond that position, as it reads them (counted up to [`LAG_LIMIT`]) |
-//! | `bank_consumer_messages_parked` | gauge | messages in its dead-letter stream |
+//! | `{namespace}_consumer_messages_handled_total` | counter | messages handled since the process started, parked ones included |
+//! | `{namespace}_consumer_position` | gauge | global position of the last message handled (or recorded, before any) |
+//! | `{namespace}_consumer_lag` | gauge | messages of its category beyond that position, as it reads them (counted up to `messaging::consumer::LAG_LIMIT`) |
+//! | `{namespace}_consumer_messages_parked` | gauge | messages in its dead-letter stream |
 //!
 //! Each carries the label `consumer`, the consumer's name as in the logs
 //! (`account:command`, `account (fundsTransfer)`, ...).
@@ -30,30 +32,13 @@ use std::fmt::Write as _;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use crate::consumer::ConsumerSettings;
-use crate::{CategoryRead, MessageStore, StoreError, StreamName};
+use messaging::consumer::{Handler, HandlerError, lag};
+use messaging::{
+    CategoryRead, ConsumerSettings, MessageStore, StoreError, StoredMessage, StreamName,
+};
 
-/// The most messages counted when measuring a lag: beyond it, the number
-/// says "at least this many" and costs no more to find.
-pub const LAG_LIMIT: u32 = 1000;
-
-/// A consumer's lag: how many messages `read` (a category read with the
-/// consumer's filters, correlation and group) finds beyond `position`, up
-/// to [`LAG_LIMIT`]. The metrics measure it here, and the aggregator for
-/// the operations page.
-pub async fn lag(
-    store: &MessageStore,
-    read: CategoryRead,
-    position: i64,
-) -> Result<i64, StoreError> {
-    let beyond = read
-        .from_global_position(position.saturating_add(1))
-        .batch_size(LAG_LIMIT);
-    Ok(store.read_category(&beyond).await?.len() as i64)
-}
-
-/// What the loop of one consumer counts. Dropping it takes the consumer off
-/// the process's list.
+/// What one consumer has done. Dropping it takes the consumer off the
+/// process's list.
 #[derive(Debug)]
 pub struct ConsumerMeter {
     id: u64,
@@ -113,11 +98,39 @@ impl ConsumerMeter {
     }
 
     /// `count` more messages were handled, the last at `global_position`.
+    /// (With lanes they end out of order: the position is the highest.)
     pub fn handled(&self, global_position: i64, count: u64) {
         self.counts.handled.fetch_add(count, Ordering::Relaxed);
         self.counts
             .position
-            .store(global_position, Ordering::Relaxed);
+            .fetch_max(global_position, Ordering::Relaxed);
+    }
+}
+
+/// A handler that counts what the handler inside it handles, on its
+/// consumer's meter: every message it handled, or that is to be parked (a
+/// message that cannot be handled is done with, as far as the consumer's
+/// progress goes).
+#[derive(Clone, Debug)]
+pub struct Metered<H> {
+    handler: H,
+    meter: Arc<ConsumerMeter>,
+}
+
+impl<H> Metered<H> {
+    /// `handler`, counted on `meter`.
+    pub fn new(handler: H, meter: Arc<ConsumerMeter>) -> Metered<H> {
+        Metered { handler, meter }
+    }
+}
+
+impl<H: Handler> Handler for Metered<H> {
+    async fn handle(&self, message: &StoredMessage) -> Result<(), HandlerError> {
+        let handled = self.handler.handle(message).await;
+        if matches!(handled, Ok(()) | Err(HandlerError::Message(_))) {
+            self.meter.handled(message.global_position, 1);
+        }
+        handled
     }
 }
 
@@ -136,10 +149,10 @@ struct Figures {
     parked: Option<i64>,
 }
 
-/// Every running consumer's metrics in Prometheus's text format. A figure
-/// the store cannot give just now (the lag, the parked messages) is left
-/// out rather than reported wrong.
-pub async fn render() -> String {
+/// Every running consumer's metrics in Prometheus's text format, named in
+/// `namespace`. A figure the store cannot give just now (the lag, the parked
+/// messages) is left out rather than reported wrong.
+pub async fn render(namespace: &str) -> String {
     // A copy of the list, so that the store is read without holding its lock.
     let registered = consumers().clone();
     let mut figures = Vec::new();
@@ -164,28 +177,28 @@ pub async fn render() -> String {
     let mut text = String::new();
     family(
         &mut text,
-        "bank_consumer_messages_handled_total",
+        &format!("{namespace}_consumer_messages_handled_total"),
         "counter",
         "Messages handled since the process started, parked ones included.",
         figures.iter().map(|f| (&f.name, Some(f.handled as i64))),
     );
     family(
         &mut text,
-        "bank_consumer_position",
+        &format!("{namespace}_consumer_position"),
         "gauge",
         "Global position of the last message handled.",
         figures.iter().map(|f| (&f.name, Some(f.position))),
     );
     family(
         &mut text,
-        "bank_consumer_lag",
+        &format!("{namespace}_consumer_lag"),
         "gauge",
         "Messages of its category beyond its position, as it reads them (counted up to 1000).",
         figures.iter().map(|f| (&f.name, f.lag)),
     );
     family(
         &mut text,
-        "bank_consumer_messages_parked",
+        &format!("{namespace}_consumer_messages_parked"),
         "gauge",
         "Messages in its dead-letter stream.",
         figures.iter().map(|f| (&f.name, f.parked)),
