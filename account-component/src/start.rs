@@ -2,8 +2,8 @@
 
 use messaging::{Clock, ConsumerSettings, Consumers, MessageStore};
 
-use crate::handlers::commands::Commands;
-use crate::handlers::commands::transactions::Transactions;
+use crate::handlers::commands::CommandHandler;
+use crate::handlers::commands::transactions::TransactionHandler;
 use crate::{store, streams};
 
 /// Starts the component's consumers on `consumers` (whoever runs the
@@ -14,10 +14,10 @@ pub fn start(consumers: &mut impl Consumers, store: MessageStore, clock: Clock) 
     let accounts = store::build(store.clone());
     consumers.start(
         ConsumerSettings::new(streams::COMMAND_CATEGORY),
-        Commands::new(store.clone(), accounts.clone(), clock.clone()),
+        CommandHandler::new(store.clone(), accounts.clone(), clock.clone()),
     );
     consumers.start(
         ConsumerSettings::new(streams::TRANSACTION_CATEGORY),
-        Transactions::new(store, accounts, clock),
+        TransactionHandler::new(store, accounts, clock),
     );
 }

@@ -4,8 +4,8 @@
 //! an id in use, once, however often either arrives.
 
 use account_component::controls::{self, store::given_history};
-use account_component::handlers::commands::Commands;
-use account_component::handlers::commands::transactions::Transactions;
+use account_component::handlers::commands::CommandHandler;
+use account_component::handlers::commands::transactions::TransactionHandler;
 use account_component::messages::Reason;
 use account_component::messages::commands::{Deposit, Withdraw};
 use account_component::messages::events::{DepositRejected, WithdrawalRejected};
@@ -95,8 +95,8 @@ async fn run(commands: &[Sent], deliveries: usize) -> MessageStore {
     given_history(&store, &controls::history::open()).await;
     let accounts = account_component::store::build(store.clone());
     let clock = Clock::fixed(controls::time::processed());
-    let handler = Commands::new(store.clone(), accounts.clone(), clock.clone());
-    let transactions = Transactions::new(store.clone(), accounts, clock);
+    let handler = CommandHandler::new(store.clone(), accounts.clone(), clock.clone());
+    let transactions = TransactionHandler::new(store.clone(), accounts, clock);
     let command_stream = streams::command_stream(controls::id::account());
     for command in commands {
         store

@@ -6,7 +6,7 @@ use messaging::{ConsumerSettings, MessageStore, StoredMessage};
 use views::{Kind, ViewDatabase, positions};
 
 use crate::error::AggregatorError;
-use crate::projections::{Source, Unhandleable};
+use crate::updates::{Source, Unhandleable};
 
 /// The consumer name the aggregator parks unhandleable events under.
 pub const IDENTIFIER: &str = "aggregator";

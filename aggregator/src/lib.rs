@@ -7,7 +7,7 @@
 //!
 //! Read it in this order:
 //!
-//! 1. [`projections`]: how each event changes the views, idempotently.
+//! 1. [`updates`]: how each event changes the views, idempotently.
 //! 2. [`batch`]: one view transaction per batch, with the position inside it.
 //! 3. [`subscriptions`]: one subscription per category, following the store
 //!    forever; `catch_up` and `rebuild`.
@@ -16,8 +16,8 @@
 pub mod batch;
 mod error;
 pub mod operations;
-pub mod projections;
 pub mod subscriptions;
+pub mod updates;
 
 pub use error::AggregatorError;
 pub use subscriptions::{Layers, Settings, catch_up, rebuild, run};

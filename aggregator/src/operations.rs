@@ -1,7 +1,7 @@
 //! The operations views: every consumer's position and lag, and the
 //! messages parked in dead-letter streams.
 //!
-//! These are not projections of business events but readings of the store,
+//! These are not updates from business events but readings of the store,
 //! refreshed every second: where each consumer has recorded its position
 //! (`{category}+position[-{id}]`), and how many messages of its category,
 //! filtered as it reads them, lie beyond it. A consumer that has caught up
@@ -18,7 +18,7 @@ use views::operations::{self, ConsumerProgress, DeadLetter};
 use views::positions;
 
 use crate::error::AggregatorError;
-use crate::projections::Source;
+use crate::updates::Source;
 
 /// A consumer the bank runs, with the filter it reads with.
 struct Known {

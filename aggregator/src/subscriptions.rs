@@ -14,7 +14,7 @@ use views::{ViewDatabase, positions, presence};
 use crate::batch;
 use crate::error::{AggregatorError, retry};
 use crate::operations::Operations;
-use crate::projections::Source;
+use crate::updates::Source;
 
 /// How the aggregator reads.
 #[derive(Clone, Copy, Debug)]
@@ -88,7 +88,7 @@ pub async fn run(
     let stop = shutdown.child_token();
     let mut tasks = JoinSet::new();
     for source in Source::ALL {
-        tasks.spawn(follow(
+        tasks.spawn(keep_up(
             source,
             store.clone(),
             views.clone(),
@@ -190,8 +190,8 @@ pub async fn rebuild(
     catch_up(store, views, batch_size).await
 }
 
-/// Follows one source forever.
-async fn follow(
+/// Keeps the views up with one source, forever.
+async fn keep_up(
     source: Source,
     store: MessageStore,
     views: ViewDatabase,

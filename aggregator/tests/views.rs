@@ -10,7 +10,7 @@ use account_component::client::AccountCommand;
 use account_component::messages::commands::{Close, Deposit, Open, Withdraw};
 use account_component::messages::events::Deposited;
 use aggregator::Settings;
-use aggregator::projections::Source;
+use aggregator::updates::Source;
 use funds_transfer_component::client::TransferCommand;
 use funds_transfer_component::messages::commands::{ReleaseHeldRefund, Transfer};
 use funds_transfer_component::messages::events::{Initiated, ReleaseRequested, Released};
@@ -1031,7 +1031,7 @@ async fn a_release_and_its_deposit_are_two_rows_whichever_is_read_first(backend:
         amount,
         time,
     };
-    let deposited = Deposited::follow(&deposit, 1, time);
+    let deposited = Deposited::answering(&deposit, 1, time);
     // The transfer whose money is held: it has to have started for the
     // views to follow its later steps.
     let transfer = Transfer {
@@ -1041,7 +1041,7 @@ async fn a_release_and_its_deposit_are_two_rows_whichever_is_read_first(backend:
         amount,
         time,
     };
-    let initiated = Initiated::follow(&transfer, time);
+    let initiated = Initiated::answering(&transfer, time);
     let deposit_message = NewMessage::new(&deposit)
         .expect("encodes")
         .correlated_with(&transfer_stream);
@@ -1058,7 +1058,7 @@ async fn a_release_and_its_deposit_are_two_rows_whichever_is_read_first(backend:
         ),
         (
             transfer_stream.clone(),
-            NewMessage::new(&ReleaseRequested::follow(&release, amount, time)).expect("encodes"),
+            NewMessage::new(&ReleaseRequested::answering(&release, amount, time)).expect("encodes"),
         ),
         (
             account_component::streams::command_stream(account_id),
@@ -1072,7 +1072,7 @@ async fn a_release_and_its_deposit_are_two_rows_whichever_is_read_first(backend:
         ),
         (
             transfer_stream.clone(),
-            NewMessage::new(&Released::follow(&deposited, transfer_id, time)).expect("encodes"),
+            NewMessage::new(&Released::answering(&deposited, transfer_id, time)).expect("encodes"),
         ),
     ];
     for (stream, message) in &messages {

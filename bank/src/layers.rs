@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use aggregator::projections::Source;
+use aggregator::updates::Source;
 use messaging::MessageStore;
 use messaging::consumer::Waiting;
 use messaging_layers::metrics::ConsumerMeter;

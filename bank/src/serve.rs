@@ -47,7 +47,7 @@ pub async fn serve(
     // writes only commands, the aggregator only dead letters.
     let state = AppState {
         views: views::Views::new(&views),
-        store: store.clone().restricted_to(Writes::Commands),
+        store: store.clone().restricted_to(Writes::OnlyCommands),
         clock: Clock::system(),
         hosts: AllowedHosts::loopback(address.port()),
         components: InProcess::bank(
@@ -67,7 +67,7 @@ pub async fn serve(
         stop.cancel();
         result
     };
-    let aggregator_store = store.clone().restricted_to(Writes::DeadLetters);
+    let aggregator_store = store.clone().restricted_to(Writes::OnlyDeadLetters);
     let aggregator_layers = layers::aggregator_layers(&aggregator_store, &views).await;
     let (accounts, transfers, aggregator, web) = tokio::join!(
         async { stopping(accounts.run().await.map_err(anyhow::Error::from)) },

@@ -471,7 +471,7 @@ impl Damage {
                 };
                 let deposited = account::Deposited {
                     amount: Money::from_cents(900),
-                    ..account::Deposited::follow(&deposit, 1_000_000, Time::now())
+                    ..account::Deposited::answering(&deposit, 1_000_000, Time::now())
                 };
                 command_reserved_answered(
                     store,
@@ -509,7 +509,7 @@ impl Damage {
                     amount: Money::from_cents(3_000),
                     time: Time::now(),
                 };
-                let initiated = transfer::Initiated::follow(&transfer, Time::now());
+                let initiated = transfer::Initiated::answering(&transfer, Time::now());
                 let stream = transfer_streams::transfer_stream(transfer.funds_transfer_id);
                 write(store, &stream, message(&initiated)).await;
                 let withdraw = Withdraw {
@@ -518,7 +518,7 @@ impl Damage {
                     amount: transfer.amount,
                     time: Time::now(),
                 };
-                let withdrawn = account::Withdrawn::follow(&withdraw, 1_000_000, Time::now());
+                let withdrawn = account::Withdrawn::answering(&withdraw, 1_000_000, Time::now());
                 command_reserved_answered(
                     store,
                     from,
@@ -535,7 +535,7 @@ impl Damage {
                     amount: Money::from_cents(2_000),
                     time: Time::now(),
                 };
-                let deposited = account::Deposited::follow(&deposit, 1_000_001, Time::now());
+                let deposited = account::Deposited::answering(&deposit, 1_000_001, Time::now());
                 command_reserved_answered(
                     store,
                     to,

@@ -170,7 +170,7 @@ async fn the_web_ui_writes_commands_through_its_function_and_nothing_else() {
     let web = MessageStore::connect(&as_role(&db.store_url, "bank_web"), 2)
         .await
         .expect("connects")
-        .restricted_to(Writes::Commands);
+        .restricted_to(Writes::OnlyCommands);
     let account_id = Uuid::new_v4();
     let open = Open {
         account_id,
@@ -311,7 +311,7 @@ async fn the_aggregator_reads_and_parks_dead_letters_and_writes_nothing_else() {
     let store = MessageStore::connect(&as_role(&db.store_url, "bank_aggregator"), 2)
         .await
         .expect("connects")
-        .restricted_to(Writes::DeadLetters);
+        .restricted_to(Writes::OnlyDeadLetters);
     let views = views::ViewDatabase::connect(&as_role(&db.views_url, "bank_aggregator"), 1)
         .await
         .expect("connects");
@@ -338,7 +338,7 @@ async fn the_aggregator_owns_the_views_and_can_rebuild_them() {
     let store = MessageStore::connect(&as_role(&db.store_url, "bank_aggregator"), 2)
         .await
         .expect("connects")
-        .restricted_to(Writes::DeadLetters);
+        .restricted_to(Writes::OnlyDeadLetters);
     aggregator::rebuild(&store, &views, 100)
         .await
         .expect("the aggregator drops and recreates its views");

@@ -40,9 +40,11 @@ pub struct Metadata {
 impl Metadata {
     /// Metadata for a message caused by `previous`: the causation keys point
     /// at `previous`, and the correlation and reply keys are copied from it.
-    /// This is Eventide's `follow`, and it is how a chain of messages stays
-    /// traceable: the message inspector walks it backwards.
-    pub fn follow(previous: &StoredMessage, previous_metadata: &Metadata) -> Metadata {
+    /// It is the metadata half of following a message
+    /// ([`NewMessage::follow`](crate::NewMessage::follow)), and how a chain
+    /// of messages stays traceable: the message inspector walks it
+    /// backwards.
+    pub fn caused_by(previous: &StoredMessage, previous_metadata: &Metadata) -> Metadata {
         Metadata {
             causation_message_stream_name: Some(previous.stream_name.to_string()),
             causation_message_position: Some(previous.position),

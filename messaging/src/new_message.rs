@@ -39,7 +39,7 @@ impl NewMessage {
         message: &M,
         previous: &StoredMessage,
     ) -> Result<NewMessage, MessageError> {
-        let metadata = Metadata::follow(previous, &previous.metadata()?);
+        let metadata = Metadata::caused_by(previous, &previous.metadata()?);
         Ok(NewMessage::new(message)?.with_metadata(metadata))
     }
 

@@ -1,7 +1,7 @@
 //! The operations views: every consumer's position and lag, and the
 //! messages consumers parked.
 //!
-//! These are not projections of business events but readings of the store,
+//! These are not updates from business events but readings of the store,
 //! which the aggregator refreshes every second; a rebuild does not need to
 //! reproduce them. The tables are `consumers` and `dead_letters` in
 //! `migrations/views/`; the web UI's operations page reads them.

@@ -60,7 +60,7 @@ impl AccountCommand {
     /// The same command, recorded as caused by `previous` (and carrying its
     /// correlation on).
     pub fn following(mut self, previous: &StoredMessage) -> Result<AccountCommand, MessageError> {
-        let metadata = messaging::Metadata::follow(previous, &previous.metadata()?);
+        let metadata = messaging::Metadata::caused_by(previous, &previous.metadata()?);
         self.message = self.message.with_metadata(metadata);
         Ok(self)
     }

@@ -16,7 +16,7 @@ use crate::{Account, streams};
 
 /// Opens and closes accounts, and reserves deposits and withdrawals.
 #[derive(Clone, Debug)]
-pub struct Commands {
+pub struct CommandHandler {
     /// Where the events and the reservations are written.
     store: MessageStore,
     /// Where accounts are fetched from: projected from their own events.
@@ -25,11 +25,15 @@ pub struct Commands {
     clock: Clock,
 }
 
-impl Commands {
+impl CommandHandler {
     /// A handler writing to `store`, fetching from `accounts`, with the time
     /// from `clock`.
-    pub fn new(store: MessageStore, accounts: EntityStore<Account>, clock: Clock) -> Commands {
-        Commands {
+    pub fn new(
+        store: MessageStore,
+        accounts: EntityStore<Account>,
+        clock: Clock,
+    ) -> CommandHandler {
+        CommandHandler {
             store,
             accounts,
             clock,
@@ -52,7 +56,7 @@ impl Commands {
         // every command this handler answers: the account remembers the
         // last command it processed (`command_sequence`).
         let sequence = message.global_position;
-        let opened = Opened::follow(&open, sequence, self.clock.now());
+        let opened = Opened::answering(&open, sequence, self.clock.now());
         tracing::info!("Opened");
         let event = NewMessage::follow(&opened, message)?;
         self.write(open.account_id, event, version).await
@@ -80,12 +84,12 @@ impl Commands {
         let event = match account.close_refusal() {
             Some(reason) => {
                 tracing::info!(%reason, "Close rejected");
-                let rejected = CloseRejected::follow(&close, reason, sequence, time);
+                let rejected = CloseRejected::answering(&close, reason, sequence, time);
                 NewMessage::follow(&rejected, message)?
             }
             None => {
                 tracing::info!("Closed");
-                NewMessage::follow(&Closed::follow(&close, sequence, time), message)?
+                NewMessage::follow(&Closed::answering(&close, sequence, time), message)?
             }
         };
         self.write(close.account_id, event, version).await
@@ -173,7 +177,7 @@ impl Commands {
     }
 
     /// Writes an event to the account's stream at the version it was
-    /// decided on (see `Transactions::write`).
+    /// decided on (see `TransactionHandler::write`).
     async fn write(
         &self,
         account_id: Uuid,
@@ -188,7 +192,7 @@ impl Commands {
     }
 }
 
-impl Handler for Commands {
+impl Handler for CommandHandler {
     async fn handle(&self, message: &StoredMessage) -> Result<(), HandlerError> {
         match message.message_type.as_str() {
             Open::TYPE => self.open(message).await,

@@ -1,8 +1,8 @@
 //! The account component's handlers, one per category it reads.
 //!
-//! - [`commands::Commands`] reads `account:command`: it opens and closes
+//! - [`commands::CommandHandler`] reads `account:command`: it opens and closes
 //!   accounts, and *reserves* each deposit and withdrawal.
-//! - [`commands::transactions::Transactions`] reads `accountTransaction`:
+//! - [`commands::transactions::TransactionHandler`] reads `accountTransaction`:
 //!   it turns each reserved deposit or withdrawal into an event.
 //!
 //! Every handler has the same shape, which is worth learning once:

@@ -1,8 +1,8 @@
 //! What every handler test needs.
 
 use account_component::controls;
-use account_component::handlers::commands::Commands;
-use account_component::handlers::commands::transactions::Transactions;
+use account_component::handlers::commands::CommandHandler;
+use account_component::handlers::commands::transactions::TransactionHandler;
 use messaging::store::RecordedWrite;
 use messaging::{Clock, MessageStore};
 
@@ -13,8 +13,8 @@ pub fn store() -> MessageStore {
 
 /// The commands handler over `store`, with a clock fixed at the controls'
 /// processing time.
-pub fn commands(store: &MessageStore) -> Commands {
-    Commands::new(
+pub fn commands(store: &MessageStore) -> CommandHandler {
+    CommandHandler::new(
         store.clone(),
         account_component::store::build(store.clone()),
         Clock::fixed(controls::time::processed()),
@@ -22,8 +22,8 @@ pub fn commands(store: &MessageStore) -> Commands {
 }
 
 /// The transactions handler over `store`.
-pub fn transactions(store: &MessageStore) -> Transactions {
-    Transactions::new(
+pub fn transactions(store: &MessageStore) -> TransactionHandler {
+    TransactionHandler::new(
         store.clone(),
         account_component::store::build(store.clone()),
         Clock::fixed(controls::time::processed()),

@@ -47,7 +47,7 @@ async fn main() -> anyhow::Result<()> {
     let store = layers::message_store(&options.message_store_url, 10)
         .await
         .context("connecting to the message store")?
-        .restricted_to(Writes::DeadLetters);
+        .restricted_to(Writes::OnlyDeadLetters);
     let views = layers::view_database(&options.view_database_url, 10)
         .await
         .context("connecting to the view database")?;

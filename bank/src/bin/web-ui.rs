@@ -48,7 +48,7 @@ async fn main() -> anyhow::Result<()> {
     let store = layers::message_store(&options.message_store_url, 10)
         .await
         .context("connecting to the message store")?
-        .restricted_to(Writes::Commands);
+        .restricted_to(Writes::OnlyCommands);
     let views = layers::view_database(&options.view_database_url, 10)
         .await
         .context("connecting to the view database")?;

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use aggregator::projections::Source;
+use aggregator::updates::Source;
 use messaging::{CategoryRead, MessageStore};
 use views::{ViewDatabase, Views, positions};
 

@@ -5,7 +5,7 @@
 //! applied later, after the first has moved on.
 
 use aggregator::AggregatorError;
-use aggregator::projections::Source;
+use aggregator::updates::Source;
 use messaging::{CategoryRead, StoredMessage};
 use test_processes::Dice;
 

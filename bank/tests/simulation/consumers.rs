@@ -7,12 +7,12 @@
 //! short by a crash. The handlers, the entity stores, the position and
 //! dead-letter streams are the components' own.
 
-use account_component::handlers::commands::Commands as AccountCommands;
-use account_component::handlers::commands::transactions::Transactions;
+use account_component::handlers::commands::CommandHandler as AccountCommands;
+use account_component::handlers::commands::transactions::TransactionHandler;
 use account_component::streams as account_streams;
-use funds_transfer_component::handlers::account::events::AccountEvents;
-use funds_transfer_component::handlers::commands::Commands as TransferCommands;
-use funds_transfer_component::handlers::events::Events as TransferEvents;
+use funds_transfer_component::handlers::account::events::AccountEventHandler;
+use funds_transfer_component::handlers::commands::CommandHandler as TransferCommands;
+use funds_transfer_component::handlers::events::EventHandler as TransferEvents;
 use funds_transfer_component::streams as transfer_streams;
 use messaging::consumer::{DeadLetterStream, PositionStore};
 use messaging::{
@@ -74,10 +74,10 @@ impl Role {
 /// The handler a consumer runs, as its component's `start` builds it.
 enum Handling {
     AccountCommands(AccountCommands),
-    AccountTransactions(Transactions),
+    AccountTransactions(TransactionHandler),
     TransferCommands(TransferCommands),
     TransferEvents(TransferEvents),
-    TransferAccountEvents(AccountEvents),
+    TransferAccountEvents(AccountEventHandler),
 }
 
 impl Handling {
@@ -93,7 +93,7 @@ impl Handling {
             }
             Role::AccountTransactions => {
                 let accounts = account_component::store::build(store.clone());
-                Handling::AccountTransactions(Transactions::new(store, accounts, clock))
+                Handling::AccountTransactions(TransactionHandler::new(store, accounts, clock))
             }
             Role::TransferCommands => {
                 let transfers = funds_transfer_component::store::build(store.clone());
@@ -105,7 +105,7 @@ impl Handling {
             }
             Role::TransferAccountEvents => {
                 let transfers = funds_transfer_component::store::build(store.clone());
-                Handling::TransferAccountEvents(AccountEvents::new(store, transfers, clock))
+                Handling::TransferAccountEvents(AccountEventHandler::new(store, transfers, clock))
             }
         }
     }

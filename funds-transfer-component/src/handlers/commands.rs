@@ -12,7 +12,7 @@ use crate::{FundsTransfer, streams};
 
 /// Starts transfers, and releases the money a transfer holds.
 #[derive(Clone, Debug)]
-pub struct Commands {
+pub struct CommandHandler {
     /// Where the transfer's events are written.
     store: MessageStore,
     /// Where transfers are fetched from: projected from their own events.
@@ -21,14 +21,14 @@ pub struct Commands {
     clock: Clock,
 }
 
-impl Commands {
+impl CommandHandler {
     /// A handler writing to `store`, with the time from `clock`.
     pub fn new(
         store: MessageStore,
         transfers: EntityStore<FundsTransfer>,
         clock: Clock,
-    ) -> Commands {
-        Commands {
+    ) -> CommandHandler {
+        CommandHandler {
             store,
             transfers,
             clock,
@@ -53,11 +53,11 @@ impl Commands {
         let event = match FundsTransfer::initiation_refusal(&transfer) {
             Some(reason) => {
                 tracing::info!(%reason, "Transfer rejected");
-                NewMessage::follow(&Rejected::follow(&transfer, reason, time), message)?
+                NewMessage::follow(&Rejected::answering(&transfer, reason, time), message)?
             }
             None => {
                 tracing::info!(amount = %transfer.amount, "Transfer initiated");
-                NewMessage::follow(&Initiated::follow(&transfer, time), message)?
+                NewMessage::follow(&Initiated::answering(&transfer, time), message)?
             }
         };
         let stream = streams::transfer_stream(id);
@@ -89,7 +89,8 @@ impl Commands {
         }
 
         tracing::info!(account_id = %release.account_id, "ReleaseHeldRefund requested");
-        let requested = ReleaseRequested::follow(&release, funds_transfer.amount, self.clock.now());
+        let requested =
+            ReleaseRequested::answering(&release, funds_transfer.amount, self.clock.now());
         let event = NewMessage::follow(&requested, message)?;
         let stream = streams::transfer_stream(id);
         self.store
@@ -99,7 +100,7 @@ impl Commands {
     }
 }
 
-impl Handler for Commands {
+impl Handler for CommandHandler {
     async fn handle(&self, message: &StoredMessage) -> Result<(), HandlerError> {
         match message.message_type.as_str() {
             Transfer::TYPE => self.transfer(message).await,

@@ -15,7 +15,7 @@ use crate::{FundsTransfer, streams};
 /// still skips a step whose answer is already recorded, so a re-delivered
 /// event does not litter the account's command stream.
 #[derive(Clone, Debug)]
-pub struct Events {
+pub struct EventHandler {
     /// Where the account commands are written.
     store: MessageStore,
     /// Where transfers are fetched from: projected from their own events.
@@ -24,10 +24,14 @@ pub struct Events {
     clock: Clock,
 }
 
-impl Events {
+impl EventHandler {
     /// A handler sending commands to `store`.
-    pub fn new(store: MessageStore, transfers: EntityStore<FundsTransfer>, clock: Clock) -> Events {
-        Events {
+    pub fn new(
+        store: MessageStore,
+        transfers: EntityStore<FundsTransfer>,
+        clock: Clock,
+    ) -> EventHandler {
+        EventHandler {
             store,
             transfers,
             clock,
@@ -147,7 +151,7 @@ impl Events {
     }
 }
 
-impl Handler for Events {
+impl Handler for EventHandler {
     async fn handle(&self, message: &StoredMessage) -> Result<(), HandlerError> {
         match message.message_type.as_str() {
             Initiated::TYPE => self.initiated(message).await,

@@ -7,12 +7,12 @@
 //! reacts to that event. Every step is idempotent and the process resumes
 //! from its events after a crash at any point:
 //!
-//! - [`commands::Commands`] (`fundsTransfer:command`): `Transfer` becomes
+//! - [`commands::CommandHandler`] (`fundsTransfer:command`): `Transfer` becomes
 //!   `Initiated` (or `Rejected`).
-//! - [`events::Events`] (`fundsTransfer`, its own events): `Initiated` sends
+//! - [`events::EventHandler`] (`fundsTransfer`, its own events): `Initiated` sends
 //!   `Withdraw` to the source, `Withdrawn` sends `Deposit` to the
 //!   destination, `DepositRejected` sends the refund.
-//! - [`account::events::AccountEvents`] (`account`, correlated with
+//! - [`account::events::AccountEventHandler`] (`account`, correlated with
 //!   `fundsTransfer`): the accounts' answers become the transfer's events.
 //!
 //! Unlike the account, a transfer does not rely on the order messages arrive

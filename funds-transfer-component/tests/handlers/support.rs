@@ -1,7 +1,7 @@
 use funds_transfer_component::controls;
-use funds_transfer_component::handlers::account::events::AccountEvents;
-use funds_transfer_component::handlers::commands::Commands;
-use funds_transfer_component::handlers::events::Events;
+use funds_transfer_component::handlers::account::events::AccountEventHandler;
+use funds_transfer_component::handlers::commands::CommandHandler;
+use funds_transfer_component::handlers::events::EventHandler;
 use funds_transfer_component::streams;
 use messaging::store::RecordedWrite;
 use messaging::{Clock, MessageStore, NewMessage};
@@ -14,21 +14,21 @@ fn clock() -> Clock {
     Clock::fixed(controls::time::processed())
 }
 
-pub fn commands(store: &MessageStore) -> Commands {
+pub fn commands(store: &MessageStore) -> CommandHandler {
     let transfers = funds_transfer_component::store::build(store.clone());
-    Commands::new(store.clone(), transfers, clock())
+    CommandHandler::new(store.clone(), transfers, clock())
 }
 
-pub fn events(store: &MessageStore) -> Events {
-    Events::new(
+pub fn events(store: &MessageStore) -> EventHandler {
+    EventHandler::new(
         store.clone(),
         funds_transfer_component::store::build(store.clone()),
         clock(),
     )
 }
 
-pub fn account_events(store: &MessageStore) -> AccountEvents {
-    AccountEvents::new(
+pub fn account_events(store: &MessageStore) -> AccountEventHandler {
+    AccountEventHandler::new(
         store.clone(),
         funds_transfer_component::store::build(store.clone()),
         clock(),

@@ -26,9 +26,9 @@ pub enum Writes {
     #[default]
     Anything,
     /// Only streams of a command category (`account:command-...`).
-    Commands,
+    OnlyCommands,
     /// Only dead-letter streams (`account+deadLetter-aggregator`).
-    DeadLetters,
+    OnlyDeadLetters,
 }
 
 impl Writes {
@@ -37,8 +37,8 @@ impl Writes {
         let category = stream_name.category();
         match self {
             Writes::Anything => true,
-            Writes::Commands => category.ends_with(":command"),
-            Writes::DeadLetters => category.ends_with("+deadLetter"),
+            Writes::OnlyCommands => category.ends_with(":command"),
+            Writes::OnlyDeadLetters => category.ends_with("+deadLetter"),
         }
     }
 
@@ -46,8 +46,8 @@ impl Writes {
     pub(crate) fn description(self) -> &'static str {
         match self {
             Writes::Anything => "any",
-            Writes::Commands => "command",
-            Writes::DeadLetters => "dead-letter",
+            Writes::OnlyCommands => "command",
+            Writes::OnlyDeadLetters => "dead-letter",
         }
     }
 
@@ -56,8 +56,8 @@ impl Writes {
     pub(crate) fn functions(self) -> (&'static str, &'static str) {
         match self {
             Writes::Anything => ("write_message", "write_messages"),
-            Writes::Commands => ("write_command", "write_commands"),
-            Writes::DeadLetters => ("write_dead_letter", "write_dead_letters"),
+            Writes::OnlyCommands => ("write_command", "write_commands"),
+            Writes::OnlyDeadLetters => ("write_dead_letter", "write_dead_letters"),
         }
     }
 }
@@ -74,10 +74,10 @@ mod tests {
         let parked = StreamName::from_stored("account+deadLetter-aggregator");
         let position = StreamName::from_stored("account:command+position");
         assert!(Writes::Anything.allows(&event));
-        assert!(Writes::Commands.allows(&command));
-        assert!(!Writes::Commands.allows(&event));
-        assert!(!Writes::Commands.allows(&position));
-        assert!(Writes::DeadLetters.allows(&parked));
-        assert!(!Writes::DeadLetters.allows(&command));
+        assert!(Writes::OnlyCommands.allows(&command));
+        assert!(!Writes::OnlyCommands.allows(&event));
+        assert!(!Writes::OnlyCommands.allows(&position));
+        assert!(Writes::OnlyDeadLetters.allows(&parked));
+        assert!(!Writes::OnlyDeadLetters.allows(&command));
     }
 }

@@ -130,7 +130,7 @@ impl TestApp {
         tokio::spawn(transfers.run());
         let state = AppState {
             views: Views::new(&views),
-            store: ui_store.restricted_to(Writes::Commands),
+            store: ui_store.restricted_to(Writes::OnlyCommands),
             clock: Clock::system(),
             hosts: AllowedHosts::listed(["localhost"]),
             components,

@@ -15,7 +15,7 @@ use crate::{Account, streams};
 
 /// Turns reserved deposits and withdrawals into events on the account.
 #[derive(Clone, Debug)]
-pub struct Transactions {
+pub struct TransactionHandler {
     /// Where the events are written.
     store: MessageStore,
     /// Where accounts are fetched from: projected from their own events.
@@ -24,11 +24,15 @@ pub struct Transactions {
     clock: Clock,
 }
 
-impl Transactions {
+impl TransactionHandler {
     /// A handler writing to `store`, fetching from `accounts`, with the time
     /// from `clock`.
-    pub fn new(store: MessageStore, accounts: EntityStore<Account>, clock: Clock) -> Transactions {
-        Transactions {
+    pub fn new(
+        store: MessageStore,
+        accounts: EntityStore<Account>,
+        clock: Clock,
+    ) -> TransactionHandler {
+        TransactionHandler {
             store,
             accounts,
             clock,
@@ -65,12 +69,12 @@ impl Transactions {
         let event = match account.deposit_refusal(deposit.amount) {
             Some(reason) => {
                 tracing::info!(%reason, "Deposit rejected");
-                let rejected = DepositRejected::follow(&deposit, reason, sequence, time);
+                let rejected = DepositRejected::answering(&deposit, reason, sequence, time);
                 NewMessage::follow(&rejected, message)?
             }
             None => {
                 tracing::info!(amount = %deposit.amount, "Deposited");
-                NewMessage::follow(&Deposited::follow(&deposit, sequence, time), message)?
+                NewMessage::follow(&Deposited::answering(&deposit, sequence, time), message)?
             }
         };
         self.write(deposit.account_id, event, version).await
@@ -98,12 +102,12 @@ impl Transactions {
         let event = match account.withdrawal_refusal(withdraw.amount) {
             Some(reason) => {
                 tracing::info!(%reason, "Withdrawal rejected");
-                let rejected = WithdrawalRejected::follow(&withdraw, reason, sequence, time);
+                let rejected = WithdrawalRejected::answering(&withdraw, reason, sequence, time);
                 NewMessage::follow(&rejected, message)?
             }
             None => {
                 tracing::info!(amount = %withdraw.amount, "Withdrawn");
-                NewMessage::follow(&Withdrawn::follow(&withdraw, sequence, time), message)?
+                NewMessage::follow(&Withdrawn::answering(&withdraw, sequence, time), message)?
             }
         };
         self.write(withdraw.account_id, event, version).await
@@ -129,7 +133,7 @@ impl Transactions {
     }
 }
 
-impl Handler for Transactions {
+impl Handler for TransactionHandler {
     async fn handle(&self, message: &StoredMessage) -> Result<(), HandlerError> {
         match message.message_type.as_str() {
             Deposit::TYPE => self.deposit(message).await,

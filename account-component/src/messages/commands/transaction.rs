@@ -45,7 +45,7 @@ impl Transaction for Deposit {
     }
 
     fn rejected(&self, reason: Reason, sequence: i64, processed_time: Time) -> DepositRejected {
-        DepositRejected::follow(self, reason, sequence, processed_time)
+        DepositRejected::answering(self, reason, sequence, processed_time)
     }
 }
 
@@ -65,6 +65,6 @@ impl Transaction for Withdraw {
     }
 
     fn rejected(&self, reason: Reason, sequence: i64, processed_time: Time) -> WithdrawalRejected {
-        WithdrawalRejected::follow(self, reason, sequence, processed_time)
+        WithdrawalRejected::answering(self, reason, sequence, processed_time)
     }
 }

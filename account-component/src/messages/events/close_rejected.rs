@@ -22,7 +22,7 @@ pub struct CloseRejected {
 
 impl CloseRejected {
     /// The close `close` asked for, refused for `reason`.
-    pub fn follow(
+    pub fn answering(
         close: &Close,
         reason: Reason,
         sequence: i64,

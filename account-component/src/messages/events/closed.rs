@@ -19,7 +19,7 @@ pub struct Closed {
 
 impl Closed {
     /// The account `close` asked about, closed.
-    pub fn follow(close: &Close, sequence: i64, processed_time: Time) -> Closed {
+    pub fn answering(close: &Close, sequence: i64, processed_time: Time) -> Closed {
         Closed {
             account_id: close.account_id,
             time: close.time,

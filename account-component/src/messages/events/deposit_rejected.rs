@@ -27,7 +27,7 @@ pub struct DepositRejected {
 
 impl DepositRejected {
     /// The deposit `deposit` asked for, refused for `reason`.
-    pub fn follow(
+    pub fn answering(
         deposit: &Deposit,
         reason: Reason,
         sequence: i64,

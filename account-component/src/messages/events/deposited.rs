@@ -24,7 +24,7 @@ pub struct Deposited {
 
 impl Deposited {
     /// The deposit `deposit` asked for, made.
-    pub fn follow(deposit: &Deposit, sequence: i64, processed_time: Time) -> Deposited {
+    pub fn answering(deposit: &Deposit, sequence: i64, processed_time: Time) -> Deposited {
         Deposited {
             deposit_id: deposit.deposit_id,
             account_id: deposit.account_id,

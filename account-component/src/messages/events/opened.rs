@@ -22,7 +22,7 @@ pub struct Opened {
 
 impl Opened {
     /// The account `open` asked for, opened.
-    pub fn follow(open: &Open, sequence: i64, processed_time: Time) -> Opened {
+    pub fn answering(open: &Open, sequence: i64, processed_time: Time) -> Opened {
         Opened {
             account_id: open.account_id,
             customer_id: open.customer_id,

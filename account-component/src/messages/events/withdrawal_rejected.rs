@@ -26,7 +26,7 @@ pub struct WithdrawalRejected {
 
 impl WithdrawalRejected {
     /// The withdrawal `withdraw` asked for, refused for `reason`.
-    pub fn follow(
+    pub fn answering(
         withdraw: &Withdraw,
         reason: Reason,
         sequence: i64,

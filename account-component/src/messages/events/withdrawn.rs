@@ -23,7 +23,7 @@ pub struct Withdrawn {
 
 impl Withdrawn {
     /// The withdrawal `withdraw` asked for, made.
-    pub fn follow(withdraw: &Withdraw, sequence: i64, processed_time: Time) -> Withdrawn {
+    pub fn answering(withdraw: &Withdraw, sequence: i64, processed_time: Time) -> Withdrawn {
         Withdrawn {
             withdrawal_id: withdraw.withdrawal_id,
             account_id: withdraw.account_id,

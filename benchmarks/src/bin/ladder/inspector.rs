@@ -131,7 +131,7 @@ async fn inspect(
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let state = web_ui::AppState {
         views: views::Views::new(views),
-        store: store.clone().restricted_to(Writes::Commands),
+        store: store.clone().restricted_to(Writes::OnlyCommands),
         clock: Clock::system(),
         hosts: AllowedHosts::listed(["bench"]),
         components: web_ui::components::InProcess::default(),

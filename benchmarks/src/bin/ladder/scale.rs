@@ -243,7 +243,7 @@ async fn serve(views: &ViewDatabase, shutdown: &CancellationToken) -> anyhow::Re
     let state = web_ui::AppState {
         views: views::Views::new(views),
         // The pages measured read only views.
-        store: MessageStore::in_memory().restricted_to(Writes::Commands),
+        store: MessageStore::in_memory().restricted_to(Writes::OnlyCommands),
         clock: Clock::system(),
         hosts: AllowedHosts::listed(["bench"]),
         components: web_ui::components::InProcess::default(),

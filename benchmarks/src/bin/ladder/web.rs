@@ -166,7 +166,7 @@ pub async fn rungs(
         views: views::Views::new(&views),
         store: store
             .clone()
-            .restricted_to(messaging::store::Writes::Commands),
+            .restricted_to(messaging::store::Writes::OnlyCommands),
         clock: Clock::system(),
         // The load below names its host `bench`.
         hosts: web_ui::security::AllowedHosts::listed(["bench"]),

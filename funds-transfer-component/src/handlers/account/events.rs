@@ -23,7 +23,7 @@ use crate::{FundsTransfer, TransferDeposit, streams};
 
 /// Records each account answer as a step of its transfer.
 #[derive(Clone, Debug)]
-pub struct AccountEvents {
+pub struct AccountEventHandler {
     /// Where the transfer's events are written.
     store: MessageStore,
     /// Where transfers are fetched from: projected from their own events.
@@ -39,14 +39,14 @@ struct Fetched {
     version: i64,
 }
 
-impl AccountEvents {
+impl AccountEventHandler {
     /// A handler writing transfer events to `store`.
     pub fn new(
         store: MessageStore,
         transfers: EntityStore<FundsTransfer>,
         clock: Clock,
-    ) -> AccountEvents {
-        AccountEvents {
+    ) -> AccountEventHandler {
+        AccountEventHandler {
             store,
             transfers,
             clock,
@@ -67,7 +67,7 @@ impl AccountEvents {
         }
 
         tracing::info!("Withdrawn: the money is in flight");
-        let event = Withdrawn::follow(&withdrawn, fetched.id, self.clock.now());
+        let event = Withdrawn::answering(&withdrawn, fetched.id, self.clock.now());
         self.write(&fetched, &[NewMessage::follow(&event, message)?])
             .await
     }
@@ -87,7 +87,7 @@ impl AccountEvents {
         }
 
         tracing::info!(reason = %rejected.reason, "Cancelled: the source refused");
-        let event = Cancelled::follow(&rejected, fetched.id, self.clock.now());
+        let event = Cancelled::answering(&rejected, fetched.id, self.clock.now());
         self.write(&fetched, &[NewMessage::follow(&event, message)?])
             .await
     }
@@ -121,7 +121,7 @@ impl AccountEvents {
         }
 
         tracing::info!("Released: the money held went to the account chosen");
-        let event = Released::follow(deposited, fetched.id, self.clock.now());
+        let event = Released::answering(deposited, fetched.id, self.clock.now());
         self.write(&fetched, &[NewMessage::follow(&event, message)?])
             .await
     }
@@ -143,8 +143,11 @@ impl AccountEvents {
         // one transaction: there is no moment at which the money has
         // arrived but the transfer is not over.
         let events = [
-            NewMessage::follow(&Deposited::follow(deposited, fetched.id, time), message)?,
-            NewMessage::follow(&Transferred::follow(deposited, fetched.id, time), message)?,
+            NewMessage::follow(&Deposited::answering(deposited, fetched.id, time), message)?,
+            NewMessage::follow(
+                &Transferred::answering(deposited, fetched.id, time),
+                message,
+            )?,
         ];
         self.write(&fetched, &events).await
     }
@@ -165,7 +168,7 @@ impl AccountEvents {
         };
 
         tracing::info!("Reversed: the source took the refund");
-        let event = Reversed::follow(refunded, reason, fetched.id, self.clock.now());
+        let event = Reversed::answering(refunded, reason, fetched.id, self.clock.now());
         self.write(&fetched, &[NewMessage::follow(&event, message)?])
             .await
     }
@@ -204,7 +207,7 @@ impl AccountEvents {
         }
 
         tracing::warn!(reason = %rejected.reason, "ReleaseRejected: the bank still holds the money");
-        let event = ReleaseRejected::follow(rejected, fetched.id, self.clock.now());
+        let event = ReleaseRejected::answering(rejected, fetched.id, self.clock.now());
         self.write(&fetched, &[NewMessage::follow(&event, message)?])
             .await
     }
@@ -222,7 +225,7 @@ impl AccountEvents {
         }
 
         tracing::info!(reason = %rejected.reason, "DepositRejected: refunding");
-        let event = DepositRejected::follow(rejected, fetched.id, self.clock.now());
+        let event = DepositRejected::answering(rejected, fetched.id, self.clock.now());
         self.write(&fetched, &[NewMessage::follow(&event, message)?])
             .await
     }
@@ -240,7 +243,7 @@ impl AccountEvents {
         }
 
         tracing::warn!(reason = %rejected.reason, "RefundRejected: the bank holds the money");
-        let event = RefundRejected::follow(rejected, fetched.id, self.clock.now());
+        let event = RefundRejected::answering(rejected, fetched.id, self.clock.now());
         self.write(&fetched, &[NewMessage::follow(&event, message)?])
             .await
     }
@@ -305,7 +308,7 @@ fn not_fixed(message: &StoredMessage, what: &str, actual: Uuid) -> HandlerError 
     message.unhandleable(error).into()
 }
 
-impl Handler for AccountEvents {
+impl Handler for AccountEventHandler {
     async fn handle(&self, message: &StoredMessage) -> Result<(), HandlerError> {
         match message.message_type.as_str() {
             account::Withdrawn::TYPE => self.withdrawn(message).await,

@@ -20,7 +20,7 @@ pub struct Cancelled {
 
 impl Cancelled {
     /// The source account's refusal, `rejected`, ending the transfer.
-    pub fn follow(
+    pub fn answering(
         rejected: &account::WithdrawalRejected,
         funds_transfer_id: Uuid,
         processed_time: Time,

@@ -26,7 +26,7 @@ pub struct DepositRejected {
 
 impl DepositRejected {
     /// The destination account's refusal, `rejected`, recorded as a step.
-    pub fn follow(
+    pub fn answering(
         rejected: &account::DepositRejected,
         funds_transfer_id: Uuid,
         processed_time: Time,

@@ -22,7 +22,7 @@ pub struct Deposited {
 
 impl Deposited {
     /// The destination account's `deposited`, recorded as a step.
-    pub fn follow(
+    pub fn answering(
         deposited: &account::Deposited,
         funds_transfer_id: Uuid,
         processed_time: Time,

@@ -34,7 +34,7 @@ pub struct Initiated {
 impl Initiated {
     /// The transfer `transfer` asked for, started, with its steps' ids
     /// derived from its id (see `step_ids.rs` for why they are derived).
-    pub fn follow(transfer: &Transfer, processed_time: Time) -> Initiated {
+    pub fn answering(transfer: &Transfer, processed_time: Time) -> Initiated {
         let id = transfer.funds_transfer_id;
         Initiated {
             funds_transfer_id: transfer.funds_transfer_id,

@@ -9,9 +9,10 @@
 //! Rejected                                                (refused outright)
 //! ```
 //!
-//! Each event is made by following the message it records: `Initiated` and
-//! `Rejected` follow the `Transfer`, the others follow the account's answer
-//! (`Withdrawn::follow(&withdrawn, funds_transfer_id, processed_time)`).
+//! Each event is made from the message it answers: `Initiated` and
+//! `Rejected` from the `Transfer`, the others from the account's answer
+//! (`Withdrawn::answering(&withdrawn, funds_transfer_id, processed_time)`),
+//! and written as a message that follows it (`NewMessage::follow`).
 //! `time` is when the step happened where it happened (the account's own
 //! processed time); `processed_time` is when this component recorded it.
 //!

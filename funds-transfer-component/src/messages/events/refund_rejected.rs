@@ -32,7 +32,7 @@ pub struct RefundRejected {
 
 impl RefundRejected {
     /// The source account's refusal of the refund, `rejected`.
-    pub fn follow(
+    pub fn answering(
         rejected: &account::DepositRejected,
         funds_transfer_id: Uuid,
         processed_time: Time,

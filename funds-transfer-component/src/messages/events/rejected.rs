@@ -24,7 +24,11 @@ pub struct Rejected {
 
 impl Rejected {
     /// The transfer `transfer` asked for, refused for `reason`.
-    pub fn follow(transfer: &Transfer, reason: RejectionReason, processed_time: Time) -> Rejected {
+    pub fn answering(
+        transfer: &Transfer,
+        reason: RejectionReason,
+        processed_time: Time,
+    ) -> Rejected {
         Rejected {
             funds_transfer_id: transfer.funds_transfer_id,
             withdrawal_account_id: transfer.withdrawal_account_id,

@@ -24,7 +24,7 @@ pub struct ReleaseRejected {
 
 impl ReleaseRejected {
     /// The chosen account's refusal, `rejected`.
-    pub fn follow(
+    pub fn answering(
         rejected: &account::DepositRejected,
         funds_transfer_id: Uuid,
         processed_time: Time,

@@ -25,7 +25,7 @@ pub struct ReleaseRequested {
 
 impl ReleaseRequested {
     /// The release `release` asked for, of the `amount` held.
-    pub fn follow(
+    pub fn answering(
         release: &ReleaseHeldRefund,
         amount: Money,
         processed_time: Time,

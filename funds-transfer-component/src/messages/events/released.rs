@@ -23,7 +23,7 @@ pub struct Released {
 
 impl Released {
     /// The chosen account's `deposited`, closing the transfer.
-    pub fn follow(
+    pub fn answering(
         deposited: &account::Deposited,
         funds_transfer_id: Uuid,
         processed_time: Time,

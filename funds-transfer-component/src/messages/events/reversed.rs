@@ -22,7 +22,7 @@ pub struct Reversed {
 impl Reversed {
     /// The source account's `refunded` (its `Deposited` of the refund),
     /// undoing a transfer the destination refused for `reason`.
-    pub fn follow(
+    pub fn answering(
         refunded: &account::Deposited,
         reason: Reason,
         funds_transfer_id: Uuid,

@@ -18,7 +18,7 @@ pub struct Transferred {
 
 impl Transferred {
     /// The transfer, complete with the destination's `deposited`.
-    pub fn follow(
+    pub fn answering(
         deposited: &account::Deposited,
         funds_transfer_id: Uuid,
         processed_time: Time,

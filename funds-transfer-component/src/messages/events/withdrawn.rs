@@ -22,7 +22,7 @@ pub struct Withdrawn {
 
 impl Withdrawn {
     /// The source account's `withdrawn`, recorded as a step of the transfer.
-    pub fn follow(
+    pub fn answering(
         withdrawn: &account::Withdrawn,
         funds_transfer_id: Uuid,
         processed_time: Time,

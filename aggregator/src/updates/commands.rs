@@ -1,6 +1,6 @@
 //! The commands view's requests, from `account:command` and
 //! `fundsTransfer:command`. (The answers come with the events: see the
-//! accounts and transfers projections.)
+//! accounts and transfers updates.)
 
 use account_component::messages::commands::{Close, Deposit, Open, Withdraw};
 use account_component::streams as account_streams;
