@@ -1,8 +1,7 @@
-//! Why the aggregator stopped, and how it waits out the failures that pass.
+//! Why the aggregator stopped, and which failures it waits out.
 
 use messaging::StoreError;
-use messaging::consumer::Backoff;
-use tokio_util::sync::CancellationToken;
+use messaging::consumer::Transient;
 
 /// Why the aggregator stopped.
 #[derive(Debug, thiserror::Error)]
@@ -24,41 +23,15 @@ pub enum AggregatorError {
     ViewsInUse { instance: String, seen_ago_ms: i64 },
 }
 
-impl AggregatorError {
+impl Transient for AggregatorError {
     /// Would trying again later help (a database restarting, a connection
-    /// lost)?
-    pub fn is_transient(&self) -> bool {
+    /// lost)? Then the aggregator retries with backoff, as consumers do
+    /// (`messaging::consumer::retry_transient`).
+    fn is_transient(&self) -> bool {
         match self {
             AggregatorError::Views(error) => messaging::store::is_transient(error),
             AggregatorError::Store(error) => error.is_transient(),
             AggregatorError::Panicked(_) | AggregatorError::ViewsInUse { .. } => false,
-        }
-    }
-}
-
-/// Retries `operation` on transient errors with backoff; `Ok(None)` when
-/// shutdown came first.
-pub(crate) async fn retry<T, F, Fut>(
-    shutdown: &CancellationToken,
-    mut operation: F,
-) -> Result<Option<T>, AggregatorError>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<T, AggregatorError>>,
-{
-    let mut backoff = Backoff::default();
-    loop {
-        match operation().await {
-            Ok(value) => return Ok(Some(value)),
-            Err(error) if error.is_transient() => {
-                let delay = backoff.next_delay();
-                tracing::warn!(%error, retry_in_ms = delay.as_millis(), "aggregator retrying");
-                tokio::select! {
-                    () = shutdown.cancelled() => return Ok(None),
-                    () = tokio::time::sleep(delay) => {}
-                }
-            }
-            Err(error) => return Err(error),
         }
     }
 }

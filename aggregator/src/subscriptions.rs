@@ -5,14 +5,14 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use messaging::consumer::{Next, Sleep, Subscription, Waiting};
+use messaging::consumer::{Next, Sleep, Subscription, Waiting, retry_transient};
 use messaging::{Category, CategoryRead, MessageStore};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use views::{ViewDatabase, positions, presence};
 
 use crate::batch;
-use crate::error::{AggregatorError, retry};
+use crate::error::AggregatorError;
 use crate::operations::Operations;
 use crate::updates::Source;
 
@@ -199,7 +199,7 @@ async fn keep_up(
     layers: Layers,
     shutdown: CancellationToken,
 ) -> Result<(), AggregatorError> {
-    let Some(position) = retry(&shutdown, || applied(&views, source)).await? else {
+    let Some(position) = retry_transient(&shutdown, || applied(&views, source)).await? else {
         return Ok(());
     };
     tracing::info!(category = %source.category(), from_global_position = position + 1, "aggregating");
@@ -217,7 +217,8 @@ async fn keep_up(
         match subscription.next(&shutdown).await? {
             Next::Batch(batch) => {
                 let applied =
-                    retry(&shutdown, || batch::apply(&store, &views, source, &batch)).await?;
+                    retry_transient(&shutdown, || batch::apply(&store, &views, source, &batch))
+                        .await?;
                 if applied.is_none() {
                     return Ok(());
                 }

@@ -13,7 +13,7 @@
 //!    names must be parsed exactly as Message DB parses them.
 //! 2. [`Message`], [`Metadata`], [`NewMessage`], [`StoredMessage`]: what a
 //!    message is, going in and coming out, and how `follow` keeps a chain of
-//!    messages traceable.
+//!    messages traceable; [`Command`], a command addressed to its stream.
 //! 3. [`store`]: the message store, its promises, and its three backends
 //!    (Postgres, SQLite, memory).
 //! 4. [`consumer`]: reading a category forever, handing each message to a
@@ -28,6 +28,7 @@
 // component needs, so that `use messaging::{MessageStore, Consumer}` works
 // without knowing the file layout.
 mod clock;
+mod command;
 pub mod consumer;
 pub mod entity_store;
 mod hash;
@@ -44,6 +45,7 @@ mod time;
 pub mod controls;
 
 pub use clock::Clock;
+pub use command::Command;
 pub use consumer::{
     Component, ComponentSettings, Consumer, ConsumerError, ConsumerSettings, Consumers, Handler,
     HandlerError,

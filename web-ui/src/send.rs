@@ -22,34 +22,13 @@
 //! takes that id once. Telling such a person "nothing was sent" would be a
 //! lie that invites a second form with a new id, and the money moving twice.
 
-use account_component::client::AccountCommand;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use funds_transfer_component::client::TransferCommand;
-use messaging::{MessageStore, StoreError};
+use messaging::{Command, MessageStore, StoreError};
 
 use crate::error::AppError;
 use crate::form_id::FormId;
 use crate::pages::{self, ResendPage};
-
-/// A command a form sends, through its component's client.
-#[derive(Debug)]
-pub enum FormCommand {
-    Account(AccountCommand),
-    Transfer(TransferCommand),
-}
-
-impl From<AccountCommand> for FormCommand {
-    fn from(command: AccountCommand) -> Self {
-        FormCommand::Account(command)
-    }
-}
-
-impl From<TransferCommand> for FormCommand {
-    fn from(command: TransferCommand) -> Self {
-        FormCommand::Transfer(command)
-    }
-}
 
 /// A form as it was posted: where to, and its fields, so that it can be
 /// offered again exactly as it was.
@@ -67,16 +46,13 @@ pub struct PostedForm {
 /// offered again.
 pub async fn send(
     store: &MessageStore,
-    command: impl Into<FormCommand>,
+    command: Command,
     form_id: FormId,
     page: &str,
     form: PostedForm,
 ) -> Result<Response, AppError> {
     let message_id = form_id.message_id();
-    let sent = match command.into() {
-        FormCommand::Account(command) => command.with_message_id(message_id).send(store).await,
-        FormCommand::Transfer(command) => command.with_message_id(message_id).send(store).await,
-    };
+    let sent = command.with_message_id(message_id).send(store).await;
     let location = format!("{page}?command={message_id}");
     match sent {
         Ok(_) => Ok(see_other(&location)),

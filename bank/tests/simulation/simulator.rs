@@ -21,6 +21,7 @@ use std::fmt;
 use account_component::streams as account_streams;
 use bank::audit::{Expect, audit, views_agree_with_the_streams};
 use funds_transfer_component::streams as transfer_streams;
+use messaging::consumer::Transient;
 use messaging::store::WriteFailure;
 use messaging::{ConsumerGroup, ExpectedVersion, Metadata, NewMessage};
 use test_processes::Dice;

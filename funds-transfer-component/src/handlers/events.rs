@@ -2,7 +2,9 @@
 
 use account_component::client::AccountCommand;
 use account_component::messages::commands::{Deposit, Withdraw};
-use messaging::{Clock, EntityStore, Handler, HandlerError, Message, MessageStore, StoredMessage};
+use messaging::{
+    Clock, Command, EntityStore, Handler, HandlerError, Message, MessageStore, StoredMessage,
+};
 
 use super::transfer_of;
 use crate::messages::events::{DepositRejected, Initiated, ReleaseRequested, Withdrawn};
@@ -136,11 +138,7 @@ impl EventHandler {
 
     /// Sends an account command caused by `message` and correlated with the
     /// transfer, so that the account's answer finds its way back here.
-    async fn send(
-        &self,
-        command: AccountCommand,
-        message: &StoredMessage,
-    ) -> Result<(), HandlerError> {
+    async fn send(&self, command: Command, message: &StoredMessage) -> Result<(), HandlerError> {
         let transfer_stream = streams::transfer_stream(transfer_of(message)?);
         command
             .following(message)?

@@ -80,15 +80,28 @@ pub(super) async fn handle<H: Handler>(
     }
 }
 
-/// Runs `operation` until it succeeds, retrying transient store errors with
+/// An error that says whether trying again later could help: a database
+/// restarting, a connection lost.
+pub trait Transient: std::fmt::Display {
+    fn is_transient(&self) -> bool;
+}
+
+impl Transient for StoreError {
+    fn is_transient(&self) -> bool {
+        StoreError::is_transient(self)
+    }
+}
+
+/// Runs `operation` until it succeeds, retrying transient errors with
 /// backoff. `Ok(None)` means shutdown came first.
-pub async fn retry_transient<T, F, Fut>(
+pub async fn retry_transient<T, E, F, Fut>(
     shutdown: &CancellationToken,
     mut operation: F,
-) -> Result<Option<T>, StoreError>
+) -> Result<Option<T>, E>
 where
+    E: Transient,
     F: FnMut() -> Fut,
-    Fut: Future<Output = Result<T, StoreError>>,
+    Fut: Future<Output = Result<T, E>>,
 {
     let mut backoff = Backoff::default();
     loop {
@@ -96,7 +109,7 @@ where
             Ok(value) => return Ok(Some(value)),
             Err(error) if error.is_transient() => {
                 let delay = backoff.next_delay();
-                tracing::warn!(%error, retry_in_ms = delay.as_millis(), "store unavailable; retrying");
+                tracing::warn!(%error, retry_in_ms = delay.as_millis(), "unavailable; retrying");
                 tokio::select! {
                     () = shutdown.cancelled() => return Ok(None),
                     () = tokio::time::sleep(delay) => {}

@@ -74,7 +74,7 @@ pub use batches::{BatchHandled, HandleBatch, HandleOne, InOrder};
 pub use component::{Component, ComponentSettings, Consumers, run_together};
 pub use dead_letter::{DeadLetterStream, DeadLettered};
 pub use error::ConsumerError;
-pub use failure_policy::{Handled, retry_transient};
+pub use failure_policy::{Handled, Transient, retry_transient};
 pub use handler::{Handler, HandlerError};
 pub use lag::{LAG_LIMIT, lag};
 pub use position_store::{PositionStore, Recorded};

@@ -11,6 +11,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use messaging::Command;
 use views::accounts::Account;
 
 use super::accounts::{no_such_account, opened_account, refuse};
@@ -124,7 +125,7 @@ async fn send_amount(
 async fn send_to(
     state: &AppState,
     account: &Account,
-    command: AccountCommand,
+    command: Command,
     form_id: FormId,
     action: &str,
     fields: Vec<(&'static str, String)>,

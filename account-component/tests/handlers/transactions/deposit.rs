@@ -197,9 +197,11 @@ async fn a_handler_with_a_stale_cache_decides_on_the_latest_version() {
         .expect("written");
     store.as_memory().expect("memory").clear_writes();
 
-    // The cache is behind, but the fetch reads past it; so the decision is
-    // made on the latest version and succeeds.
-    transactions(&store)
+    // The same handler, its cache now behind the stream: the fetch reads
+    // past the cache, so the decision is made on the latest version and
+    // succeeds. (A fetch that trusted its cache would write at version 2,
+    // be refused, and fail here.)
+    handler
         .handle(&stale)
         .await
         .expect("handled on fresh state");
