@@ -1,0 +1,104 @@
+//! The accounts view: each account event's change to its account's row.
+
+use account_component::controls::{events, id, time};
+use account_component::messages::Reason;
+use account_component::messages::events::CloseRejected;
+use account_component::{Money, streams};
+use views::accounts::{Account, AccountStatus};
+
+use super::Given;
+
+fn stream() -> messaging::StreamName {
+    streams::account_stream(id::account())
+}
+
+async fn row(given: &Given) -> Account {
+    given
+        .read()
+        .account(id::account())
+        .await
+        .expect("read")
+        .expect("a row")
+}
+
+/// An account opened, with 10.00 in it.
+async fn open_with_ten() -> Given {
+    let given = Given::new().await;
+    given.applied(&stream(), &events::opened()).await;
+    let ten = events::deposited(id::account(), Money::from_cents(1_000), 2);
+    given.applied(&stream(), &ten).await;
+    given
+}
+
+#[tokio::test]
+async fn opened_opens_the_row_with_its_holder() {
+    let given = Given::new().await;
+    given.applied(&stream(), &events::opened()).await;
+    let row = row(&given).await;
+    assert_eq!(row.status, AccountStatus::Open);
+    assert_eq!(row.holder_name.as_deref(), Some("Ada Lovelace"));
+    assert_eq!(row.opened_time, Some(time::processed()));
+}
+
+#[tokio::test]
+async fn deposited_raises_the_balance() {
+    let given = open_with_ten().await;
+    let more = events::deposited(id::account(), Money::from_cents(250), 3);
+    given.applied(&stream(), &more).await;
+    assert_eq!(row(&given).await.balance, Money::from_cents(1_250));
+}
+
+#[tokio::test]
+async fn withdrawn_lowers_the_balance() {
+    let given = open_with_ten().await;
+    let less = events::withdrawn(id::account(), Money::from_cents(250), 3);
+    given.applied(&stream(), &less).await;
+    assert_eq!(row(&given).await.balance, Money::from_cents(750));
+}
+
+#[tokio::test]
+async fn a_refused_deposit_leaves_the_balance() {
+    let given = open_with_ten().await;
+    let refused = events::deposit_rejected(Reason::AccountClosed, 3);
+    given.applied(&stream(), &refused).await;
+    assert_eq!(row(&given).await.balance, Money::from_cents(1_000));
+}
+
+#[tokio::test]
+async fn a_refused_withdrawal_leaves_the_balance() {
+    let given = open_with_ten().await;
+    let refused = events::withdrawal_rejected(Reason::InsufficientFunds, 3);
+    given.applied(&stream(), &refused).await;
+    assert_eq!(row(&given).await.balance, Money::from_cents(1_000));
+}
+
+#[tokio::test]
+async fn closed_closes_the_row() {
+    let given = Given::new().await;
+    given.applied(&stream(), &events::opened()).await;
+    given.applied(&stream(), &events::closed(3)).await;
+    let row = row(&given).await;
+    assert_eq!(row.status, AccountStatus::Closed);
+    assert_eq!(row.closed_time, Some(time::processed()));
+}
+
+#[tokio::test]
+async fn a_refused_close_leaves_the_row_open() {
+    let given = open_with_ten().await;
+    let refused = CloseRejected {
+        account_id: id::account(),
+        reason: Reason::BalanceNotZero,
+        time: time::example(),
+        processed_time: time::processed(),
+        sequence: 3,
+    };
+    given.applied(&stream(), &refused).await;
+    assert_eq!(row(&given).await.status, AccountStatus::Open);
+}
+
+#[tokio::test]
+async fn a_deposit_applied_again_raises_the_balance_once() {
+    let given = open_with_ten().await;
+    given.rewound().await;
+    assert_eq!(row(&given).await.balance, Money::from_cents(1_000));
+}
