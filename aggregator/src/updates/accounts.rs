@@ -193,7 +193,7 @@ fn answer(decoded: &Decoded, event: &StoredMessage) -> Option<Answer> {
 
 /// Applies one event to the account rows; returns the statement line it
 /// adds, if any. Does nothing when the row has seen the event already.
-fn apply(
+fn update(
     rows: &mut BTreeMap<Uuid, Account>,
     decoded: &Decoded,
     event: &StoredMessage,
@@ -275,7 +275,7 @@ pub async fn apply_batch<'a>(
     let mut lines = Vec::new();
     let mut answers = Vec::new();
     for (event, found) in decoded {
-        match apply(&mut rows, &found, event) {
+        match update(&mut rows, &found, event) {
             Ok(line) => {
                 lines.extend(line);
                 answers.extend(answer(&found, event));

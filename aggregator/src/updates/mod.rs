@@ -1,17 +1,21 @@
-//! Projections: how each batch of events changes the views.
+//! View updates: what each event changes in the views.
 //!
-//! One module per source category. A batch is applied inside the
-//! transaction that also records the aggregator's position, and it is
-//! idempotent by source position: a row skips any event at or below the
-//! last one it applied, statement lines are keyed by the event's position,
-//! and a command keeps its first request and its first answer. Applying a
-//! batch twice changes nothing.
+//! One module per source category. In each, `update` is the lesson: one
+//! event, applied to the rows it touches, in memory; a plain function with
+//! no database, whose every case is specified in
+//! `aggregator/tests/views/updates/`. Each update is idempotent by source
+//! position: a row skips any event at or below the last one it applied,
+//! statement lines are keyed by the event's position, and a command keeps
+//! its first request and its first answer. Applying an event twice changes
+//! nothing.
 //!
-//! Each module *folds* its batch: it reads the rows the batch touches once,
-//! applies the events to them in memory, in order, and writes the changed
-//! rows back through the `views` crate, which writes many rows in one
-//! statement. One statement per event would spend the aggregator's time
-//! waiting for round trips.
+//! `apply_batch` runs the updates of a batch, in order, inside the
+//! transaction that also records the aggregator's position (`batch.rs`):
+//! it reads the rows the batch touches once, updates them in memory, and
+//! writes the changed rows back through the `views` crate, many rows per
+//! statement. A batch of one is the plain path; bigger batches only save
+//! round trips, and come out the same (a rebuild equals the live views row
+//! for row, `tests/views/rebuilds.rs`).
 
 pub mod accounts;
 pub mod commands;

@@ -241,7 +241,7 @@ fn decode(event: &StoredMessage) -> Result<Option<Decoded>, MessageError> {
 /// Applies one event; returns the answer to a command when the event
 /// answers one (`Initiated` or `Rejected` a `Transfer`, the end of a release
 /// a `ReleaseHeldRefund`).
-fn apply(rows: &mut BTreeMap<Uuid, Transfer>, decoded: Decoded, position: i64) -> Option<Answer> {
+fn update(rows: &mut BTreeMap<Uuid, Transfer>, decoded: Decoded, position: i64) -> Option<Answer> {
     let id = decoded.funds_transfer_id;
     match decoded.change {
         Change::Start {
@@ -353,7 +353,7 @@ pub async fn apply_batch<'a>(
     let before = rows.clone();
     let mut answers = Vec::new();
     for (event, found) in decoded {
-        answers.extend(apply(&mut rows, found, event.global_position));
+        answers.extend(update(&mut rows, found, event.global_position));
     }
     let changed = rows
         .iter()

@@ -4,7 +4,11 @@ use std::future::Future;
 
 use crate::{FetchError, MessageError, StoreError, StoredMessage};
 
-/// Handles the messages of one category, one at a time, in order.
+/// Handles the messages of one category. The plain consumer hands them over
+/// one at a time, in the category's order; the lanes layer hands over
+/// several entities' at once, each entity's still in order, and so a handler
+/// may rely on the order of one entity's messages, never on the order
+/// between entities.
 ///
 /// A handler must be *idempotent*: the consumer guarantees every message is
 /// handled at least once, not exactly once. After a crash between a handler's
