@@ -142,7 +142,11 @@ async fn run(layout: Layout, operations: usize) {
     eprintln!("{}", String::from_utf8_lossy(&printed));
 
     let views = Views::new(&bank.views);
-    let (expected, tally) = world.ledger.expected(&views).await.expect("the outcomes");
+    let (expected, tally) = world
+        .ledger
+        .expected(&views, &bank.store)
+        .await
+        .expect("the outcomes");
     let differences = differences_from_the_ledger(&bank, &expected).await;
     let parked = faults::parked_by_components(&bank.store)
         .await

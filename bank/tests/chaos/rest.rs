@@ -39,7 +39,7 @@ async fn still_busy(
     ledger: &Ledger,
 ) -> anyhow::Result<Option<String>> {
     let read = Views::new(views);
-    if let Some(op) = ledger.first_unanswered(&read).await? {
+    if let Some(op) = ledger.first_unanswered(&read, store).await? {
         return Ok(Some(format!("no outcome in the views yet for {op:?}")));
     }
     if let Some(pending) = read.pending_commands(None).await?.first() {

@@ -25,7 +25,7 @@ pub async fn at_rest(parts: &Parts, ledger: &Ledger) -> Result<Tally, String> {
     }
     let views = Views::new(&parts.views);
     if let Some(op) = ledger
-        .first_unanswered(&views)
+        .first_unanswered(&views, &parts.store)
         .await
         .map_err(|error| error.to_string())?
     {
@@ -34,7 +34,7 @@ pub async fn at_rest(parts: &Parts, ledger: &Ledger) -> Result<Tally, String> {
         ));
     }
     let (expected, tally) = ledger
-        .expected(&views)
+        .expected(&views, &parts.store)
         .await
         .map_err(|error| error.to_string())?;
     // A fresh entity store: no cache of any consumer's can hide anything.

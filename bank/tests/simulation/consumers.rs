@@ -1,11 +1,15 @@
-//! The components' consumers, one step at a time.
+//! The components' consumers, one turn of their loop at a time.
 //!
-//! A real consumer (`messaging::consumer`) is a loop: read a batch from its
-//! position, hand each message to its handler, record the position now and
-//! then, sleep when there is nothing new. Here the simulator *is* that loop:
-//! it decides which consumer takes its next step, and where a step is cut
-//! short by a crash. The handlers, the entity stores, the position and
-//! dead-letter streams are the components' own.
+//! A consumer (`messaging::consumer`) is a loop: start from the recorded
+//! position, then turn after turn, read a batch, hand each message to its
+//! handler under the failure policy, record the position by the rules;
+//! sleep when there is nothing new. Each consumer here is the real one, run
+//! by the simulator a turn at a time ([`Running::step`]): the simulator
+//! decides which consumer turns next, where a crash cuts in, and what time
+//! it is (the consumers' clock is the simulation's, and it does not wait:
+//! its poll interval passes at once, and retries wait no time). The
+//! handlers, the entity stores, the position and dead-letter streams, the
+//! loop and its failure policy are all the bank's own.
 
 use account_component::handlers::commands::CommandHandler as AccountCommands;
 use account_component::handlers::commands::transactions::TransactionHandler;
@@ -14,10 +18,15 @@ use funds_transfer_component::handlers::account::events::AccountEventHandler;
 use funds_transfer_component::handlers::commands::CommandHandler as TransferCommands;
 use funds_transfer_component::handlers::events::EventHandler as TransferEvents;
 use funds_transfer_component::streams as transfer_streams;
-use messaging::consumer::{DeadLetterStream, PositionStore};
+use std::time::Duration;
+
+use futures_util::future::BoxFuture;
+use messaging::consumer::{Backoff, PositionStore, Running, Turn, Waited, Waiting};
 use messaging::{
-    CategoryRead, ConsumerGroup, ConsumerSettings, Handler, HandlerError, StoreError, StoredMessage,
+    CategoryRead, ConsumerError, ConsumerGroup, ConsumerSettings, Handler, HandlerError,
+    StoreError, StoredMessage,
 };
+use tokio_util::sync::CancellationToken;
 
 use crate::setup::Parts;
 
@@ -72,6 +81,7 @@ impl Role {
 }
 
 /// The handler a consumer runs, as its component's `start` builds it.
+#[derive(Debug)]
 enum Handling {
     AccountCommands(AccountCommands),
     AccountTransactions(TransactionHandler),
@@ -109,7 +119,9 @@ impl Handling {
             }
         }
     }
+}
 
+impl Handler for Handling {
     async fn handle(&self, message: &StoredMessage) -> Result<(), HandlerError> {
         match self {
             Handling::AccountCommands(handler) => handler.handle(message).await,
@@ -121,31 +133,26 @@ impl Handling {
     }
 }
 
-/// Where a crash cuts a step short.
+/// Where a crash cuts a consumer's turn short.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CrashPoint {
-    /// With the message read, before the handler runs.
+    /// Before the turn: it reads nothing more.
     BeforeHandling,
-    /// After the handler wrote its event, before the position is recorded:
-    /// the message will be delivered again.
+    /// After the turn handled what it read, before anything more was
+    /// recorded: what it handled since its last recorded position will be
+    /// delivered again.
     AfterHandling,
 }
 
-/// What one step did.
+/// Waits not at all: in a simulation, a poll interval passes the moment a
+/// consumer waits (the simulator moves time itself).
 #[derive(Debug)]
-pub enum Step {
-    /// Nothing new to read.
-    Idle,
-    /// The message was handled (or parked), and the consumer moved past it.
-    Handled(StoredMessage),
-    /// The handler or the store failed in a way worth retrying; the
-    /// consumer will read the message again.
-    Retry(StoredMessage, String),
-    /// The process crashed mid-step and started again from its recorded
-    /// position.
-    Crashed(StoredMessage, CrashPoint),
-    /// A failure no retry can fix: a real consumer would stop here.
-    Stopped(StoredMessage, String),
+struct NoWait;
+
+impl Waiting for NoWait {
+    fn wait<'a>(&'a mut self, _: &'a CancellationToken) -> BoxFuture<'a, Waited> {
+        Box::pin(async { Waited::PollInterval })
+    }
 }
 
 /// One consumer process (or one member of a consumer group).
@@ -153,36 +160,37 @@ pub struct Consumer {
     pub role: Role,
     pub name: String,
     settings: ConsumerSettings,
-    /// The global position of the last message handled, in memory.
-    pub position: i64,
-    handling: Handling,
-    positions: PositionStore,
-    dead_letters: DeadLetterStream,
+    /// The real consumer, started; `None` only in the middle of a restart.
+    running: Option<Running<Handling>>,
+}
+
+/// Never cancelled: a simulated consumer stops by being dropped (a crash)
+/// or stopped ([`Running::stop`]), never by a signal.
+fn never() -> CancellationToken {
+    CancellationToken::new()
 }
 
 impl Consumer {
-    /// Starts a consumer: from its recorded position, like a new process.
+    /// Starts a consumer: from its recorded position, like a new process,
+    /// with a new handler (its cache empty).
     pub async fn start(
         role: Role,
         group: Option<ConsumerGroup>,
         parts: &Parts,
-    ) -> Result<Consumer, StoreError> {
-        let settings = role.settings(group);
-        let positions = PositionStore::new(parts.store.clone(), settings.position_stream()?);
-        let dead_letters = DeadLetterStream::new(
-            parts.store.clone(),
-            settings.dead_letter_stream()?,
-            settings.name(),
-        );
-        let position = positions.get().await?.unwrap_or(0);
+    ) -> Result<Consumer, ConsumerError> {
+        let mut settings = role.settings(group);
+        // Small batches and frequent recordings, so that crashes and
+        // restarts fall everywhere between a read and a recording.
+        settings.batch_size = 3;
+        settings.position_update_interval = 2;
+        settings.backoff = Backoff::new(Duration::ZERO, Duration::ZERO);
+        settings.clock = parts.clock.clone();
+        let running = Some(run(&settings, role, parts).await?);
         Ok(Consumer {
             role,
             name: settings.name(),
             settings,
-            position,
-            handling: Handling::new(role, parts),
-            positions,
-            dead_letters,
+            running,
         })
     }
 
@@ -191,78 +199,110 @@ impl Consumer {
         self.settings.consumer_group
     }
 
-    /// Crashes and starts again: a new handler (its cache empty) and the
-    /// position it last recorded.
-    pub async fn restart(&mut self, parts: &Parts) -> Result<(), StoreError> {
-        self.handling = Handling::new(self.role, parts);
-        self.position = self.positions.get().await?.unwrap_or(0);
+    /// Crashes and starts again: what it handled since its last recorded
+    /// position is forgotten, and its cache with it.
+    pub async fn restart(&mut self, parts: &Parts) -> Result<(), ConsumerError> {
+        self.running = None;
+        self.running = Some(run(&self.settings, self.role, parts).await?);
         Ok(())
     }
 
-    /// Forgets the entities it cached (a cache evicted, say), keeping its
-    /// place.
-    pub fn drop_cache(&mut self, parts: &Parts) {
-        self.handling = Handling::new(self.role, parts);
+    /// Stops as a process asked to stop does (its position recorded), and
+    /// starts again with its cache empty.
+    pub async fn drop_cache(&mut self, parts: &Parts) -> Result<(), ConsumerError> {
+        if let Some(running) = self.running.take() {
+            running.stop().await;
+        }
+        self.restart(parts).await
+    }
+
+    fn running(&mut self) -> &mut Running<Handling> {
+        self.running
+            .as_mut()
+            .expect("a consumer is started again as soon as it stops")
     }
 
     /// The next message it would read, if any.
     pub async fn next_message(&self, parts: &Parts) -> Result<Option<StoredMessage>, StoreError> {
         let read = CategoryRead::new(self.settings.category.clone())
-            .from_global_position(self.position + 1)
+            .from_global_position(
+                self.running
+                    .as_ref()
+                    .map_or(0, |running| running.reading_from()),
+            )
             .batch_size(1)
             .correlation(self.settings.correlation.clone())
             .consumer_group(self.settings.consumer_group);
         Ok(parts.store.read_category(&read).await?.into_iter().next())
     }
 
-    /// Records `position` in the position stream.
-    pub async fn record(&self, position: i64) -> Result<(), StoreError> {
-        self.positions.put(position).await
-    }
-
     /// Rewinds the recorded position to half of it (an operator's mistake,
     /// a restored backup): after a restart the consumer reads those
     /// messages again.
-    pub async fn rewind(&self) -> Result<(), StoreError> {
-        let recorded = self.positions.get().await?.unwrap_or(0);
-        self.positions.put(recorded / 2).await
+    pub async fn rewind(&self, parts: &Parts) -> Result<(), StoreError> {
+        let positions = PositionStore::of(&parts.store, &self.settings)?;
+        let recorded = positions.get().await?.unwrap_or(0);
+        positions.put(recorded / 2).await
     }
 
-    /// One step: read the next message and hand it to the handler, as the
-    /// consumer loop and its failure policy do, unless `crash` cuts it short.
+    /// One turn of the real loop, unless `crash` cuts in before it (the
+    /// consumer restarts instead) or after it (it restarts once the turn is
+    /// done, having recorded no more than the turn did).
     pub async fn step(
         &mut self,
         parts: &Parts,
         crash: Option<CrashPoint>,
-    ) -> Result<Step, StoreError> {
-        let Some(message) = self.next_message(parts).await? else {
-            return Ok(Step::Idle);
-        };
+    ) -> Result<String, ConsumerError> {
         if crash == Some(CrashPoint::BeforeHandling) {
             self.restart(parts).await?;
-            return Ok(Step::Crashed(message, CrashPoint::BeforeHandling));
+            return Ok("crashed before its turn, and restarted".to_string());
         }
-        match self.handling.handle(&message).await {
-            Ok(()) => {}
-            Err(HandlerError::Message(error)) => {
-                if let Err(failed) = self.dead_letters.park(&message, &error).await {
-                    return Ok(Step::Retry(message, failed.to_string()));
-                }
-            }
-            Err(HandlerError::Store(error))
-                if error.is_wrong_expected_version() || error.is_transient() =>
-            {
-                return Ok(Step::Retry(message, error.to_string()));
-            }
-            Err(HandlerError::Store(error)) => {
-                return Ok(Step::Stopped(message, error.to_string()));
-            }
-        }
+        let running = self.running();
+        let from = running.reading_from();
+        let turn = running.step(&never()).await?;
+        let mut line = describe(turn, from, running.reading_from());
         if crash == Some(CrashPoint::AfterHandling) {
             self.restart(parts).await?;
-            return Ok(Step::Crashed(message, CrashPoint::AfterHandling));
+            line.push_str(", then crashed and restarted");
         }
-        self.position = message.global_position;
-        Ok(Step::Handled(message))
+        Ok(line)
+    }
+}
+
+/// A started consumer of `role` with `settings`.
+async fn run(
+    settings: &ConsumerSettings,
+    role: Role,
+    parts: &Parts,
+) -> Result<Running<Handling>, ConsumerError> {
+    let consumer = messaging::Consumer::new(
+        parts.store.clone(),
+        settings.clone(),
+        Handling::new(role, parts),
+    )
+    .waiting_with(Box::new(NoWait));
+    match consumer.start(&never()).await? {
+        Some(running) => Ok(running),
+        None => unreachable!("a token never cancelled cannot have stopped it"),
+    }
+}
+
+/// A turn, as the trace tells it: what it read (from and to which global
+/// position) and what it recorded.
+fn describe(turn: Turn, from: i64, to: i64) -> String {
+    let recorded = |recorded: bool| if recorded { ", position recorded" } else { "" };
+    match turn {
+        Turn::Batch {
+            handled,
+            recorded: r,
+        } => {
+            format!(
+                "handled {handled} read from {from} up to {to}{}",
+                recorded(r)
+            )
+        }
+        Turn::CaughtUp { recorded: r } => format!("caught up at {to}{}", recorded(r)),
+        Turn::Idle { recorded: r } => format!("nothing new{}", recorded(r)),
+        Turn::Stopped => "stopped".to_string(),
     }
 }

@@ -28,7 +28,7 @@ use test_processes::Dice;
 
 use crate::aggregation::Aggregation;
 use crate::checks;
-use crate::consumers::{Consumer, CrashPoint, Role, Step};
+use crate::consumers::{Consumer, CrashPoint, Role};
 use crate::ledger::Tally;
 use crate::setup::{Parts, StoreKind};
 use crate::workload::{Workload, new_id};
@@ -255,40 +255,14 @@ impl Simulation {
         };
         let consumer = &mut self.consumers[index];
         let name = consumer.name.clone();
-        let step = consumer
-            .step(&self.parts, crash)
-            .await
-            .map_err(|error| format!("{name} could not read: {error}"))?;
-        let line = match step {
-            Step::Idle => return Ok(format!("{name}: nothing new")),
-            Step::Handled(message) => {
-                // A real consumer records its position every so many
-                // messages; here, one time in three.
-                let recorded = if self.dice.below(3) == 0 {
-                    let position = consumer.position;
-                    match consumer.record(position).await {
-                        Ok(()) => ", position recorded",
-                        Err(_) => ", position not recorded (the write failed)",
-                    }
-                } else {
-                    ""
-                };
-                format!("{name}: handled {}{recorded}", describe(&message))
-            }
-            Step::Retry(message, why) => {
-                format!("{name}: will retry {} ({why})", describe(&message))
-            }
-            Step::Crashed(message, point) => {
-                format!("{name}: crashed {point:?} {}", describe(&message))
-            }
-            Step::Stopped(message, why) => {
-                return Err(format!(
-                    "{name} stopped on {}: {why} (a failure no retry can fix)",
-                    describe(&message)
-                ));
-            }
-        };
-        Ok(line)
+        match consumer.step(&self.parts, crash).await {
+            Ok(line) => Ok(format!("{name}: {line}")),
+            // A transient failure is retried inside the turn, by the
+            // failure policy; what comes out is a failure no retry can fix.
+            Err(error) => Err(format!(
+                "{name} stopped: {error} (a failure no retry can fix)"
+            )),
+        }
     }
 
     async fn aggregation_step(&mut self) -> Result<String, String> {
@@ -339,8 +313,11 @@ impl Simulation {
             }
             3 => {
                 let target = &mut self.consumers[consumer];
-                let rewound = target.rewind().await;
-                target.restart(&self.parts).await.map_err(failed)?;
+                let rewound = target.rewind(&self.parts).await;
+                target
+                    .restart(&self.parts)
+                    .await
+                    .map_err(|error| error.to_string())?;
                 self.outcome.faults.rewinds += 1;
                 match rewound {
                     Ok(()) => format!("fault: {} rewound and restarted", target.name),
@@ -354,7 +331,7 @@ impl Simulation {
                 let (role, group) = (original.role, original.group());
                 let twin = Consumer::start(role, group, &self.parts)
                     .await
-                    .map_err(failed)?;
+                    .map_err(|error| error.to_string())?;
                 let line = format!("fault: a second {} starts", twin.name);
                 self.consumers.push(twin);
                 self.outcome.faults.duplicates += 1;
@@ -369,7 +346,10 @@ impl Simulation {
             },
             6 => {
                 let target = &mut self.consumers[consumer];
-                target.drop_cache(&self.parts);
+                target
+                    .drop_cache(&self.parts)
+                    .await
+                    .map_err(|error| error.to_string())?;
                 self.outcome.faults.caches_dropped += 1;
                 format!("fault: {} drops its cache", target.name)
             }
@@ -510,12 +490,4 @@ impl Simulation {
         }
         Ok(())
     }
-}
-
-/// A message, as the trace names it.
-fn describe(message: &messaging::StoredMessage) -> String {
-    format!(
-        "{} at {} ({})",
-        message.message_type, message.global_position, message.stream_name
-    )
 }

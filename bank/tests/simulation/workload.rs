@@ -1,8 +1,11 @@
 //! The clients: they open accounts, deposit, withdraw, transfer, empty and
 //! close accounts, and release money the bank holds; now and then they send
 //! a command again, as a double click (the same message) or a client that
-//! timed out (the same command in a new message) would. Every command they
-//! know was stored goes into the ledger.
+//! timed out (the same command in a new message) would. One of them is an
+//! attacker, who reads a transfer's step ids off the store and sends
+//! commands of its own under them; and the operator sometimes releases the
+//! same held money twice. Every command they know was stored goes into the
+//! ledger.
 //!
 //! A write can fail two ways (`messaging::store::WriteFailure`). When
 //! nothing was stored the client gives up, as a person told "nothing was
@@ -10,13 +13,15 @@
 //! the very same message again until the store says it has it: the
 //! protocol the web UI's "may have been sent" page asks of a person.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
 use account_component::Money;
 use account_component::client::AccountCommand;
 use account_component::messages::commands::{Close, Deposit, Open, Withdraw};
 use funds_transfer_component::client::TransferCommand;
 use funds_transfer_component::messages::commands::{ReleaseHeldRefund, Transfer};
+use funds_transfer_component::messages::events::Initiated;
+use funds_transfer_component::streams as transfer_streams;
 use messaging::{ExpectedVersion, NewMessage, StoreError, StreamName};
 use test_processes::Dice;
 use uuid::Uuid;
@@ -54,8 +59,11 @@ pub struct Workload {
     /// Accounts to close once a transfer has taken their money: (account,
     /// transfer).
     leaving: Vec<(Uuid, Uuid)>,
-    /// Transfers whose held money the operator asked to release.
-    releasing: BTreeSet<Uuid>,
+    /// Transfers whose held money the operator asked to release, and the
+    /// account it was to go to.
+    releasing: BTreeMap<Uuid, Uuid>,
+    /// Transfers the clients sent, which the attacker may pick.
+    transfers: Vec<Uuid>,
     /// Sends the store refused before storing them (the client gave up).
     pub given_up: usize,
     /// Sends whose outcome was unknown, later resolved by sending again.
@@ -72,7 +80,8 @@ impl Workload {
             unknown: Vec::new(),
             closing: Vec::new(),
             leaving: Vec::new(),
-            releasing: BTreeSet::new(),
+            releasing: BTreeMap::new(),
+            transfers: Vec::new(),
             given_up: 0,
             unknown_outcomes: 0,
         }
@@ -97,6 +106,9 @@ impl Workload {
         self.remaining -= 1;
         if !self.stored.is_empty() && dice.below(10) == 0 {
             return self.send_again(parts, dice).await;
+        }
+        if !self.transfers.is_empty() && dice.below(12) == 0 {
+            return self.reuse_an_id(parts, dice).await;
         }
         let amount = Money::from_cents(1 + dice.below(30_000) as i64);
         let account = self.pick(dice);
@@ -189,6 +201,7 @@ impl Workload {
             amount,
             time: parts.clock.now(),
         };
+        self.transfers.push(transfer.funds_transfer_id);
         let command = TransferCommand::transfer(&transfer)?.with_message_id(new_id(dice));
         let op = Op::Transfer {
             id: transfer.funds_transfer_id,
@@ -353,10 +366,19 @@ impl Workload {
         dice: &mut Dice,
     ) -> anyhow::Result<Option<String>> {
         let views = Views::new(&parts.views);
+        // Now and then the operator, unsure the first went through, sends
+        // a release of money already being released, to the same account:
+        // the bank must pay it out once.
+        if let Some((&transfer, &account)) = self.releasing.iter().next()
+            && dice.below(4) == 0
+        {
+            let again = self.send_release(parts, dice, transfer, account).await?;
+            return Ok(Some(format!("{again} (released again)")));
+        }
         let held = views.held_transfers().await?;
         let Some(transfer) = held
             .iter()
-            .find(|transfer| !self.releasing.contains(&transfer.funds_transfer_id))
+            .find(|transfer| !self.releasing.contains_key(&transfer.funds_transfer_id))
         else {
             return Ok(None);
         };
@@ -375,21 +397,87 @@ impl Workload {
         let Some(account) = open else {
             return Ok(None);
         };
+        let transfer = transfer.funds_transfer_id;
+        self.releasing.insert(transfer, account);
+        Ok(Some(
+            self.send_release(parts, dice, transfer, account).await?,
+        ))
+    }
+
+    /// Asks for the money `transfer` holds to go to `account`, under a new
+    /// release id.
+    async fn send_release(
+        &mut self,
+        parts: &Parts,
+        dice: &mut Dice,
+        transfer: Uuid,
+        account: Uuid,
+    ) -> anyhow::Result<String> {
         let release = ReleaseHeldRefund {
-            funds_transfer_id: transfer.funds_transfer_id,
+            funds_transfer_id: transfer,
             release_id: new_id(dice),
             account_id: account,
             time: parts.clock.now(),
         };
-        self.releasing.insert(transfer.funds_transfer_id);
         let command = TransferCommand::release_held_refund(&release)?.with_message_id(new_id(dice));
-        let op = Op::Release {
-            transfer: transfer.funds_transfer_id,
-            account,
+        let op = Op::Release { transfer, account };
+        Ok(self
+            .send(parts, command.stream_name(), command.message(), op)
+            .await)
+    }
+
+    /// The attacker: reads a transfer's `Initiated` off the store (as anyone
+    /// can, in the inspector), and sends a small deposit to its destination
+    /// under the transfer's deposit id, or a small withdrawal from its
+    /// source under its withdrawal id. Whichever reaches the account first
+    /// holds the id; the other is refused as an id in use; and the transfer
+    /// still ends, with every cent where it belongs.
+    async fn reuse_an_id(&mut self, parts: &Parts, dice: &mut Dice) -> anyhow::Result<String> {
+        let transfer = self.transfers[dice.below(self.transfers.len() as u64) as usize];
+        let stream = transfer_streams::transfer_stream(transfer);
+        let first = parts.store.read_stream(&stream, 0, 1).await?;
+        let Some(initiated) = first
+            .first()
+            .filter(|message| message.is::<Initiated>())
+            .map(|message| message.decode::<Initiated>())
+            .transpose()?
+        else {
+            return Ok("the attacker found no transfer started yet".to_string());
         };
-        Ok(Some(
-            self.send(parts, command.stream_name(), command.message(), op)
-                .await,
+        let amount = Money::from_cents(1 + dice.below(100) as i64);
+        let deposit = dice.below(2) == 0;
+        let (account, transaction, command) = if deposit {
+            let forged = Deposit {
+                deposit_id: initiated.deposit_id,
+                account_id: initiated.deposit_account_id,
+                amount,
+                time: parts.clock.now(),
+            };
+            let command = AccountCommand::deposit(&forged)?;
+            (forged.account_id, forged.deposit_id, command)
+        } else {
+            let forged = Withdraw {
+                withdrawal_id: initiated.withdrawal_id,
+                account_id: initiated.withdrawal_account_id,
+                amount,
+                time: parts.clock.now(),
+            };
+            let command = AccountCommand::withdraw(&forged)?;
+            (forged.account_id, forged.withdrawal_id, command)
+        };
+        let command = command.with_message_id(new_id(dice));
+        let op = Op::Forged {
+            message_id: command.message().id,
+            account,
+            amount,
+            deposit,
+            transaction,
+        };
+        let sent = self
+            .send(parts, command.stream_name(), command.message(), op)
+            .await;
+        Ok(format!(
+            "the attacker, under transfer {transfer}'s ids: {sent}"
         ))
     }
 

@@ -13,6 +13,12 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use account_component::Money;
+use account_component::messages::Reason;
+use account_component::messages::events::{
+    DepositRejected, Deposited, WithdrawalRejected, Withdrawn,
+};
+use account_component::streams as account_streams;
+use messaging::{Message, MessageStore, StoredMessage};
 use uuid::Uuid;
 use views::Views;
 use views::accounts::AccountStatus;
@@ -49,6 +55,18 @@ pub enum Op {
         transfer: Uuid,
         account: Uuid,
     },
+    /// A deposit or a withdrawal sent under a transaction id read from the
+    /// store, one a transfer had fixed for its own step: the attack the
+    /// derived ids and the reservation's refusal of an id in use stop. Its
+    /// outcome is read from the account's own streams, since the views keep
+    /// one row per transaction id (the first command's).
+    Forged {
+        message_id: Uuid,
+        account: Uuid,
+        amount: Money,
+        deposit: bool,
+        transaction: Uuid,
+    },
 }
 
 /// What the clients sent, and how.
@@ -77,6 +95,8 @@ pub struct Tally {
     pub reversed: usize,
     pub held: usize,
     pub released: usize,
+    /// Commands sent under an id a transfer fixed for its own step.
+    pub forged: usize,
 }
 
 impl Tally {
@@ -94,6 +114,7 @@ impl Tally {
         self.reversed += other.reversed;
         self.held += other.held;
         self.released += other.released;
+        self.forged += other.forged;
     }
 }
 
@@ -104,7 +125,7 @@ impl fmt::Display for Tally {
             formatter,
             "opens {}, deposits {}, withdrawals {}, transfers {} (transferred {}, cancelled {}, \
              reversed {}, refund refused and held {}, released {}), closes {} (closed {}), \
-             releases {}",
+             releases {}, forged ids {}",
             self.opens,
             self.deposits,
             self.withdrawals,
@@ -117,6 +138,7 @@ impl fmt::Display for Tally {
             self.closes,
             self.closed,
             self.releases,
+            self.forged,
         )
     }
 }
@@ -154,9 +176,14 @@ impl Ledger {
     /// The first command sent whose outcome the views do not show yet, if
     /// any. At rest there must be none: a command without an outcome was
     /// lost on the way.
-    pub async fn first_unanswered(&self, views: &Views) -> anyhow::Result<Option<Op>> {
+    pub async fn first_unanswered(
+        &self,
+        views: &Views,
+        store: &MessageStore,
+    ) -> anyhow::Result<Option<Op>> {
         for op in self.ops() {
             let answered = match &op {
+                Op::Forged { .. } => forged_outcome(store, &op).await?.is_some(),
                 Op::Open { account } => views
                     .account(*account)
                     .await?
@@ -196,10 +223,32 @@ impl Ledger {
 
     /// The balance every account must have, given the outcome the bank
     /// reported (in its views) for each command sent; and the tally.
-    pub async fn expected(&self, views: &Views) -> anyhow::Result<(BTreeMap<Uuid, i64>, Tally)> {
+    pub async fn expected(
+        &self,
+        views: &Views,
+        store: &MessageStore,
+    ) -> anyhow::Result<(BTreeMap<Uuid, i64>, Tally)> {
         let mut balances: BTreeMap<Uuid, i64> = BTreeMap::new();
         let mut tally = Tally::default();
         for op in self.ops() {
+            if let Op::Forged {
+                account,
+                amount,
+                deposit,
+                ..
+            } = op
+            {
+                tally.forged += 1;
+                if forged_outcome(store, &op).await? == Some(true) {
+                    let cents = if deposit {
+                        amount.cents()
+                    } else {
+                        -amount.cents()
+                    };
+                    *balances.entry(account).or_default() += cents;
+                }
+                continue;
+            }
             match op {
                 Op::Open { account } => {
                     tally.opens += 1;
@@ -268,6 +317,7 @@ impl Ledger {
                         }
                     }
                 }
+                Op::Forged { .. } => {}
                 Op::Release { transfer, account } => {
                     tally.releases += 1;
                     let paid_into = views
@@ -292,4 +342,80 @@ async fn outcome(views: &Views, message_id: Uuid) -> anyhow::Result<Option<Outco
         .sent_command(message_id)
         .await?
         .and_then(|command| command.outcome))
+}
+
+/// What became of a forged command, from the account's own streams: `None`
+/// while it is not answered; `Some(true)` when it took the transaction id
+/// (it was reserved first) and its money moved; `Some(false)` when it was
+/// refused, for an id in use or any other reason.
+async fn forged_outcome(store: &MessageStore, op: &Op) -> anyhow::Result<Option<bool>> {
+    let Op::Forged {
+        message_id,
+        account,
+        deposit,
+        transaction,
+        ..
+    } = op
+    else {
+        return Ok(None);
+    };
+    let commands = read_all(store, &account_streams::command_stream(*account)).await?;
+    let Some(sent) = commands.iter().find(|message| message.id == *message_id) else {
+        anyhow::bail!("the forged command {message_id} is not in the store");
+    };
+    let reservation = read_all(
+        store,
+        &account_streams::transaction_stream(*account, *transaction),
+    )
+    .await?;
+    let holds_the_id = reservation.first().is_some_and(|reserved| {
+        reserved
+            .metadata()
+            .ok()
+            .and_then(|metadata| metadata.causation_message_global_position)
+            == Some(sent.global_position)
+    });
+    let events = read_all(store, &account_streams::account_stream(*account)).await?;
+    for event in &events {
+        let (id, moved, reason, sequence) = match event.message_type.as_str() {
+            Deposited::TYPE if *deposit => {
+                let e: Deposited = event.decode()?;
+                (e.deposit_id, true, None, e.sequence)
+            }
+            Withdrawn::TYPE if !*deposit => {
+                let e: Withdrawn = event.decode()?;
+                (e.withdrawal_id, true, None, e.sequence)
+            }
+            DepositRejected::TYPE if *deposit => {
+                let e: DepositRejected = event.decode()?;
+                (e.deposit_id, false, Some(e.reason), e.sequence)
+            }
+            WithdrawalRejected::TYPE if !*deposit => {
+                let e: WithdrawalRejected = event.decode()?;
+                (e.withdrawal_id, false, Some(e.reason), e.sequence)
+            }
+            _ => continue,
+        };
+        if id != *transaction {
+            continue;
+        }
+        let in_use = reason == Some(Reason::TransactionIdInUse);
+        if holds_the_id && !in_use {
+            // The account's answer to the reservation it made of this
+            // command.
+            return Ok(Some(moved));
+        }
+        if !holds_the_id && in_use && sequence == sent.global_position {
+            return Ok(Some(false));
+        }
+    }
+    Ok(None)
+}
+
+/// Every message of one stream.
+async fn read_all(
+    store: &MessageStore,
+    stream: &messaging::StreamName,
+) -> anyhow::Result<Vec<StoredMessage>> {
+    Ok(store.read_stream(stream, 0, 10_000).await?)
 }

@@ -9,8 +9,10 @@ use std::time::Duration;
 /// CPU and flood the logs; one that gave up would stop processing until
 /// someone restarted it. Backing off does neither: it keeps trying, less and
 /// less often, and resumes at full speed as soon as the database answers.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub struct Backoff {
+    first: Duration,
+    longest: Duration,
     next: Duration,
 }
 
@@ -19,21 +21,31 @@ const LONGEST: Duration = Duration::from_secs(5);
 
 impl Default for Backoff {
     fn default() -> Self {
-        Backoff { next: FIRST }
+        Backoff::new(FIRST, LONGEST)
     }
 }
 
 impl Backoff {
+    /// Waits from `first`, doubling up to `longest`. (A simulation, which
+    /// owns time, waits not at all: `Duration::ZERO` both.)
+    pub fn new(first: Duration, longest: Duration) -> Backoff {
+        Backoff {
+            first,
+            longest,
+            next: first,
+        }
+    }
+
     /// How long to wait now; the wait after this one is twice as long.
     pub fn next_delay(&mut self) -> Duration {
         let delay = self.next;
-        self.next = (self.next * 2).min(LONGEST);
+        self.next = (self.next * 2).min(self.longest);
         delay
     }
 
     /// Back to the shortest wait, after a success.
     pub fn reset(&mut self) {
-        self.next = FIRST;
+        self.next = self.first;
     }
 }
 

@@ -37,9 +37,9 @@ pub(super) async fn handle<H: Handler>(
     handler: &H,
     message: &StoredMessage,
     dead_letters: &DeadLetterStream,
+    mut backoff: Backoff,
     shutdown: &CancellationToken,
 ) -> Result<Handled, StoreError> {
-    let mut backoff = Backoff::default();
     let mut conflicts: u32 = 0;
     loop {
         let error = match handler.handle(message).await {
@@ -50,7 +50,7 @@ pub(super) async fn handle<H: Handler>(
             HandlerError::Message(error) => {
                 tracing::error!(%error, "cannot handle this message; parking it");
                 let parked =
-                    retry_transient(shutdown, || dead_letters.park(message, &error)).await?;
+                    retry_with(backoff, shutdown, || dead_letters.park(message, &error)).await?;
                 return Ok(match parked {
                     Some(()) => Handled::Done,
                     None => Handled::Stopped,
@@ -96,6 +96,20 @@ impl Transient for StoreError {
 /// backoff. `Ok(None)` means shutdown came first.
 pub async fn retry_transient<T, E, F, Fut>(
     shutdown: &CancellationToken,
+    operation: F,
+) -> Result<Option<T>, E>
+where
+    E: Transient,
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, E>>,
+{
+    retry_with(Backoff::default(), shutdown, operation).await
+}
+
+/// [`retry_transient`], waiting as `backoff` says.
+pub async fn retry_with<T, E, F, Fut>(
+    mut backoff: Backoff,
+    shutdown: &CancellationToken,
     mut operation: F,
 ) -> Result<Option<T>, E>
 where
@@ -103,7 +117,6 @@ where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, E>>,
 {
-    let mut backoff = Backoff::default();
     loop {
         match operation().await {
             Ok(value) => return Ok(Some(value)),

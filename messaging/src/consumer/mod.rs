@@ -36,7 +36,9 @@
 //!
 //! ## Where to read on
 //!
-//! The loop itself is [`Consumer::run`], below. Around it, one file per
+//! The loop itself is [`Consumer::run`], below: [`Consumer::start`] (step 1),
+//! then [`Running::step`] (steps 2 to 4) until shutdown, then
+//! [`Running::stop`]. Around it, one file per
 //! concern: [`Subscription`] (reading, and waiting when there is nothing to
 //! read), `failure_policy.rs` (the list above, in code), `progress.rs` (when
 //! to record the position), [`PositionStore`] and [`DeadLetterStream`] (the
@@ -74,7 +76,7 @@ pub use batches::{BatchHandled, HandleBatch, HandleOne, InOrder};
 pub use component::{Component, ComponentSettings, Consumers, run_together};
 pub use dead_letter::{DeadLetterStream, DeadLettered};
 pub use error::ConsumerError;
-pub use failure_policy::{Handled, Transient, retry_transient};
+pub use failure_policy::{Handled, Transient, retry_transient, retry_with};
 pub use handler::{Handler, HandlerError};
 pub use lag::{LAG_LIMIT, lag};
 pub use position_store::{PositionStore, Recorded};
@@ -135,67 +137,59 @@ impl<H: Handler> Consumer<H> {
     /// that names the message: so a handler's own log lines stay short.
     pub async fn run(self, shutdown: CancellationToken) -> Result<(), ConsumerError> {
         let span = tracing::info_span!("consumer", name = %self.settings.name());
-        self.run_in_span(shutdown).instrument(span).await
+        async move {
+            let Some(mut running) = self.start(&shutdown).await? else {
+                return Ok(());
+            };
+            let outcome = loop {
+                match running.step(&shutdown).await {
+                    Ok(Turn::Stopped) => break Ok(()),
+                    Ok(_) => {}
+                    Err(error) => break Err(error),
+                }
+            };
+            running.stop().await;
+            match &outcome {
+                Ok(()) => tracing::info!("consumer stopped"),
+                Err(error) => tracing::error!(%error, "consumer failed"),
+            }
+            outcome
+        }
+        .instrument(span)
+        .await
     }
 
-    async fn run_in_span(mut self, shutdown: CancellationToken) -> Result<(), ConsumerError> {
+    /// Step 1: where to start, after the last position recorded. `None`
+    /// when `shutdown` came first. (`run` is this, then [`Running::step`]
+    /// until shutdown, then [`Running::stop`]; a simulation calls them one
+    /// at a time.)
+    pub async fn start(
+        mut self,
+        shutdown: &CancellationToken,
+    ) -> Result<Option<Running<H>>, ConsumerError> {
         let store_error = |source| self.store_error(source);
         let positions = PositionStore::of(&self.store, &self.settings).map_err(store_error)?;
         let dead_letters =
             DeadLetterStream::of(&self.store, &self.settings).map_err(store_error)?;
-
-        // 1. Where to start: after the last position recorded.
-        let Some(start) = retry_transient(&shutdown, || positions.start())
+        let backoff = self.settings.backoff;
+        let Some(start) = retry_with(backoff, shutdown, || positions.start())
             .await
             .map_err(store_error)?
         else {
-            return Ok(());
+            return Ok(None);
         };
         tracing::info!(from_global_position = start, "consumer started");
         let read = self.settings.category_read().from_global_position(start);
-        let mut subscription = Subscription::new(self.store.clone(), read, self.take_waiting());
-        let mut progress = Progress::default();
-
-        let outcome = loop {
-            // 2. Read the next batch of the category (waiting, if there is
-            //    nothing new, until there is or the poll interval passes).
-            let next = match subscription.next(&shutdown).await {
-                Ok(next) => next,
-                Err(source) => break Err(self.store_error(source)),
-            };
-            match next {
-                Next::Batch(messages) => {
-                    // 3. Hand each message to the handler, in order.
-                    let handle_one = |message| self.handle(message, &dead_letters, &shutdown);
-                    let (handled, ended) = self.batches.handle(&messages, &handle_one).await;
-                    if let Some(last) = handled.checked_sub(1).and_then(|i| messages.get(i)) {
-                        progress.handled(last.global_position, handled as u64);
-                    }
-                    match ended {
-                        Ok(Handled::Done) => {}
-                        Ok(Handled::Stopped) => break Ok(()),
-                        Err(error) => break Err(error),
-                    }
-                    // 4. Record how far it got, every so often.
-                    if progress.due_after(self.settings.position_update_interval) {
-                        record(&positions, &mut progress, &shutdown).await;
-                    }
-                }
-                Next::CaughtUp if progress.due_on_catching_up() => {
-                    record(&positions, &mut progress, &shutdown).await;
-                }
-                Next::CaughtUp => {}
-                Next::Idle => record(&positions, &mut progress, &shutdown).await,
-                Next::Stopped => break Ok(()),
-            }
-        };
-
-        record_on_the_way_out(&positions, &mut progress).await;
-        match &outcome {
-            Ok(()) => tracing::info!("consumer stopped"),
-            Err(error) => tracing::error!(%error, "consumer failed"),
-        }
-        outcome
+        let subscription =
+            Subscription::new(self.store.clone(), read, self.take_waiting()).retrying(backoff);
+        let progress = Progress::new(self.settings.clock.clone());
+        Ok(Some(Running {
+            consumer: self,
+            positions,
+            dead_letters,
+            subscription,
+            progress,
+        }))
     }
 
     /// The consumer's waiter, for its subscription to wait with (a plain one
@@ -220,8 +214,9 @@ impl<H: Handler> Consumer<H> {
             stream = %message.stream_name,
             global_position = message.global_position,
         );
+        let backoff = self.settings.backoff;
         Box::pin(async move {
-            failure_policy::handle(&self.handler, message, dead_letters, shutdown)
+            failure_policy::handle(&self.handler, message, dead_letters, backoff, shutdown)
                 .instrument(span)
                 .await
                 .map_err(|source| self.failure(message, source))
@@ -247,33 +242,128 @@ impl<H: Handler> Consumer<H> {
     }
 }
 
-/// Records the position reached, if it is not recorded yet. Failing is not
-/// fatal: the position is only where to resume after a restart, and
-/// handlers are idempotent.
-async fn record(positions: &PositionStore, progress: &mut Progress, shutdown: &CancellationToken) {
+/// A consumer that has started: what the loop keeps from one turn to the
+/// next.
+#[derive(Debug)]
+pub struct Running<H> {
+    consumer: Consumer<H>,
+    positions: PositionStore,
+    dead_letters: DeadLetterStream,
+    subscription: Subscription,
+    progress: Progress,
+}
+
+/// What one turn of the loop did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Turn {
+    /// A batch was read; `handled` of its messages, from its start, were
+    /// handled (all of them, unless shutdown came in the middle); the
+    /// position was recorded if `recorded`.
+    Batch { handled: usize, recorded: bool },
+    /// The category has no more messages for now (the position recorded if
+    /// `recorded`).
+    CaughtUp { recorded: bool },
+    /// A poll interval passed with nothing new (the position recorded, if
+    /// there was anything to record).
+    Idle { recorded: bool },
+    /// Shutdown was requested.
+    Stopped,
+}
+
+impl<H: Handler> Running<H> {
+    /// The global position its next read starts from: everything before it
+    /// has been handed out.
+    pub fn reading_from(&self) -> i64 {
+        self.subscription.position()
+    }
+
+    /// One turn of the loop: steps 2 to 4 of the module documentation.
+    pub async fn step(&mut self, shutdown: &CancellationToken) -> Result<Turn, ConsumerError> {
+        // 2. Read the next batch of the category (waiting, if there is
+        //    nothing new, until there is or the poll interval passes).
+        let next = self
+            .subscription
+            .next(shutdown)
+            .await
+            .map_err(|source| self.consumer.store_error(source))?;
+        let Running {
+            consumer,
+            positions,
+            dead_letters,
+            progress,
+            ..
+        } = self;
+        let turn = match next {
+            Next::Batch(messages) => {
+                // 3. Hand each message to the handler, in order.
+                let handle_one = |message| consumer.handle(message, dead_letters, shutdown);
+                let (handled, ended) = consumer.batches.handle(&messages, &handle_one).await;
+                if let Some(last) = handled.checked_sub(1).and_then(|i| messages.get(i)) {
+                    progress.handled(last.global_position, handled as u64);
+                }
+                if ended? == Handled::Stopped {
+                    return Ok(Turn::Stopped);
+                }
+                // 4. Record how far it got, every so often.
+                let due = progress.due_after(consumer.settings.position_update_interval);
+                let recorded =
+                    due && record(positions, progress, consumer.settings.backoff, shutdown).await;
+                Turn::Batch { handled, recorded }
+            }
+            Next::CaughtUp => {
+                let due = progress.due_on_catching_up();
+                let recorded =
+                    due && record(positions, progress, consumer.settings.backoff, shutdown).await;
+                Turn::CaughtUp { recorded }
+            }
+            Next::Idle => Turn::Idle {
+                recorded: record(positions, progress, consumer.settings.backoff, shutdown).await,
+            },
+            Next::Stopped => Turn::Stopped,
+        };
+        Ok(turn)
+    }
+
+    /// One last recording as the consumer stops, even though shutdown was
+    /// requested: a fresh token lets it retry for a few seconds. Failing
+    /// only means some messages are handled again after the restart.
+    pub async fn stop(mut self) {
+        let grace = CancellationToken::new();
+        let backoff = self.consumer.settings.backoff;
+        let recording = record(&self.positions, &mut self.progress, backoff, &grace);
+        if tokio::time::timeout(LAST_RECORDING, recording)
+            .await
+            .is_err()
+        {
+            tracing::warn!("could not record the final position");
+        }
+    }
+}
+
+/// Records the position reached, if it is not recorded yet; whether it
+/// recorded one. Failing is not fatal: the position is only where to resume
+/// after a restart, and handlers are idempotent.
+async fn record(
+    positions: &PositionStore,
+    progress: &mut Progress,
+    backoff: Backoff,
+    shutdown: &CancellationToken,
+) -> bool {
     let Some(position) = progress.unrecorded_position() else {
-        return;
+        return false;
     };
-    match retry_transient(shutdown, || positions.put(position)).await {
-        Ok(Some(())) => progress.recorded(),
-        Ok(None) => {}
-        Err(error) => tracing::warn!(%error, "could not record position"),
+    match retry_with(backoff, shutdown, || positions.put(position)).await {
+        Ok(Some(())) => {
+            progress.recorded();
+            true
+        }
+        Ok(None) => false,
+        Err(error) => {
+            tracing::warn!(%error, "could not record position");
+            false
+        }
     }
 }
 
 /// How long a stopping consumer keeps trying to record its position.
 const LAST_RECORDING: Duration = Duration::from_secs(5);
-
-/// One last recording as the consumer stops, even though shutdown was
-/// requested: a fresh token lets it retry for a few seconds. Failing only
-/// means some messages are handled again after the restart.
-async fn record_on_the_way_out(positions: &PositionStore, progress: &mut Progress) {
-    let grace = CancellationToken::new();
-    let recording = record(positions, progress, &grace);
-    if tokio::time::timeout(LAST_RECORDING, recording)
-        .await
-        .is_err()
-    {
-        tracing::warn!("could not record the final position");
-    }
-}

@@ -11,7 +11,9 @@
 //! - when the category has been quiet for a whole poll interval;
 //! - when the consumer stops.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use crate::{Clock, Time};
 
 /// The shortest time between two recordings on catching up.
 ///
@@ -24,7 +26,7 @@ use std::time::{Duration, Instant};
 pub const CATCH_UP_RECORDING_PAUSE: Duration = Duration::from_secs(1);
 
 /// How far a consumer has got, and how much of that is not yet recorded.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(super) struct Progress {
     /// The global position of the last message handled (of the handled
     /// prefix of the last batch), if any.
@@ -32,10 +34,22 @@ pub(super) struct Progress {
     /// How many messages were handled since the position was last recorded.
     unrecorded: u64,
     /// When the position was last recorded.
-    last_recorded: Option<Instant>,
+    last_recorded: Option<Time>,
+    /// What tells the time.
+    clock: Clock,
 }
 
 impl Progress {
+    /// Nothing handled yet, the time told by `clock`.
+    pub(super) fn new(clock: Clock) -> Progress {
+        Progress {
+            last_handled: None,
+            unrecorded: 0,
+            last_recorded: None,
+            clock,
+        }
+    }
+
     /// `count` more messages were handled, the last at `global_position`.
     pub(super) fn handled(&mut self, global_position: i64, count: u64) {
         self.last_handled = Some(global_position);
@@ -49,8 +63,9 @@ impl Progress {
 
     /// Whether a recording on catching up is due.
     pub(super) fn due_on_catching_up(&self) -> bool {
+        let pause = i64::try_from(CATCH_UP_RECORDING_PAUSE.as_millis()).unwrap_or(i64::MAX);
         self.last_recorded
-            .is_none_or(|at| at.elapsed() >= CATCH_UP_RECORDING_PAUSE)
+            .is_none_or(|at| self.clock.now().unix_milliseconds() - at.unix_milliseconds() >= pause)
     }
 
     /// The position to record, if anything was handled since the last one.
@@ -61,6 +76,6 @@ impl Progress {
     /// The position was recorded just now.
     pub(super) fn recorded(&mut self) {
         self.unrecorded = 0;
-        self.last_recorded = Some(Instant::now());
+        self.last_recorded = Some(self.clock.now());
     }
 }

@@ -2,7 +2,8 @@
 
 use std::time::Duration;
 
-use crate::{Category, CategoryRead, ConsumerGroup, StoreError, StreamName};
+use super::Backoff;
+use crate::{Category, CategoryRead, Clock, ConsumerGroup, StoreError, StreamName};
 
 /// What a consumer reads and how.
 #[derive(Clone, Debug)]
@@ -24,6 +25,12 @@ pub struct ConsumerSettings {
     pub position_update_interval: u64,
     /// How long to sleep after an empty read.
     pub poll_interval: Duration,
+    /// How long to wait before retrying after a transient failure: 100 ms,
+    /// doubling up to 5 s.
+    pub backoff: Backoff,
+    /// Where the time comes from that spaces the recordings of the position
+    /// (`progress.rs`); tests and simulations fix it.
+    pub clock: Clock,
 }
 
 impl ConsumerSettings {
@@ -38,6 +45,8 @@ impl ConsumerSettings {
             batch_size: 100,
             position_update_interval: 100,
             poll_interval: Duration::from_millis(100),
+            backoff: Backoff::default(),
+            clock: Clock::system(),
         }
     }
 

@@ -116,6 +116,12 @@ impl Subscription {
         }
     }
 
+    /// The same subscription, retrying failed reads as `backoff` says.
+    pub fn retrying(mut self, backoff: Backoff) -> Subscription {
+        self.backoff = backoff;
+        self
+    }
+
     /// The global position the next read starts from.
     pub fn position(&self) -> i64 {
         self.read.from_global_position
