@@ -14,9 +14,8 @@ use std::time::Duration;
 
 use account_component::streams as account_streams;
 use bank::audit::{Expect, Report, audit};
-use bank_process::{bank, start, stop};
+use bank_process::{DataFolder, bank, start, stop};
 use http::{deposit, open_and_deposit, wait_for};
-use messaging::controls::sqlite::TemporaryFile;
 use messaging::{Clock, Component, ComponentSettings, MessageStore, StreamName};
 use proptest::prelude::*;
 use tokio_util::sync::CancellationToken;
@@ -245,8 +244,7 @@ const LARGEST: &str = "92233720368547758.07";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bank_audit_passes_after_two_deposits_of_the_largest_amount() {
-    let folder = TemporaryFile::new("audit-largest");
-    let data_dir = folder.path().with_extension("d");
+    let data_dir = DataFolder::new("audit-largest");
     let (running, address) = start(&data_dir).await;
     let first = open_and_deposit(&address, "First", LARGEST).await;
     let second = open_and_deposit(&address, "Second", LARGEST).await;
@@ -278,8 +276,7 @@ async fn bank_audit_passes_after_two_deposits_of_the_largest_amount() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bank_audit_lists_a_parked_command_with_broken_metadata_and_passes() {
-    let folder = TemporaryFile::new("audit-parked");
-    let data_dir = folder.path().with_extension("d");
+    let data_dir = DataFolder::new("audit-parked");
     let (running, address) = start(&data_dir).await;
     let account = open_and_deposit(&address, "Parked", "5").await;
     wait_for(

@@ -10,17 +10,15 @@ mod http;
 use std::process::Stdio;
 use std::time::Duration;
 
-use messaging::controls::sqlite::TemporaryFile;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
 
-use bank_process::{bank, start, start_with, stop};
+use bank_process::{DataFolder, bank, start, start_with, stop};
 use http::{open_and_deposit, request, wait_for};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_bank_serves_the_ui_and_keeps_its_data_across_a_restart() {
-    let folder = TemporaryFile::new("bank-data");
-    let data_dir = folder.path().with_extension("d");
+    let data_dir = DataFolder::new("bank-data");
     let (running, address) = start(&data_dir).await;
     assert!(address.starts_with("127.0.0.1:"), "{address}");
 
@@ -66,7 +64,6 @@ async fn the_bank_serves_the_ui_and_keeps_its_data_across_a_restart() {
     )
     .await;
     stop(running).await;
-    let _ = std::fs::remove_dir_all(&data_dir);
 }
 
 /// With `METRICS_ADDRESS`, the bank serves Prometheus metrics there: every
@@ -74,8 +71,7 @@ async fn the_bank_serves_the_ui_and_keeps_its_data_across_a_restart() {
 /// UI's requests.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_bank_serves_its_metrics_at_the_metrics_address() {
-    let folder = TemporaryFile::new("bank-metrics");
-    let data_dir = folder.path().with_extension("d");
+    let data_dir = DataFolder::new("bank-metrics");
     let metrics = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|listener| listener.local_addr())
         .expect("a free port")
@@ -125,7 +121,6 @@ async fn the_bank_serves_its_metrics_at_the_metrics_address() {
         r#"bank_web_requests_total{method="GET",route="/accounts/{account_id}",status="200"}"#;
     assert!(scraped.body.contains(page), "{}", scraped.body);
     stop(running).await;
-    let _ = std::fs::remove_dir_all(&data_dir);
 }
 
 /// `bank print` read through `head`: the reader closes the pipe after a
@@ -133,8 +128,7 @@ async fn the_bank_serves_its_metrics_at_the_metrics_address() {
 /// A name with no messages says so, and what a name looks like.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn print_ends_quietly_on_a_closed_pipe_and_explains_an_empty_name() {
-    let folder = TemporaryFile::new("bank-print");
-    let data_dir = folder.path().with_extension("d");
+    let data_dir = DataFolder::new("bank-print");
     std::fs::create_dir_all(&data_dir).expect("a data folder");
     let (store_url, _) = bank::databases::embedded_urls(&data_dir);
     let store = messaging::MessageStore::connect(&store_url, 1)
@@ -183,16 +177,15 @@ async fn print_ends_quietly_on_a_closed_pipe_and_explains_an_empty_name() {
     let nothing = bank(&["print", "Account"], &data_dir);
     assert!(nothing.contains("No messages in Account"), "{nothing}");
     assert!(nothing.contains("case-sensitive"), "{nothing}");
-    let _ = std::fs::remove_dir_all(&data_dir);
 }
 
 /// Logs written to a file or a pipe carry no colour codes (they would be
 /// noise there); on a terminal they are coloured.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn logs_off_a_terminal_carry_no_colour_codes() {
-    let folder = TemporaryFile::new("bank-logs");
-    let data_dir = folder.path().with_extension("d");
-    let log = folder.path().with_extension("log");
+    let data_dir = DataFolder::new("bank-logs");
+    std::fs::create_dir_all(&data_dir).expect("a data folder");
+    let log = data_dir.join("stderr.log");
     let mut child = Command::new(env!("CARGO_BIN_EXE_bank"))
         .env("DATA_DIR", &data_dir)
         .env("PORT", "0")
@@ -212,8 +205,6 @@ async fn logs_off_a_terminal_carry_no_colour_codes() {
     let logged = std::fs::read_to_string(&log).expect("the log");
     assert!(logged.contains("consumer started"), "{logged}");
     assert!(!logged.contains('\u{1b}'), "colour codes in: {logged}");
-    let _ = std::fs::remove_dir_all(&data_dir);
-    let _ = std::fs::remove_file(&log);
 }
 
 #[test]

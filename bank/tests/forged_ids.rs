@@ -14,9 +14,8 @@ mod bank_process;
 #[path = "support/http.rs"]
 mod http;
 
-use bank_process::{bank, start, stop};
+use bank_process::{DataFolder, bank, start, stop};
 use http::{deposit, open_and_deposit, request, wait_for};
-use messaging::controls::sqlite::TemporaryFile;
 
 /// What the transfer page shows once a transfer has completed.
 const TRANSFERRED: &str = r#"data-testid="transfer-status">transferred<"#;
@@ -111,8 +110,7 @@ fn audited(data_dir: &std::path::Path) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forms_sent_under_a_transfers_own_ids_while_the_accounts_wait_cannot_hold_its_money() {
-    let folder = TemporaryFile::new("forged-ids-paused");
-    let data_dir = folder.path().with_extension("d");
+    let data_dir = DataFolder::new("forged-ids-paused");
     let (running, address) = start(&data_dir).await;
     let payer = open_and_deposit(&address, "Payer", "100").await;
     let payee = open_and_deposit(&address, "Payee", "1").await;
@@ -157,8 +155,7 @@ async fn forms_sent_under_a_transfers_own_ids_while_the_accounts_wait_cannot_hol
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forms_racing_a_transfers_own_steps_under_its_ids_cannot_hold_its_money() {
     const TRIES: usize = 20;
-    let folder = TemporaryFile::new("forged-ids-racing");
-    let data_dir = folder.path().with_extension("d");
+    let data_dir = DataFolder::new("forged-ids-racing");
     let (running, address) = start(&data_dir).await;
     let payer = open_and_deposit(&address, "Payer", "1000").await;
     let payee = open_and_deposit(&address, "Payee", "1").await;
@@ -202,8 +199,7 @@ async fn forms_racing_a_transfers_own_steps_under_its_ids_cannot_hold_its_money(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_form_id_sent_twice_still_moves_the_money_once() {
-    let folder = TemporaryFile::new("forged-ids-twice");
-    let data_dir = folder.path().with_extension("d");
+    let data_dir = DataFolder::new("forged-ids-twice");
     let (running, address) = start(&data_dir).await;
     let account = open_and_deposit(&address, "Twice", "5").await;
     wait_for(

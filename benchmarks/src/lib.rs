@@ -162,6 +162,15 @@ pub fn print_table(title: &str, rows: &[Row]) {
     }
 }
 
+/// The message store at `url`, installed, with the store layers on (group
+/// commit, notifications after the commit), as the bank's processes open
+/// it: the benchmarks' clients write as the web UI does, so the consumers
+/// they measure wake up as they would in the bank.
+pub async fn layered_store_at(url: &str) -> anyhow::Result<messaging::MessageStore> {
+    messaging::controls::postgres::store_at(url).await;
+    Ok(messaging_layers::connect(url, 10).await?)
+}
+
 /// The Postgres pool behind `store`: the benchmarks measure Postgres, and
 /// some of their preparation is plain SQL.
 pub fn postgres_pool(store: &messaging::MessageStore) -> anyhow::Result<sqlx::PgPool> {

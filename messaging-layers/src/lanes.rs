@@ -123,11 +123,11 @@ mod tests {
     #[test]
     fn one_entitys_messages_share_a_lane_in_order() {
         let batch = [
-            message("account-A", 1),
-            message("accountTransaction-A+T1", 2),
-            message("account-B", 3),
-            message("account:command-A", 4),
-            message("account-C", 5),
+            message("thing-A", 1),
+            message("thingPart-A+T1", 2),
+            message("thing-B", 3),
+            message("thing:command-A", 4),
+            message("thing-C", 5),
         ];
         let lanes = split(&batch, 8);
         let lane_of = |index: usize| lanes.iter().position(|lane| lane.contains(&index));

@@ -76,10 +76,10 @@ mod tests {
     #[test]
     fn keys_are_eventides_camel_case_keys() {
         let metadata = Metadata {
-            causation_message_stream_name: Some("account:command-1".into()),
+            causation_message_stream_name: Some("thing:command-1".into()),
             causation_message_position: Some(3),
             causation_message_global_position: Some(42),
-            correlation_stream_name: Some("fundsTransfer-7".into()),
+            correlation_stream_name: Some("delivery-7".into()),
             reply_stream_name: Some("reply-1".into()),
             schema_version: Some("1".into()),
         };
@@ -105,9 +105,9 @@ mod tests {
     #[test]
     fn the_correlation_category_is_the_category_of_the_correlation_stream() {
         let metadata = Metadata {
-            correlation_stream_name: Some("fundsTransfer-7".into()),
+            correlation_stream_name: Some("delivery-7".into()),
             ..Metadata::default()
         };
-        assert_eq!(metadata.correlation_category(), Some("fundsTransfer"));
+        assert_eq!(metadata.correlation_category(), Some("delivery"));
     }
 }

@@ -209,79 +209,77 @@ mod tests {
 
     #[test]
     fn the_category_is_the_part_before_the_first_dash() {
-        assert_eq!(name("account-123").category(), "account");
-        assert_eq!(name("account:command-123").category(), "account:command");
-        assert_eq!(name("account-1-2-3").category(), "account");
-        assert_eq!(name("account").category(), "account");
+        assert_eq!(name("thing-123").category(), "thing");
+        assert_eq!(name("thing:command-123").category(), "thing:command");
+        assert_eq!(name("thing-1-2-3").category(), "thing");
+        assert_eq!(name("thing").category(), "thing");
     }
 
     #[test]
     fn the_id_is_everything_after_the_first_dash() {
-        assert_eq!(name("account-123").id(), Some("123"));
-        assert_eq!(name("account-1-2-3").id(), Some("1-2-3"));
-        assert_eq!(name("account-123+abc").id(), Some("123+abc"));
-        assert_eq!(name("account").id(), None);
+        assert_eq!(name("thing-123").id(), Some("123"));
+        assert_eq!(name("thing-1-2-3").id(), Some("1-2-3"));
+        assert_eq!(name("thing-123+abc").id(), Some("123+abc"));
+        assert_eq!(name("thing").id(), None);
     }
 
     #[test]
     fn the_cardinal_id_is_the_id_up_to_the_first_plus() {
-        assert_eq!(name("account-123+abc").cardinal_id(), Some("123"));
-        assert_eq!(name("account-123").cardinal_id(), Some("123"));
-        assert_eq!(name("account+position").cardinal_id(), None);
+        assert_eq!(name("thing-123+abc").cardinal_id(), Some("123"));
+        assert_eq!(name("thing-123").cardinal_id(), Some("123"));
+        assert_eq!(name("thing+position").cardinal_id(), None);
     }
 
     #[test]
     fn a_name_without_a_dash_is_a_category() {
-        assert!(name("account").is_category());
-        assert!(name("account:command+position").is_category());
-        assert!(!name("account-1").is_category());
+        assert!(name("thing").is_category());
+        assert!(name("thing:command+position").is_category());
+        assert!(!name("thing-1").is_category());
     }
 
     #[test]
     fn a_category_with_a_dash_is_refused() {
-        assert!(Category::new("account-x").is_err());
+        assert!(Category::new("thing-x").is_err());
         assert!(Category::new("").is_err());
-        assert!(Category::new("account:command").is_ok());
+        assert!(Category::new("thing:command").is_ok());
     }
 
     #[test]
     fn category_types_follow_eventide_notation() {
-        let account = Category::new("account").expect("valid");
-        assert_eq!(account.with_type("command").as_str(), "account:command");
+        let thing = Category::new("thing").expect("valid");
+        assert_eq!(thing.with_type("command").as_str(), "thing:command");
         assert_eq!(
-            account.with_type("command").with_type("snapshot").as_str(),
-            "account:command+snapshot"
+            thing.with_type("command").with_type("snapshot").as_str(),
+            "thing:command+snapshot"
         );
     }
 
     #[test]
     fn a_uuid_stream_keeps_the_whole_uuid_as_its_id() {
         let id = Uuid::from_u128(0x5d1f_0000_0000_4000_8000_0000_0000_0001);
-        let stream = Category::new("account").expect("valid").stream(id);
-        assert_eq!(stream.category(), "account");
+        let stream = Category::new("thing").expect("valid").stream(id);
+        assert_eq!(stream.category(), "thing");
         assert_eq!(stream.id(), Some(id.to_string().as_str()));
     }
 
     #[test]
     fn a_compound_stream_has_the_first_uuid_as_its_cardinal_id() {
-        let account = Uuid::from_u128(1);
+        let thing = Uuid::from_u128(1);
         let transaction = Uuid::from_u128(2);
-        let stream = Category::new("accountTransaction")
+        let stream = Category::new("thingPart")
             .expect("valid")
-            .compound_stream(account, transaction);
-        assert_eq!(stream.cardinal_id(), Some(account.to_string().as_str()));
+            .compound_stream(thing, transaction);
+        assert_eq!(stream.cardinal_id(), Some(thing.to_string().as_str()));
     }
 
     #[test]
     fn an_id_with_a_plus_is_refused() {
-        let category = Category::new("account").expect("valid");
+        let category = Category::new("thing").expect("valid");
         assert!(category.stream_with_id("a+b").is_err());
         assert!(category.stream_with_id("").is_err());
         assert_eq!(
-            category
-                .stream_with_id("fundsTransfer")
-                .map(|s| s.to_string()),
-            Ok("account-fundsTransfer".to_string())
+            category.stream_with_id("delivery").map(|s| s.to_string()),
+            Ok("thing-delivery".to_string())
         );
     }
 }

@@ -101,7 +101,7 @@ impl CommandHandler {
     /// the stream does not exist yet. The first copy of a transaction wins;
     /// the transactions handler takes the reserved copies from there. A
     /// command that finds the stream taken is answered by
-    /// [`Commands::reserved_already`].
+    /// [`CommandHandler::reserved_already`].
     async fn reserve<T: Transaction>(
         &self,
         message: &StoredMessage,

@@ -2,19 +2,62 @@
 //! test: started on a data folder, stopped as Ctrl-C would, and its
 //! operator commands run.
 
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
+/// A data folder no one has used, removed with everything in it when the
+/// test is done (whether it passed or not), so runs leave nothing behind.
+pub struct DataFolder {
+    path: PathBuf,
+}
+
+impl DataFolder {
+    pub fn new(prefix: &str) -> DataFolder {
+        static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let count = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path = std::env::temp_dir().join(format!("{prefix}-{}-{count}.d", std::process::id()));
+        let _ = std::fs::remove_dir_all(&path);
+        DataFolder { path }
+    }
+}
+
+impl std::ops::Deref for DataFolder {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl AsRef<Path> for DataFolder {
+    fn as_ref(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl AsRef<std::ffi::OsStr> for DataFolder {
+    fn as_ref(&self) -> &std::ffi::OsStr {
+        self.path.as_os_str()
+    }
+}
+
+impl Drop for DataFolder {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}
+
 /// The bank serving from `data_dir`, and the address it announced.
-pub async fn start(data_dir: &std::path::Path) -> (Child, String) {
+pub async fn start(data_dir: &Path) -> (Child, String) {
     start_with(data_dir, &[]).await
 }
 
 /// The same, with more settings.
-pub async fn start_with(data_dir: &std::path::Path, settings: &[(&str, &str)]) -> (Child, String) {
+pub async fn start_with(data_dir: &Path, settings: &[(&str, &str)]) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_bank"))
         .envs(settings.iter().copied())
         .env("DATA_DIR", data_dir)
@@ -55,7 +98,7 @@ pub async fn stop(mut child: Child) {
     assert!(status.success(), "{status:?}");
 }
 
-pub fn bank(arguments: &[&str], data_dir: &std::path::Path) -> String {
+pub fn bank(arguments: &[&str], data_dir: &Path) -> String {
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_bank"))
         .args(arguments)
         .env("DATA_DIR", data_dir)

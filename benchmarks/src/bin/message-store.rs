@@ -10,7 +10,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use benchmarks::{BenchPostgres, Row, print_table, rate, say, timed};
-use messaging::controls::postgres::store_at;
 use messaging::controls::sqlite;
 use messaging::{Category, CategoryRead, ConsumerGroup, ExpectedVersion, MessageStore, StreamName};
 use uuid::Uuid;
@@ -33,7 +32,7 @@ async fn main() -> anyhow::Result<()> {
     ));
 
     let url = postgres.create_database("bench_message_store").await?;
-    let store = store_at(&url).await;
+    let store = benchmarks::layered_store_at(&url).await?;
     let rows = postgres_rows(&store, messages).await?;
     print_table("Postgres", &rows);
 

@@ -57,6 +57,17 @@ pub trait Waiting: Send + Sync + fmt::Debug {
     /// Waits until something may be new, the poll interval has passed, or
     /// `shutdown` is cancelled.
     fn wait<'a>(&'a mut self, shutdown: &'a CancellationToken) -> BoxFuture<'a, Waited>;
+
+    /// Whether every write from now on will cut [`wait`](Waiting::wait)
+    /// short. Then a short batch, which is everything there was when its
+    /// read began, is enough to wait on: whatever is written while it is
+    /// handled will signal. A waiter that hears nothing (the plain one)
+    /// says no, and after a short batch the subscription reads again at
+    /// once, waiting only when a read finds nothing; otherwise a message
+    /// written while a batch was handled would wait a whole poll interval.
+    fn hears_every_write(&self) -> bool {
+        false
+    }
 }
 
 /// The plain way to wait: sleep for the poll interval.
@@ -79,9 +90,9 @@ impl Waiting for Sleep {
 /// A cursor over a category that hands out batches of new messages and waits
 /// when there are none.
 ///
-/// A read that comes back short has everything there was when it began, so
-/// the subscription reports [`Next::CaughtUp`] and waits (see [`Waiting`])
-/// before it reads again. Transient database errors are retried with
+/// A read that finds nothing new means the subscription has caught up: it
+/// reports [`Next::CaughtUp`] and waits (see [`Waiting`]) before it reads
+/// again. Transient database errors are retried with
 /// backoff: the subscription neither gives up nor spins.
 #[derive(Debug)]
 pub struct Subscription {
@@ -148,7 +159,10 @@ impl Subscription {
                             self.read.from_global_position = last.next_global_position()?;
                         }
                         self.delivered_since_caught_up = true;
-                        self.caught_up = batch.len() < self.read.batch_size as usize;
+                        // Something came after the wait: not quiet.
+                        self.waited_a_whole_interval = false;
+                        self.caught_up = self.waiting.hears_every_write()
+                            && batch.len() < self.read.batch_size as usize;
                         return Ok(Next::Batch(batch));
                     }
                     Ok(_) => {

@@ -151,7 +151,7 @@ mod tests {
             .map(|member| ConsumerGroup::new(member, 3).expect("valid"))
             .collect();
         for n in 0..100 {
-            let stream = StreamName::from_stored(format!("account-{n}"));
+            let stream = StreamName::from_stored(format!("thing-{n}"));
             let owners = groups
                 .iter()
                 .filter(|group| group.includes(&stream))
@@ -163,6 +163,6 @@ mod tests {
     #[test]
     fn a_category_name_belongs_to_no_member() {
         let group = ConsumerGroup::new(0, 1).expect("valid");
-        assert!(!group.includes(&StreamName::from_stored("account")));
+        assert!(!group.includes(&StreamName::from_stored("thing")));
     }
 }

@@ -69,10 +69,10 @@ mod tests {
 
     #[test]
     fn each_kind_allows_its_own_streams_only() {
-        let command = StreamName::from_stored("account:command-1");
-        let event = StreamName::from_stored("account-1");
-        let parked = StreamName::from_stored("account+deadLetter-aggregator");
-        let position = StreamName::from_stored("account:command+position");
+        let command = StreamName::from_stored("thing:command-1");
+        let event = StreamName::from_stored("thing-1");
+        let parked = StreamName::from_stored("thing+deadLetter-aggregator");
+        let position = StreamName::from_stored("thing:command+position");
         assert!(Writes::Anything.allows(&event));
         assert!(Writes::OnlyCommands.allows(&command));
         assert!(!Writes::OnlyCommands.allows(&event));

@@ -34,6 +34,8 @@ pub struct Recorder {
     pub wait_before: Option<(i64, i64)>,
     /// Set when such a wait ran out: the other message never came.
     pub waited_in_vain: Arc<AtomicBool>,
+    /// On handling the first amount, write the second to the same stream.
+    pub write_on: Option<(i64, MessageStore, i64)>,
 }
 
 impl Recorder {
@@ -56,6 +58,11 @@ impl Handler for Recorder {
         {
             let came = eventually(|| async { self.amounts().contains(&until_handled) }).await;
             self.waited_in_vain.store(!came, Ordering::SeqCst);
+        }
+        if let Some((amount, store, next)) = &self.write_on
+            && *amount == event.amount
+        {
+            write_amounts(store, message.stream_name.as_str(), &[*next]).await;
         }
         if self.fail_on == Some(event.amount) {
             return Err(StoreError::InvalidRequest("a bug in the handler".into()).into());
@@ -161,6 +168,26 @@ pub async fn a_consumer_records_its_position_when_it_catches_up(fixture: Fixture
     let store = fixture.store.clone();
     assert!(eventually(|| async { recorded_position(&store).await == Some(last) }).await);
     running.stop().await.expect("stops cleanly");
+}
+
+/// A short batch is everything there was when its read began. A message
+/// written while that batch is handled is read at once, not after the poll
+/// interval (here an hour): a consumer waits only when it has read
+/// everything, or when something will wake it for what comes next.
+pub async fn a_message_written_while_a_batch_is_handled_is_read_without_waiting_for_a_poll(
+    fixture: Fixture,
+) {
+    write_amounts(&fixture.store, "thing-1", &[1]).await;
+    let recorder = Recorder {
+        write_on: Some((1, fixture.store.clone(), 2)),
+        ..Recorder::default()
+    };
+    let mut settings = settings();
+    settings.poll_interval = Duration::from_secs(3600);
+    let running = start(&fixture.store, settings, recorder.clone());
+    let both = eventually(|| async { recorder.amounts() == [1, 2] }).await;
+    running.stop().await.expect("stops cleanly");
+    assert!(both, "handled only {:?}", recorder.amounts());
 }
 
 /// A trickle of messages makes a consumer catch up after each one; it must

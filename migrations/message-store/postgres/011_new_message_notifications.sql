@@ -19,7 +19,7 @@
 -- So the bank's Rust writer notifies after its commit instead, in a
 -- transaction of its own that writes nothing (such a transaction has nothing
 -- to flush, so it holds the lock for microseconds; see
--- messaging/src/store/postgres/notifier.rs). And this trigger notifies only
+-- messaging-layers/src/notifier.rs). And this trigger notifies only
 -- for a session that asks for it, with `SET message_store.notify_in_trigger
 -- = on`, accepting single-file commits for instant wake-ups. Any other SQL
 -- writer (psql, a Message DB client in another language) writes as fast as

@@ -29,7 +29,6 @@ mod web;
 mod writes;
 
 use benchmarks::{BenchPostgres, say};
-use messaging::controls::postgres::store_at;
 
 fn environment_number(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -95,8 +94,7 @@ async fn main() -> anyhow::Result<()> {
 
     let mut rungs = Vec::new();
     let url = postgres.create_database("ladder_writes").await?;
-    let store = store_at(&url).await;
-    let (write_rungs, l2) = writes::rungs(&url, &store, writes).await?;
+    let (write_rungs, l2) = writes::rungs(&url, writes).await?;
     let l2_at_four = write_rungs
         .iter()
         .find(|rung| rung.rung == "L2" && rung.name.contains("4 writer(s), one category"))
@@ -111,7 +109,7 @@ async fn main() -> anyhow::Result<()> {
     let mut l4_per_second = None;
     if wanted("L4") || wanted("L7") {
         let url = postgres.create_database("ladder_deposits").await?;
-        let store = store_at(&url).await;
+        let store = benchmarks::layered_store_at(&url).await?;
         let (deposit_rungs, l4) = components::deposits(&url, &store, deposits, l2).await?;
         rungs.extend(deposit_rungs);
         l4_per_second = Some(l4.per_second);
@@ -121,13 +119,13 @@ async fn main() -> anyhow::Result<()> {
         let url = postgres
             .create_database(if hot { "ladder_hot" } else { "ladder_uniform" })
             .await?;
-        let store = store_at(&url).await;
+        let store = benchmarks::layered_store_at(&url).await?;
         rungs.extend(components::transfers(&url, &store, transfers, hot, l2).await?);
     }
 
     if wanted("L6") {
         let url = postgres.create_database("ladder_events").await?;
-        let store = store_at(&url).await;
+        let store = benchmarks::layered_store_at(&url).await?;
         let accounts = (events / 100).max(1) as i64;
         aggregation::prepare(&store, accounts, 100, 1).await?;
         say(&format!(
@@ -164,7 +162,7 @@ async fn main() -> anyhow::Result<()> {
                 "ladder_polling"
             })
             .await?;
-        let store = store_at(&url).await;
+        let store = benchmarks::layered_store_at(&url).await?;
         let views_url = postgres
             .create_database(if wake {
                 "ladder_latency_views"

@@ -1,10 +1,12 @@
 //! L1 to L3: how fast messages can be written, from the raw limit of
-//! Postgres to the Rust writer the components use.
+//! Postgres to the Rust writer the components use, on the plain path (one
+//! `write_message` per write) and with the store layers on (group commit
+//! and notifications after the commit): what the layers buy.
 
 use std::sync::Arc;
 use std::time::Instant;
 
-use messaging::{ExpectedVersion, MessageStore, StreamName};
+use messaging::{ExpectedVersion, StreamName};
 use uuid::Uuid;
 
 use crate::report::Rung;
@@ -53,11 +55,9 @@ where
 }
 
 /// L1, L2 and L3 for every number of writers.
-pub async fn rungs(
-    url: &str,
-    store: &MessageStore,
-    count: usize,
-) -> anyhow::Result<(Vec<Rung>, f64)> {
+pub async fn rungs(url: &str, count: usize) -> anyhow::Result<(Vec<Rung>, f64)> {
+    let layered_store = benchmarks::layered_store_at(url).await?;
+    let plain_store = messaging::controls::postgres::store_at(url).await;
     let pool = benchmarks::sql_client_pool(url).await?;
     benchmarks::create_plain_messages(&pool).await?;
 
@@ -135,31 +135,40 @@ pub async fn rungs(
                 )
                 .against(format!("L1 {writers}"), plain),
             );
-            let prefix = format!("rust{writers}{}", if shared { "shared" } else { "own" });
-            let rust = {
-                let (store, prefix) = (store.clone(), prefix.clone());
-                run(writers, count, move |writer, n| {
+            for (path, store) in [
+                ("plain path", &plain_store),
+                ("store layers", &layered_store),
+            ] {
+                let prefix = format!(
+                    "rust{writers}{}{}",
+                    if shared { "shared" } else { "own" },
+                    path.replace(' ', "")
+                );
+                let rust = {
                     let (store, prefix) = (store.clone(), prefix.clone());
-                    async move {
-                        let name = StreamName::from_stored(stream(&prefix, writer, shared, n));
-                        store
-                            .write_message(&name, &benchmarks::event(n), ExpectedVersion::Any)
-                            .await?;
-                        Ok(())
-                    }
-                })
-                .await?
-            };
-            rungs.push(
-                Rung::new(
-                    "L3",
-                    format!("Rust writer, {writers} writer(s), {layout}"),
-                    rust,
-                    "rows/s",
-                )
-                .against(format!("L2 {writers}, {layout}"), sql)
-                .target_ratio(0.85),
-            );
+                    run(writers, count, move |writer, n| {
+                        let (store, prefix) = (store.clone(), prefix.clone());
+                        async move {
+                            let name = StreamName::from_stored(stream(&prefix, writer, shared, n));
+                            store
+                                .write_message(&name, &benchmarks::event(n), ExpectedVersion::Any)
+                                .await?;
+                            Ok(())
+                        }
+                    })
+                    .await?
+                };
+                rungs.push(
+                    Rung::new(
+                        "L3",
+                        format!("Rust writer, {path}, {writers} writer(s), {layout}"),
+                        rust,
+                        "rows/s",
+                    )
+                    .against(format!("L2 {writers}, {layout}"), sql)
+                    .target_ratio(0.85),
+                );
+            }
         }
     }
     Ok((rungs, l2_one_writer))
