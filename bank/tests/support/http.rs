@@ -123,6 +123,13 @@ pub async fn wait_for(address: &str, path: &str, expected: &str) -> Response {
 
 /// Opens an account and deposits into it through the UI; returns its id.
 pub async fn open_and_deposit(address: &str, name: &str, amount: &str) -> String {
+    let account = open(address, name).await;
+    deposit(address, &account, amount).await;
+    account
+}
+
+/// Opens an account through the UI; returns its id.
+pub async fn open(address: &str, name: &str) -> String {
     let home = request(address, "GET", "/", None).await;
     let form = home.command_id_after("Open an account");
     let opened = request(
@@ -142,20 +149,42 @@ pub async fn open_and_deposit(address: &str, name: &str, amount: &str) -> String
         .expect("a redirect to the new account, reporting on the form")
         .to_string();
     assert_ne!(account, form);
-    deposit(address, &account, amount).await;
     account
 }
 
 /// Sends the deposit form of an account, once its page offers it.
 pub async fn deposit(address: &str, account: &str, amount: &str) {
-    let page = wait_for(address, &format!("/accounts/{account}"), "Deposit</h2>").await;
-    let deposit = page.command_id_after("Deposit</h2>");
+    send_form(
+        address,
+        account,
+        "Deposit</h2>",
+        "deposits",
+        &[("amount", amount)],
+    )
+    .await;
+}
+
+/// Sends a form of an account's page: the one after `heading`, posted to
+/// `/accounts/{account}/{action}` with `fields` besides its id, once the
+/// page offers it. Returns where the answer redirects.
+pub async fn send_form(
+    address: &str,
+    account: &str,
+    heading: &str,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> String {
+    let page = wait_for(address, &format!("/accounts/{account}"), heading).await;
+    let form = page.command_id_after(heading);
+    let mut posted = vec![("command_id", form.as_str())];
+    posted.extend_from_slice(fields);
     let sent = request(
         address,
         "POST",
-        &format!("/accounts/{account}/deposits"),
-        Some(&[("command_id", &deposit), ("amount", amount)]),
+        &format!("/accounts/{account}/{action}"),
+        Some(&posted),
     )
     .await;
     assert_eq!(sent.status, 303, "{}", sent.body);
+    sent.location()
 }
