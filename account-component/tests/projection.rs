@@ -163,3 +163,51 @@ fn a_withdrawal_beyond_what_a_balance_holds_cannot_be_applied() {
         "{error}"
     );
 }
+
+/// The same history, with its `Opened` in the shape the release before
+/// wrote (`holderName`) and in this release's (`holders`), and deposits
+/// with and without a reference: the account is the same either way.
+#[test]
+fn a_history_in_the_first_shapes_projects_to_the_same_account_as_in_the_current_ones() {
+    let opened = events::opened();
+    let mut first_shape = serde_json::to_value(&opened).expect("encodes");
+    let holders = first_shape
+        .as_object_mut()
+        .and_then(|fields| fields.remove("holders"))
+        .expect("holders");
+    first_shape["holderName"] = holders[0].clone();
+    let deposited = events::deposited(controls::id::account(), Money::from_cents(1_000), 2);
+    let withdrawn = events::withdrawn(controls::id::account(), Money::from_cents(250), 3);
+    let referenced = |mut event: serde_json::Value| {
+        event["reference"] = serde_json::json!("Rent, May");
+        event
+    };
+
+    let fold = |history: Vec<(&str, serde_json::Value)>| {
+        let mut account = Account::default();
+        for (message_type, data) in history {
+            let mut event = stored(&events::opened());
+            event.message_type = message_type.to_string();
+            event.data = data.to_string();
+            account.apply(&event).expect("applied");
+        }
+        account
+    };
+    let first = fold(vec![
+        ("Opened", first_shape),
+        ("Deposited", json(&deposited)),
+        ("Withdrawn", json(&withdrawn)),
+    ]);
+    let current = fold(vec![
+        ("Opened", json(&opened)),
+        ("Deposited", referenced(json(&deposited))),
+        ("Withdrawn", referenced(json(&withdrawn))),
+    ]);
+    assert_eq!(first, current);
+    assert_eq!(current.balance, Money::from_cents(750));
+}
+
+/// A message as JSON.
+fn json<M: serde::Serialize>(message: &M) -> serde_json::Value {
+    serde_json::to_value(message).expect("encodes")
+}

@@ -51,6 +51,7 @@ impl Sent {
                 account_id,
                 amount,
                 time,
+                reference: None,
             })
         } else {
             NewMessage::new(&Withdraw {
@@ -58,6 +59,7 @@ impl Sent {
                 account_id,
                 amount,
                 time,
+                reference: None,
             })
         }
         .expect("encodes");

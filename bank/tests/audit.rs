@@ -178,6 +178,7 @@ async fn honest(backend: Backend) -> Option<Honest> {
             account_id,
             amount: Money::from_cents(cents),
             time: Time::now(),
+            reference: None,
         };
         sent(
             AccountCommand::deposit(&deposit)
@@ -196,6 +197,7 @@ async fn honest(backend: Backend) -> Option<Honest> {
             account_id,
             amount: Money::from_cents(cents),
             time: Time::now(),
+            reference: None,
         };
         sent(
             AccountCommand::withdraw(&withdraw)
@@ -222,6 +224,7 @@ async fn honest(backend: Backend) -> Option<Honest> {
             deposit_account_id: accounts[to],
             amount: Money::from_cents(cents),
             time: Time::now(),
+            reference: None,
         };
         sent(
             TransferCommand::transfer(&transfer)
@@ -242,6 +245,7 @@ async fn honest(backend: Backend) -> Option<Honest> {
         deposit_account_id: held_to,
         amount: Money::from_cents(1_000),
         time: Time::now(),
+        reference: None,
     };
     sent(
         TransferCommand::transfer(&held)
@@ -468,6 +472,7 @@ impl Damage {
                     account_id: rich,
                     amount: Money::from_cents(500),
                     time: Time::now(),
+                    reference: None,
                 };
                 let deposited = account::Deposited {
                     amount: Money::from_cents(900),
@@ -508,6 +513,7 @@ impl Damage {
                     deposit_account_id: to,
                     amount: Money::from_cents(3_000),
                     time: Time::now(),
+                    reference: None,
                 };
                 let initiated = transfer::Initiated::answering(&transfer, Time::now());
                 let stream = transfer_streams::transfer_stream(transfer.funds_transfer_id);
@@ -517,6 +523,7 @@ impl Damage {
                     account_id: from,
                     amount: transfer.amount,
                     time: Time::now(),
+                    reference: None,
                 };
                 let withdrawn = account::Withdrawn::answering(&withdraw, 1_000_000, Time::now());
                 command_reserved_answered(
@@ -534,6 +541,7 @@ impl Damage {
                     account_id: to,
                     amount: Money::from_cents(2_000),
                     time: Time::now(),
+                    reference: None,
                 };
                 let deposited = account::Deposited::answering(&deposit, 1_000_001, Time::now());
                 command_reserved_answered(
@@ -645,6 +653,7 @@ async fn a_busy_bank_is_not_blamed_for_what_is_still_under_way() {
         account_id,
         amount: Money::from_cents(100),
         time: Time::now(),
+        reference: None,
     };
     sent(
         AccountCommand::deposit(&deposit)

@@ -130,6 +130,7 @@ async fn a_transfer_whose_deposit_id_another_command_took_is_reversed_with_the_m
         account_id: payee,
         amount: Money::from_cents(1),
         time: Time::now(),
+        reference: None,
     };
     let command = AccountCommand::deposit(&forged).expect("encodes");
     command.send(&bank.store).await.expect("sent");
@@ -170,6 +171,7 @@ async fn a_transfer_whose_withdrawal_id_another_command_took_is_cancelled_and_mo
         account_id: payer,
         amount: Money::from_cents(1),
         time: Time::now(),
+        reference: None,
     };
     let command = AccountCommand::withdraw(&forged).expect("encodes");
     command.send(&bank.store).await.expect("sent");
@@ -205,6 +207,7 @@ async fn a_transfer_whose_withdrawal_id_was_taken_before_it_started_is_cancelled
         account_id: payer,
         amount: Money::from_cents(1),
         time: Time::now(),
+        reference: None,
     };
     let command = AccountCommand::withdraw(&forged).expect("encodes");
     command.send(&bank.store).await.expect("sent");
@@ -220,6 +223,7 @@ async fn a_transfer_whose_withdrawal_id_was_taken_before_it_started_is_cancelled
         deposit_account_id: payee,
         amount: Money::from_cents(2_000),
         time: Time::now(),
+        reference: None,
     };
     let command = TransferCommand::transfer(&transfer).expect("encodes");
     command.send(&bank.store).await.expect("sent");

@@ -188,6 +188,7 @@ async fn the_web_ui_writes_commands_through_its_function_and_nothing_else() {
         account_id,
         amount: Money::from_cents(100),
         time: Time::now(),
+        reference: None,
     };
     AccountCommand::deposit(&deposit)
         .expect("encodes")
@@ -229,6 +230,7 @@ async fn the_web_ui_writes_commands_through_its_function_and_nothing_else() {
         time: Time::now(),
         processed_time: Time::now(),
         sequence: 1,
+        reference: None,
     };
     let unrestricted = MessageStore::connect(&as_role(&db.store_url, "bank_web"), 1)
         .await

@@ -64,6 +64,7 @@ fn every_relative_link_points_at_something_that_exists() {
     for document in [
         "README.md",
         "ARCHITECTURE.md",
+        "CHANGING_MESSAGES.md",
         "migrations/message-store/postgres/README.md",
         "migrations/views/README.md",
     ] {
@@ -100,7 +101,12 @@ fn every_path_the_documents_name_exists() {
         .filter(|name| !name.starts_with('.') && name != "target" && name != "data")
         .collect();
     let mut checked = 0;
-    for document in ["README.md", "ARCHITECTURE.md", "benchmarks/README.md"] {
+    for document in [
+        "README.md",
+        "ARCHITECTURE.md",
+        "CHANGING_MESSAGES.md",
+        "benchmarks/README.md",
+    ] {
         let text = read(document);
         for path in text.split('`').skip(1).step_by(2) {
             let Some((first, _)) = path.split_once('/') else {

@@ -28,6 +28,10 @@ pub struct FundsTransfer {
     pub withdrawal_account_id: Option<Uuid>,
     pub deposit_account_id: Option<Uuid>,
     pub amount: Money,
+    /// The transfer's reference, which each step carries to the accounts.
+    /// (`default`: snapshots taken before references existed have none.)
+    #[serde(default)]
+    pub reference: Option<String>,
     /// The ids of the commands each step sends, fixed when it started.
     pub withdrawal_id: Option<Uuid>,
     pub deposit_id: Option<Uuid>,

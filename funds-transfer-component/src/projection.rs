@@ -17,6 +17,7 @@ impl Projection for FundsTransfer {
                 self.withdrawal_account_id = Some(initiated.withdrawal_account_id);
                 self.deposit_account_id = Some(initiated.deposit_account_id);
                 self.amount = initiated.amount;
+                self.reference = initiated.reference;
                 self.withdrawal_id = Some(initiated.withdrawal_id);
                 self.deposit_id = Some(initiated.deposit_id);
                 self.refund_id = Some(initiated.refund_id);

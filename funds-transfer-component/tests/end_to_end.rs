@@ -71,6 +71,7 @@ async fn open_bank(dice: &mut Dice) -> Option<Bank> {
             account_id,
             amount,
             time: Time::now(),
+            reference: None,
         };
         AccountCommand::deposit(&deposit)
             .expect("encodes")
@@ -121,6 +122,7 @@ async fn send_transfers(bank: &Bank, dice: &mut Dice) -> Vec<Uuid> {
                 1 + dice.below(10_000) as i64
             }),
             time: Time::now(),
+            reference: None,
         });
     }
     let ids = planned

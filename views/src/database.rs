@@ -19,7 +19,7 @@ const SQLITE_SCHEMA: &str = include_str!("../../migrations/views/sqlite/001_view
 
 /// The shape of the views the schema files create: `views_schema.version`.
 /// The files say what happens when a database holds another.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 /// Every table the views consist of, in the order a rebuild drops them.
 pub const TABLES: [&str; 9] = [

@@ -96,6 +96,10 @@ pub struct StatementLine {
     pub balance_after: Money,
     /// Why it was refused, in words, for a refused line.
     pub reason: Option<String>,
+    /// What the customer wrote to recognise it, if anything. (`default`:
+    /// a page read from views of an older shape has none.)
+    #[serde(default)]
+    pub reference: Option<String>,
     /// The transfer the line belongs to, from the event's correlation.
     pub funds_transfer_id: Option<Uuid>,
     /// When the account component processed it.
@@ -104,7 +108,7 @@ pub struct StatementLine {
 
 /// The columns of a line, in the order the reads and writes below use.
 pub(crate) const COLUMNS: &str = "account_id, global_position, position, entry, \
-    transaction_id, amount, balance_after, reason, funds_transfer_id, time";
+    transaction_id, amount, balance_after, reason, reference, funds_transfer_id, time";
 
 fn from_row(row: &AnyRow) -> Result<StatementLine, sqlx::Error> {
     Ok(StatementLine {
@@ -116,6 +120,7 @@ fn from_row(row: &AnyRow) -> Result<StatementLine, sqlx::Error> {
         amount: columns::money(row, "amount")?,
         balance_after: columns::money(row, "balance_after")?,
         reason: row.try_get("reason")?,
+        reference: row.try_get("reference")?,
         funds_transfer_id: parsed_optional(row, "funds_transfer_id")?,
         time: parsed(row, "time")?,
     })
@@ -131,6 +136,7 @@ fn values(line: &StatementLine) -> Vec<Value> {
         line.amount.into(),
         line.balance_after.into(),
         line.reason.clone().into(),
+        line.reference.clone().into(),
         line.funds_transfer_id.into(),
         line.time.into(),
     ]

@@ -10,6 +10,10 @@ use uuid::Uuid;
 /// The longest name an account may carry.
 pub const HOLDER_NAME_LIMIT: usize = 100;
 
+/// The longest reference a deposit, a withdrawal or a transfer may carry:
+/// what a line of a statement has room for.
+pub const REFERENCE_LIMIT: usize = 140;
+
 /// A form with an amount: deposit or withdraw.
 #[derive(Debug, Default, Deserialize)]
 pub struct AmountInput {
@@ -19,6 +23,9 @@ pub struct AmountInput {
     pub command_id: Option<String>,
     #[serde(default)]
     pub amount: Option<String>,
+    /// Optional: what the customer will recognise it by on the statement.
+    #[serde(default)]
+    pub reference: Option<String>,
 }
 
 /// The transfer form.
@@ -30,6 +37,8 @@ pub struct TransferInput {
     pub to_account_id: Option<String>,
     #[serde(default)]
     pub amount: Option<String>,
+    #[serde(default)]
+    pub reference: Option<String>,
 }
 
 /// The open-an-account form.
@@ -58,11 +67,22 @@ pub struct CloseInput {
     pub command_id: Option<String>,
 }
 
-/// The form id and the amount of a deposit or withdrawal form, or the
-/// first thing wrong with them.
-pub fn form_id_and_amount(input: &AmountInput) -> Result<(FormId, Money), String> {
-    let id = FormId::parse(input.command_id.as_deref())?;
-    Ok((id, amount(input.amount.as_deref())?))
+/// What a deposit or withdrawal form says, checked.
+#[derive(Debug)]
+pub struct AmountFields {
+    pub form_id: FormId,
+    pub amount: Money,
+    pub reference: Option<String>,
+}
+
+/// The fields of a deposit or withdrawal form, or the first thing wrong
+/// with them.
+pub fn amount_fields(input: &AmountInput) -> Result<AmountFields, String> {
+    Ok(AmountFields {
+        form_id: FormId::parse(input.command_id.as_deref())?,
+        amount: amount(input.amount.as_deref())?,
+        reference: reference(input.reference.as_deref())?,
+    })
 }
 
 /// An amount of money, more than zero, exactly as typed: `12.34`.
@@ -90,16 +110,41 @@ pub fn holder_name(input: Option<&str>) -> Result<String, String> {
     if name.chars().count() > HOLDER_NAME_LIMIT {
         return Err(format!("Use at most {HOLDER_NAME_LIMIT} characters."));
     }
-    if name.chars().any(char::is_control) {
-        return Err("The name cannot contain control characters.".to_string());
+    shown_as_typed(name, "name")?;
+    Ok(name.to_string())
+}
+
+/// A reference, if one was typed: optional, and otherwise held to the same
+/// rules as a name (a statement shows exactly what was typed), at most
+/// [`REFERENCE_LIMIT`] characters.
+pub fn reference(input: Option<&str>) -> Result<Option<String>, String> {
+    let reference = input.unwrap_or_default().trim();
+    if reference.is_empty() {
+        return Ok(None);
     }
-    if let Some(invisible) = name.chars().find(|c| is_invisible(*c)) {
+    if reference.chars().count() > REFERENCE_LIMIT {
         return Err(format!(
-            "The name cannot contain invisible characters (it has U+{:04X}).",
+            "Use at most {REFERENCE_LIMIT} characters in the reference."
+        ));
+    }
+    shown_as_typed(reference, "reference")?;
+    Ok(Some(reference.to_string()))
+}
+
+/// Refuses a text that would not be shown as it was typed: one with control
+/// characters (a NUL byte or a line break has no place in a name) or
+/// invisible ones (see [`is_invisible`]). `what` names the field.
+fn shown_as_typed(text: &str, what: &str) -> Result<(), String> {
+    if text.chars().any(char::is_control) {
+        return Err(format!("The {what} cannot contain control characters."));
+    }
+    if let Some(invisible) = text.chars().find(|c| is_invisible(*c)) {
+        return Err(format!(
+            "The {what} cannot contain invisible characters (it has U+{:04X}).",
             u32::from(invisible)
         ));
     }
-    Ok(name.to_string())
+    Ok(())
 }
 
 /// Is `c` a character that is not drawn but changes how the text around it
@@ -147,7 +192,7 @@ pub fn account_id(input: Option<&str>) -> Result<Uuid, String> {
 mod tests {
     use account_component::Money;
 
-    use super::{amount, holder_name, is_invisible};
+    use super::{REFERENCE_LIMIT, amount, holder_name, is_invisible, reference};
 
     #[test]
     fn an_amount_is_read_exactly_into_cents() {
@@ -177,6 +222,27 @@ mod tests {
             holder_name(Some("Zoë 😀 <b>")),
             Ok("Zoë 😀 <b>".to_string())
         );
+    }
+
+    #[test]
+    fn a_reference_is_optional_trimmed_short_and_printable() {
+        assert_eq!(reference(None), Ok(None));
+        assert_eq!(reference(Some("   ")), Ok(None));
+        assert_eq!(
+            reference(Some("  Rent, May  ")),
+            Ok(Some("Rent, May".to_string()))
+        );
+        let longest = "é".repeat(REFERENCE_LIMIT);
+        assert_eq!(reference(Some(&longest)), Ok(Some(longest.clone())));
+        let error = reference(Some(&format!("{longest}é"))).expect_err("too long");
+        assert!(error.contains("at most 140 characters"), "{error}");
+        let error = reference(Some("Rent\nMay")).expect_err("a line break");
+        assert!(
+            error.contains("reference cannot contain control"),
+            "{error}"
+        );
+        let error = reference(Some("Rent\u{202E}yaM")).expect_err("an override");
+        assert!(error.contains("U+202E"), "{error}");
     }
 
     #[test]

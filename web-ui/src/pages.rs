@@ -171,6 +171,8 @@ pub struct LineRow {
     /// For a transfer's line, the other side: `to Bob`, `from Ada`.
     pub party: Option<String>,
     pub reason: Option<String>,
+    /// What the customer wrote to recognise it, if anything.
+    pub reference: Option<String>,
     pub transfer_id: Option<String>,
     pub rejected: bool,
 }
@@ -187,6 +189,7 @@ pub struct PendingRow {
 pub struct AmountForm {
     pub command_id: String,
     pub amount: String,
+    pub reference: String,
     pub error: Option<String>,
 }
 
@@ -203,6 +206,7 @@ pub struct Destination {
 pub struct TransferForm {
     pub command_id: String,
     pub amount: String,
+    pub reference: String,
     pub error: Option<String>,
     /// The accounts offered: the newest ones, or what a search found.
     pub destinations: Vec<Destination>,

@@ -20,6 +20,7 @@ pub fn deposit() -> Deposit {
         account_id: id::account(),
         amount: money::amount(),
         time: time::example(),
+        reference: None,
     }
 }
 
@@ -30,6 +31,7 @@ pub fn withdraw() -> Withdraw {
         account_id: id::account(),
         amount: money::amount(),
         time: time::example(),
+        reference: None,
     }
 }
 

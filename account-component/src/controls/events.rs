@@ -14,7 +14,7 @@ pub fn opened() -> Opened {
     Opened {
         account_id: id::account(),
         customer_id: id::customer(),
-        holder_name: "Ada Lovelace".to_string(),
+        holders: vec!["Ada Lovelace".to_string()],
         time: time::example(),
         processed_time: time::processed(),
         sequence: 1,
@@ -30,6 +30,7 @@ pub fn deposited(account_id: Uuid, amount: Money, sequence: i64) -> Deposited {
         time: time::example(),
         processed_time: time::processed(),
         sequence,
+        reference: None,
     }
 }
 
@@ -42,6 +43,7 @@ pub fn withdrawn(account_id: Uuid, amount: Money, sequence: i64) -> Withdrawn {
         time: time::example(),
         processed_time: time::processed(),
         sequence,
+        reference: None,
     }
 }
 
@@ -55,6 +57,7 @@ pub fn withdrawal_rejected(reason: Reason, sequence: i64) -> WithdrawalRejected 
         time: time::example(),
         processed_time: time::processed(),
         sequence,
+        reference: None,
     }
 }
 
@@ -68,6 +71,7 @@ pub fn deposit_rejected(reason: Reason, sequence: i64) -> DepositRejected {
         time: time::example(),
         processed_time: time::processed(),
         sequence,
+        reference: None,
     }
 }
 

@@ -55,3 +55,34 @@ impl fmt::Display for Reason {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Reason;
+
+    /// The words a statement shows for each refusal.
+    #[test]
+    fn each_reason_is_said_in_words() {
+        let words = [
+            (Reason::InsufficientFunds, "insufficient funds"),
+            (Reason::AccountNotOpen, "account not open"),
+            (Reason::AccountClosed, "account closed"),
+            (Reason::InvalidAmount, "the amount must be positive"),
+            (
+                Reason::BalanceLimitExceeded,
+                "the balance would exceed its limit",
+            ),
+            (Reason::BalanceNotZero, "the balance is not zero"),
+            (Reason::TransactionIdInUse, "its id is another command's"),
+        ];
+        for (reason, said) in words {
+            assert_eq!(reason.to_string(), said);
+        }
+    }
+
+    #[test]
+    fn only_an_id_in_use_answers_a_command() {
+        assert!(Reason::TransactionIdInUse.answers_a_command());
+        assert!(!Reason::InsufficientFunds.answers_a_command());
+    }
+}

@@ -29,6 +29,7 @@ use super::{Unhandleable, decode_all, transfer_of};
 enum Change {
     Opened {
         customer_id: Uuid,
+        /// The names on the account, as the row shows them: joined.
         holder_name: String,
     },
     /// A deposit, withdrawal or refusal: a statement line, and a change of
@@ -38,6 +39,7 @@ enum Change {
         transaction_id: Uuid,
         amount: Money,
         reason: Option<String>,
+        reference: Option<String>,
         /// Whether it answers the command the transaction id names. Not so
         /// for a command refused because another had reserved its id: that
         /// refusal answers a command of its own, which the commands view
@@ -61,11 +63,12 @@ struct Decoded {
 fn decode(event: &StoredMessage) -> Result<Option<Decoded>, MessageError> {
     let account_id = streams::account_id_of(&event.stream_name)
         .ok_or_else(|| event.unhandleable("its stream is not an account's"))?;
-    let line = |entry, transaction_id, amount, reason: Option<Reason>| Change::Line {
+    let line = |entry, transaction_id, amount, reason: Option<Reason>, reference| Change::Line {
         entry,
         transaction_id,
         amount,
         reason: reason.map(|reason| reason.to_string()),
+        reference,
         answers_the_transaction: !reason.is_some_and(Reason::answers_a_command),
     };
     let (change, time) = match event.message_type.as_str() {
@@ -73,18 +76,24 @@ fn decode(event: &StoredMessage) -> Result<Option<Decoded>, MessageError> {
             let e: Opened = event.decode()?;
             let change = Change::Opened {
                 customer_id: e.customer_id,
-                holder_name: e.holder_name,
+                holder_name: e.holders.join(" & "),
             };
             (change, e.processed_time)
         }
         Deposited::TYPE => {
             let e: Deposited = event.decode()?;
-            let change = line(Entry::Deposit, e.deposit_id, e.amount, None);
+            let change = line(Entry::Deposit, e.deposit_id, e.amount, None, e.reference);
             (change, e.processed_time)
         }
         Withdrawn::TYPE => {
             let e: Withdrawn = event.decode()?;
-            let change = line(Entry::Withdrawal, e.withdrawal_id, e.amount, None);
+            let change = line(
+                Entry::Withdrawal,
+                e.withdrawal_id,
+                e.amount,
+                None,
+                e.reference,
+            );
             (change, e.processed_time)
         }
         DepositRejected::TYPE => {
@@ -94,6 +103,7 @@ fn decode(event: &StoredMessage) -> Result<Option<Decoded>, MessageError> {
                 e.deposit_id,
                 e.amount,
                 Some(e.reason),
+                e.reference,
             );
             (change, e.processed_time)
         }
@@ -104,6 +114,7 @@ fn decode(event: &StoredMessage) -> Result<Option<Decoded>, MessageError> {
                 e.withdrawal_id,
                 e.amount,
                 Some(e.reason),
+                e.reference,
             );
             (change, e.processed_time)
         }
@@ -236,6 +247,7 @@ fn update(
             transaction_id,
             amount,
             reason,
+            reference,
             ..
         } => {
             // The component refused anything that would overflow, so an
@@ -255,6 +267,7 @@ fn update(
                 amount: *amount,
                 balance_after: row.balance,
                 reason: reason.clone(),
+                reference: reference.clone(),
                 funds_transfer_id: transfer_of(event)?,
                 time: decoded.time,
             }))

@@ -42,6 +42,7 @@ async fn lag_reaches_zero_when_the_consumers_catch_up(backend: Backend) {
         account_id: Uuid::new_v4(),
         amount: Money::from_cents(1),
         time: Time::now(),
+        reference: None,
     };
     AccountCommand::deposit(&deposit)
         .expect("encodes")

@@ -42,6 +42,7 @@ async fn the_pending_list_empties_once_the_commands_are_processed(backend: Backe
         account_id,
         amount: Money::from_cents(500),
         time: Time::now(),
+        reference: None,
     };
     let deposit_message = AccountCommand::deposit(&deposit)
         .expect("encodes")
@@ -161,6 +162,7 @@ async fn a_release_and_its_deposit_are_two_rows_whichever_is_read_first(backend:
         account_id,
         amount,
         time,
+        reference: None,
     };
     let deposited = Deposited::answering(&deposit, 1, time);
     // The transfer whose money is held: it has to have started for the
@@ -171,6 +173,7 @@ async fn a_release_and_its_deposit_are_two_rows_whichever_is_read_first(backend:
         deposit_account_id: Uuid::new_v4(),
         amount,
         time,
+        reference: None,
     };
     let initiated = Initiated::answering(&transfer, time);
     let deposit_message = NewMessage::new(&deposit)

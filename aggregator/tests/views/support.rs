@@ -141,6 +141,7 @@ pub async fn activity(store: &MessageStore) -> (Vec<Uuid>, Vec<Uuid>) {
             account_id: *account_id,
             amount: Money::from_cents(10_000),
             time: Time::now(),
+            reference: None,
         };
         AccountCommand::deposit(&deposit)
             .expect("encodes")
@@ -153,6 +154,7 @@ pub async fn activity(store: &MessageStore) -> (Vec<Uuid>, Vec<Uuid>) {
         account_id: accounts[0],
         amount: Money::from_cents(2_500),
         time: Time::now(),
+        reference: None,
     };
     AccountCommand::withdraw(&withdraw)
         .expect("encodes")
@@ -164,6 +166,7 @@ pub async fn activity(store: &MessageStore) -> (Vec<Uuid>, Vec<Uuid>) {
         account_id: accounts[1],
         amount: Money::from_cents(1_000_000),
         time: Time::now(),
+        reference: None,
     };
     AccountCommand::withdraw(&too_much)
         .expect("encodes")
@@ -212,6 +215,7 @@ pub async fn activity(store: &MessageStore) -> (Vec<Uuid>, Vec<Uuid>) {
             deposit_account_id: to,
             amount,
             time: Time::now(),
+            reference: None,
         };
         TransferCommand::transfer(&transfer)
             .expect("encodes")

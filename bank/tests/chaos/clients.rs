@@ -147,6 +147,7 @@ pub async fn deposit(world: &World, channel: Channel, account: Uuid, amount: Mon
                 account_id: account,
                 amount,
                 time: Time::now(),
+                reference: Some(format!("chaos {amount}")),
             };
             let command = AccountCommand::deposit(&deposit).expect("encodes");
             send_until_sent(|| command.send(&world.store)).await;
@@ -161,7 +162,11 @@ pub async fn deposit(world: &World, channel: Channel, account: Uuid, amount: Mon
         Channel::Web => {
             let path = format!("/accounts/{account}/deposits");
             let (id, amount) = (deposit_id.to_string(), amount.to_string());
-            let form = [("command_id", id.as_str()), ("amount", amount.as_str())];
+            let form = [
+                ("command_id", id.as_str()),
+                ("amount", amount.as_str()),
+                ("reference", "chaos, through the web"),
+            ];
             if !post(world, &path, &form, twice).await {
                 return;
             }
@@ -185,6 +190,7 @@ pub async fn withdraw(world: &World, channel: Channel, account: Uuid, amount: Mo
                 account_id: account,
                 amount,
                 time: Time::now(),
+                reference: None,
             };
             let command = AccountCommand::withdraw(&withdraw).expect("encodes");
             for _ in 0..if twice { 2 } else { 1 } {
@@ -232,6 +238,7 @@ pub async fn transfer(
                 deposit_account_id: to,
                 amount,
                 time: Time::now(),
+                reference: None,
             };
             let command = TransferCommand::transfer(&transfer).expect("encodes");
             for _ in 0..if twice { 2 } else { 1 } {
@@ -245,6 +252,7 @@ pub async fn transfer(
                 ("command_id", command_id.as_str()),
                 ("to_account_id", to.as_str()),
                 ("amount", cents.as_str()),
+                ("reference", "chaos"),
             ];
             if !post(world, &path, &form, twice).await {
                 return id;

@@ -48,6 +48,7 @@ pub async fn deposit(store: &MessageStore, account_id: Uuid, amount: Money) -> U
         account_id,
         amount,
         time: Time::now(),
+        reference: None,
     };
     let command = AccountCommand::deposit(&deposit).expect("encodes");
     send_until_sent(|| command.send(store)).await;
@@ -60,6 +61,7 @@ pub async fn withdraw(store: &MessageStore, account_id: Uuid, amount: Money) -> 
         account_id,
         amount,
         time: Time::now(),
+        reference: None,
     };
     let command = AccountCommand::withdraw(&withdraw).expect("encodes");
     send_until_sent(|| command.send(store)).await;
@@ -73,6 +75,7 @@ pub async fn transfer(store: &MessageStore, from: Uuid, to: Uuid, amount: Money)
         deposit_account_id: to,
         amount,
         time: Time::now(),
+        reference: None,
     };
     let command = TransferCommand::transfer(&transfer).expect("encodes");
     send_until_sent(|| command.send(store)).await;

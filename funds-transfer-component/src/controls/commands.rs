@@ -11,6 +11,7 @@ pub fn transfer() -> Transfer {
         deposit_account_id: id::destination_account(),
         amount: money::amount(),
         time: time::example(),
+        reference: None,
     }
 }
 

@@ -22,6 +22,7 @@ pub fn initiated() -> Initiated {
         amount: money::amount(),
         time: time::example(),
         processed_time: time::processed(),
+        reference: None,
     }
 }
 

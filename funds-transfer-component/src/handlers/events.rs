@@ -53,6 +53,7 @@ impl EventHandler {
             account_id: initiated.withdrawal_account_id,
             amount: initiated.amount,
             time: self.clock.now(),
+            reference: initiated.reference,
         };
         self.send(AccountCommand::withdraw(&withdraw)?, message)
             .await?;
@@ -80,6 +81,7 @@ impl EventHandler {
             account_id,
             amount: transfer.amount,
             time: self.clock.now(),
+            reference: transfer.reference.clone(),
         };
         self.send(AccountCommand::deposit(&deposit)?, message)
             .await?;
@@ -108,6 +110,7 @@ impl EventHandler {
             account_id,
             amount: transfer.amount,
             time: self.clock.now(),
+            reference: transfer.reference.clone(),
         };
         self.send(AccountCommand::deposit(&refund)?, message)
             .await?;
@@ -129,6 +132,7 @@ impl EventHandler {
             account_id: requested.account_id,
             amount: requested.amount,
             time: self.clock.now(),
+            reference: None,
         };
         self.send(AccountCommand::deposit(&deposit)?, message)
             .await?;

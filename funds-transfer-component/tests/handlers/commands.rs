@@ -112,3 +112,18 @@ async fn a_rejected_transfer_arriving_again_is_ignored() {
 
     assert!(writes(&store).is_empty());
 }
+
+#[tokio::test]
+async fn initiated_carries_the_transfers_reference() {
+    let store = store();
+    let with_reference = Transfer {
+        reference: Some("Dinner".to_string()),
+        ..controls::commands::transfer()
+    };
+    let transfer = transfer_arriving(&store, &with_reference).await;
+
+    commands(&store).handle(&transfer).await.expect("handled");
+
+    let initiated: Initiated = only_write(&store).messages[0].decode().expect("Initiated");
+    assert_eq!(initiated.reference.as_deref(), Some("Dinner"));
+}

@@ -140,3 +140,34 @@ async fn the_same_command_is_sent_again_with_the_same_ids_if_its_event_arrives_a
     assert_eq!(sent.len(), 2);
     assert_eq!(sent[0].withdrawal_id, sent[1].withdrawal_id);
 }
+
+/// The transfer's reference goes with every command it sends: the
+/// withdrawal, the deposit and the refund, so that both statements show it.
+#[tokio::test]
+async fn every_step_carries_the_transfers_reference() {
+    let initiated = funds_transfer_component::messages::events::Initiated {
+        reference: Some("Dinner".to_string()),
+        ..controls::events::initiated()
+    };
+
+    let store = store();
+    let arrived = after(&store, &[], &initiated).await;
+    events(&store).handle(&arrived).await.expect("handled");
+    let withdraw: Withdraw = only_write(&store).messages[0].decode().expect("Withdraw");
+    assert_eq!(withdraw.reference.as_deref(), Some("Dinner"));
+
+    let store = self::store();
+    let history = [message(&initiated)];
+    let arrived = after(&store, &history, &controls::events::withdrawn()).await;
+    events(&store).handle(&arrived).await.expect("handled");
+    let deposit: Deposit = only_write(&store).messages[0].decode().expect("Deposit");
+    assert_eq!(deposit.reference.as_deref(), Some("Dinner"));
+
+    let store = self::store();
+    let history = [message(&initiated), message(&controls::events::withdrawn())];
+    let arrived = after(&store, &history, &controls::events::deposit_rejected()).await;
+    events(&store).handle(&arrived).await.expect("handled");
+    let refund: Deposit = only_write(&store).messages[0].decode().expect("Deposit");
+    assert_eq!(refund.deposit_id, controls::id::refund());
+    assert_eq!(refund.reference.as_deref(), Some("Dinner"));
+}

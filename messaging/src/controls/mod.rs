@@ -9,3 +9,4 @@ pub mod message_db;
 pub mod postgres;
 pub mod sqlite;
 pub mod time;
+pub mod tolerant_reader;

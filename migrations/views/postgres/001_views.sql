@@ -15,11 +15,11 @@ DO $$ BEGIN PERFORM pg_advisory_xact_lock(7362536275102); END $$;
 CREATE TABLE IF NOT EXISTS views_schema (version bigint NOT NULL);
 DO $$
 BEGIN
-  IF NOT EXISTS (SELECT FROM views_schema WHERE version = 5) THEN
+  IF NOT EXISTS (SELECT FROM views_schema WHERE version = 6) THEN
     DROP TABLE IF EXISTS accounts, statement_lines, transfers, commands,
       aggregator_positions, aggregators, consumers, dead_letters;
     DELETE FROM views_schema;
-    INSERT INTO views_schema (version) VALUES (5);
+    INSERT INTO views_schema (version) VALUES (6);
   END IF;
 END
 $$;
@@ -72,6 +72,8 @@ CREATE TABLE IF NOT EXISTS statement_lines (
   -- The balance after this line; derived here, never carried by events.
   balance_after bigint NOT NULL,
   reason text,
+  -- What the customer wrote to recognise it (optional).
+  reference text,
   -- The transfer this line belongs to, from the event's correlation.
   funds_transfer_id text,
   time text NOT NULL,

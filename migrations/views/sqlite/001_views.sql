@@ -9,7 +9,7 @@
 
 -- The shape of the views this file creates (see the Postgres file).
 CREATE TABLE IF NOT EXISTS views_schema (version INTEGER NOT NULL);
-INSERT INTO views_schema (version) SELECT 5 WHERE NOT EXISTS (SELECT 1 FROM views_schema);
+INSERT INTO views_schema (version) SELECT 6 WHERE NOT EXISTS (SELECT 1 FROM views_schema);
 
 -- One row per account: what the account page shows at the top.
 CREATE TABLE IF NOT EXISTS accounts (
@@ -49,6 +49,8 @@ CREATE TABLE IF NOT EXISTS statement_lines (
   -- The balance after this line; derived here, never carried by events.
   balance_after INTEGER NOT NULL,
   reason TEXT,
+  -- What the customer wrote to recognise it (optional).
+  reference TEXT,
   -- The transfer this line belongs to, from the event's correlation.
   funds_transfer_id TEXT,
   time TEXT NOT NULL,

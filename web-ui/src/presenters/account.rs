@@ -42,6 +42,7 @@ impl Forms {
         let amount_form = || AmountForm {
             command_id: FormId::new().to_string(),
             amount: String::new(),
+            reference: String::new(),
             error: None,
         };
         Forms {
@@ -50,6 +51,7 @@ impl Forms {
             transfer: TransferForm {
                 command_id: FormId::new().to_string(),
                 amount: String::new(),
+                reference: String::new(),
                 error: None,
                 destinations: Vec::new(),
                 search: String::new(),
@@ -126,6 +128,7 @@ pub fn account_page(
                 balance_after: format::money(line.balance_after),
                 party: sides.map(|sides| other_side(sides, account.account_id)),
                 reason: line.reason,
+                reference: line.reference,
                 transfer_id: line.funds_transfer_id.map(|id| id.to_string()),
             }
         })

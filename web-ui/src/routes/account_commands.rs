@@ -83,7 +83,7 @@ async fn send_amount(
     let Some(account) = opened_account(state, account_id).await? else {
         return Ok(no_such_account(StatusCode::UNPROCESSABLE_ENTITY));
     };
-    let (form_id, amount) = match forms::form_id_and_amount(input) {
+    let fields = match forms::amount_fields(input) {
         Ok(valid) => valid,
         Err(error) => {
             let mut forms = Forms::fresh();
@@ -96,6 +96,7 @@ async fn send_amount(
         }
     };
     let (account_id, time) = (account.account_id, state.clock.now());
+    let (form_id, amount, reference) = (fields.form_id, fields.amount, fields.reference);
     let (command, action) = match movement {
         Movement::Deposit => {
             let deposit = Deposit {
@@ -103,6 +104,7 @@ async fn send_amount(
                 account_id,
                 amount,
                 time,
+                reference: reference.clone(),
             };
             (AccountCommand::deposit(&deposit)?, "deposits")
         }
@@ -112,12 +114,14 @@ async fn send_amount(
                 account_id,
                 amount,
                 time,
+                reference: reference.clone(),
             };
             (AccountCommand::withdraw(&withdraw)?, "withdrawals")
         }
     };
-    let fields = vec![("amount", amount.to_string())];
-    send_to(state, &account, command, form_id, action, fields).await
+    let mut posted = vec![("amount", amount.to_string())];
+    posted.extend(reference.map(|reference| ("reference", reference)));
+    send_to(state, &account, command, form_id, action, posted).await
 }
 
 /// Sends an account form's command, posted to `/accounts/{id}/{action}`
@@ -149,6 +153,7 @@ fn amount_form(input: &AmountInput, error: String) -> AmountForm {
             .unwrap_or_default()
             .to_string(),
         amount: input.amount.clone().unwrap_or_default(),
+        reference: input.reference.clone().unwrap_or_default(),
         error: Some(error),
     }
 }

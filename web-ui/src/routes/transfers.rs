@@ -113,9 +113,10 @@ pub async fn transfer(
     .and_then(|destination| {
         let form_id = FormId::parse(input.command_id.as_deref())?;
         let amount = forms::amount(input.amount.as_deref())?;
-        Ok((form_id, destination, amount))
+        let reference = forms::reference(input.reference.as_deref())?;
+        Ok((form_id, destination, amount, reference))
     });
-    let (form_id, destination, amount) = match checked {
+    let (form_id, destination, amount, reference) = match checked {
         Ok(valid) => valid,
         Err(error) => return refuse(&state, account, refused_form(&input, error)).await,
     };
@@ -126,15 +127,19 @@ pub async fn transfer(
         deposit_account_id: destination,
         amount,
         time: state.clock.now(),
+        reference: reference.clone(),
     };
     let page = format!("/transfers/{funds_transfer_id}");
     let form = PostedForm {
         action: format!("/accounts/{account_id}/transfers"),
-        fields: vec![
+        fields: [
             ("command_id", form_id.to_string()),
             ("to_account_id", destination.to_string()),
             ("amount", amount.to_string()),
-        ],
+        ]
+        .into_iter()
+        .chain(reference.map(|reference| ("reference", reference)))
+        .collect(),
     };
     let command = TransferCommand::transfer(&transfer)?;
     send(&state.store, command, form_id, &page, form).await
@@ -221,6 +226,7 @@ fn refused_form(input: &TransferInput, error: String) -> Forms {
         .unwrap_or_default()
         .to_string();
     forms.transfer.amount = input.amount.clone().unwrap_or_default();
+    forms.transfer.reference = input.reference.clone().unwrap_or_default();
     forms.transfer.error = Some(error);
     forms.chosen_destination = input.to_account_id.as_deref().and_then(parse_id);
     forms

@@ -55,10 +55,15 @@ async fn a_customer_opens_two_accounts_deposits_and_sees_the_balance() {
     open_account(&bank, &browser, "Charles Babbage").await;
 
     browser.go(&ada).await;
+    browser.fill("#deposit-reference", "Salary, May").await;
     deposit(&browser, "250.75").await;
     browser.wait_for_page_text("Deposited 250.75.").await;
     browser
         .wait_for_text("[data-testid=balance]", "250.75")
+        .await;
+    // The reference typed in the form is on the statement's line.
+    browser
+        .wait_for_text("[data-testid=line-reference]", "Salary, May")
         .await;
 
     browser.go(&bank.url).await;

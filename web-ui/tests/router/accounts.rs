@@ -265,6 +265,7 @@ async fn a_long_statement_is_shown_a_page_at_a_time() {
             account_id,
             amount: Money::from_cents(cents),
             time: Time::now(),
+            reference: None,
         };
         AccountCommand::deposit(&deposit)
             .expect("encodes")
@@ -364,4 +365,71 @@ async fn the_statement_signs_amounts_and_names_a_refund() {
         row_of("transfer out")
     );
     assert!(row_of("refund").contains("to Gone"));
+}
+
+/// The references of a deposit, a withdrawal and a transfer, as typed,
+/// on every statement they touch (escaped, as everything typed is).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn references_typed_in_the_forms_are_on_the_statements() {
+    let app = TestApp::new().await;
+    let from = app.open_account("Payer").await;
+    let to = app.open_account("Payee").await;
+    let post =
+        |action: &'static str, heading: &'static str, fields: Vec<(&'static str, String)>| {
+            let (app, from) = (&app, from.clone());
+            async move {
+                let id = app
+                    .get(&format!("/accounts/{from}"))
+                    .await
+                    .command_id_after(heading);
+                let mut form = vec![("command_id", id)];
+                form.extend(fields);
+                let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                let response = app.post(&format!("/accounts/{from}/{action}"), &form).await;
+                assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
+            }
+        };
+    post(
+        "deposits",
+        "Deposit</h2>",
+        vec![
+            ("amount", "100".into()),
+            ("reference", "  Salary, May ".into()),
+        ],
+    )
+    .await;
+    post(
+        "withdrawals",
+        "Withdraw</h2>",
+        vec![
+            ("amount", "5".into()),
+            ("reference", "Milk & <b>bread</b>".into()),
+        ],
+    )
+    .await;
+    post(
+        "transfers",
+        "Transfer</h2>",
+        vec![
+            ("to_account_id", to.clone()),
+            ("amount", "30".into()),
+            ("reference", "Dinner".into()),
+        ],
+    )
+    .await;
+    app.settle().await;
+
+    let payer = app.get(&format!("/accounts/{from}")).await.body;
+    let reference = |text: &str| format!(r#"data-testid="line-reference">{text}<"#);
+    assert!(payer.contains(&reference("Salary, May")), "{payer}");
+    assert!(
+        payer.contains(&reference("Milk &#38; &#60;b&#62;bread&#60;/b&#62;")),
+        "{payer}"
+    );
+    assert!(payer.contains(&reference("Dinner")), "{payer}");
+    let payee = app.get(&format!("/accounts/{to}")).await.body;
+    assert!(payee.contains(&reference("Dinner")), "{payee}");
+    assert!(payee.contains(r#"data-testid="balance">30.00<"#), "{payee}");
+    // A line without one shows none.
+    assert_eq!(payee.matches("line-reference").count(), 1, "{payee}");
 }

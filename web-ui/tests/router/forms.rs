@@ -187,3 +187,85 @@ async fn a_transfer_needs_another_known_account_and_an_amount() {
     )
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reference_must_be_short_and_printable_and_is_kept_when_refused() {
+    let app = TestApp::new().await;
+    let account = app.open_account("References").await;
+    let other = app.open_account("Other").await;
+    let page = app.get(&format!("/accounts/{account}")).await;
+    let (deposit, transfer) = (
+        page.command_id_after("Deposit</h2>"),
+        page.command_id_after("Transfer</h2>"),
+    );
+    let long = "x".repeat(141);
+    for (reference, message) in [
+        (long.as_str(), "at most 140 characters in the reference"),
+        ("Rent\nMay", "reference cannot contain control characters"),
+        (
+            "Rent\u{202E}yaM",
+            "reference cannot contain invisible characters",
+        ),
+    ] {
+        let before = app.messages_written();
+        let response = app
+            .post(
+                &format!("/accounts/{account}/deposits"),
+                &[
+                    ("command_id", &deposit),
+                    ("amount", "5"),
+                    ("reference", reference),
+                ],
+            )
+            .await;
+        assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            response.body.contains(message),
+            "{reference:?}: {}",
+            response.body
+        );
+        assert_eq!(
+            app.messages_written(),
+            before,
+            "{reference:?} wrote something"
+        );
+        let response = app
+            .post(
+                &format!("/accounts/{account}/transfers"),
+                &[
+                    ("command_id", &transfer),
+                    ("to_account_id", &other),
+                    ("amount", "5"),
+                    ("reference", reference),
+                ],
+            )
+            .await;
+        assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            response.body.contains(message),
+            "{reference:?}: {}",
+            response.body
+        );
+        assert_eq!(
+            app.messages_written(),
+            before,
+            "{reference:?} wrote something"
+        );
+    }
+    // Refused for its amount, the form keeps the reference typed.
+    let response = app
+        .post(
+            &format!("/accounts/{account}/deposits"),
+            &[
+                ("command_id", &deposit),
+                ("amount", "abc"),
+                ("reference", "Rent"),
+            ],
+        )
+        .await;
+    assert!(
+        response.body.contains(r#"value="Rent""#),
+        "{}",
+        response.body
+    );
+}

@@ -218,6 +218,7 @@ async fn the_inspector_reads_a_bounded_part_of_a_long_history_its_latest() {
             time: messaging::Time::now(),
             processed_time: messaging::Time::now(),
             sequence,
+            reference: None,
         };
         app.store
             .write_message(

@@ -28,6 +28,7 @@ async fn held_transfer(app: &TestApp, from: &str, to: &str) -> Uuid {
         amount,
         time: now,
         processed_time: now,
+        reference: None,
     };
     let reason = account_component::messages::Reason::AccountClosed;
     let history = [

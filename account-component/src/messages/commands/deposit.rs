@@ -20,6 +20,11 @@ pub struct Deposit {
     pub amount: Money,
     /// When it was asked for.
     pub time: Time,
+    /// What the customer wrote to recognise it on the statement, if
+    /// anything (added 2026-12: an optional field, so messages without it,
+    /// old and new, read as they always did).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
 }
 
 impl Message for Deposit {

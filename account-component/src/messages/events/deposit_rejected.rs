@@ -19,6 +19,10 @@ pub struct DepositRejected {
     pub reason: Reason,
     /// When the deposit was asked for (the command's time).
     pub time: Time,
+    /// The command's reference, carried to the statement (optional: events
+    /// written before references existed have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
     /// When the account component refused it.
     pub processed_time: Time,
     /// The global position of the reserved `Deposit`.
@@ -39,6 +43,7 @@ impl DepositRejected {
             amount: deposit.amount,
             reason,
             time: deposit.time,
+            reference: deposit.reference.clone(),
             processed_time,
             sequence,
         }

@@ -16,6 +16,10 @@ pub struct Deposited {
     pub amount: Money,
     /// When the deposit was asked for (the command's time).
     pub time: Time,
+    /// The command's reference, carried to the statement (optional: events
+    /// written before references existed have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
     /// When the account component made it.
     pub processed_time: Time,
     /// The global position of the reserved `Deposit`.
@@ -30,6 +34,7 @@ impl Deposited {
             account_id: deposit.account_id,
             amount: deposit.amount,
             time: deposit.time,
+            reference: deposit.reference.clone(),
             processed_time,
             sequence,
         }

@@ -18,6 +18,10 @@ pub struct WithdrawalRejected {
     pub reason: Reason,
     /// When the withdrawal was asked for (the command's time).
     pub time: Time,
+    /// The command's reference, carried to the statement (optional: events
+    /// written before references existed have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
     /// When the account component refused it.
     pub processed_time: Time,
     /// The global position of the reserved `Withdraw`.
@@ -38,6 +42,7 @@ impl WithdrawalRejected {
             amount: withdraw.amount,
             reason,
             time: withdraw.time,
+            reference: withdraw.reference.clone(),
             processed_time,
             sequence,
         }

@@ -15,6 +15,10 @@ pub struct Withdrawn {
     pub amount: Money,
     /// When the withdrawal was asked for (the command's time).
     pub time: Time,
+    /// The command's reference, carried to the statement (optional: events
+    /// written before references existed have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
     /// When the account component made it.
     pub processed_time: Time,
     /// The global position of the reserved `Withdraw`.
@@ -29,6 +33,7 @@ impl Withdrawn {
             account_id: withdraw.account_id,
             amount: withdraw.amount,
             time: withdraw.time,
+            reference: withdraw.reference.clone(),
             processed_time,
             sequence,
         }

@@ -293,3 +293,34 @@ async fn a_deposit_whose_id_in_use_was_refused_already_is_ignored() {
 
     assert!(writes(&store).is_empty());
 }
+
+/// A reservation that fails for any other reason than a stream taken (the
+/// database away) is not a reservation found: the error goes back to the
+/// consumer as it is, transient, so that the command is tried again, and
+/// nothing else is written meanwhile.
+#[tokio::test]
+async fn a_reservation_the_database_failed_is_tried_again_not_taken_for_reserved() {
+    let store = store();
+    let deposit = arriving(
+        &store,
+        &streams::command_stream(controls::id::account()),
+        &controls::commands::deposit(),
+    )
+    .await;
+    let memory = store.as_memory().expect("the memory store");
+    memory.fail_next_write(messaging::store::WriteFailure::BeforeStoring);
+
+    let error = commands(&store)
+        .handle(&deposit)
+        .await
+        .expect_err("the write failed");
+
+    match error {
+        HandlerError::Store(error) => assert!(error.is_transient(), "{error}"),
+        other => panic!("not the store's error: {other}"),
+    }
+    assert!(writes(&store).is_empty());
+    // Tried again, it reserves.
+    commands(&store).handle(&deposit).await.expect("handled");
+    assert_eq!(only_write(&store).stream_name, reservation_stream());
+}

@@ -27,7 +27,7 @@ async fn an_open_command_is_recorded_as_opened_in_the_account_stream() {
     let opened: Opened = write.messages[0].decode().expect("an Opened event");
     assert_eq!(opened.account_id, controls::id::account());
     assert_eq!(opened.customer_id, controls::id::customer());
-    assert_eq!(opened.holder_name, "Ada Lovelace");
+    assert_eq!(opened.holders, ["Ada Lovelace"]);
     assert_eq!(opened.processed_time, controls::time::processed());
 }
 

@@ -210,3 +210,33 @@ async fn a_handler_with_a_stale_cache_decides_on_the_latest_version() {
         ExpectedVersion::Exactly(3)
     );
 }
+
+/// The reference a customer wrote is carried to the event, so the
+/// statement can show it: on a deposit made, and on one refused.
+#[tokio::test]
+async fn a_deposits_reference_is_carried_to_its_event_made_or_refused() {
+    let with_reference = Deposit {
+        reference: Some("Rent, May".to_string()),
+        ..controls::commands::deposit()
+    };
+
+    let store = store();
+    given_history(&store, &controls::history::open()).await;
+    let deposit = reserved(&store, &with_reference).await;
+    transactions(&store)
+        .handle(&deposit)
+        .await
+        .expect("handled");
+    let deposited: Deposited = only_write(&store).messages[0].decode().expect("Deposited");
+    assert_eq!(deposited.reference.as_deref(), Some("Rent, May"));
+
+    let store = self::store();
+    let deposit = reserved(&store, &with_reference).await;
+    transactions(&store)
+        .handle(&deposit)
+        .await
+        .expect("handled");
+    let refused: DepositRejected = only_write(&store).messages[0].decode().expect("refused");
+    assert_eq!(refused.reason, Reason::AccountNotOpen);
+    assert_eq!(refused.reference.as_deref(), Some("Rent, May"));
+}

@@ -138,3 +138,33 @@ async fn a_withdrawal_of_zero_is_rejected_as_an_invalid_amount() {
     let reason = rejection_reason(controls::history::open(), withdraw).await;
     assert_eq!(reason, Reason::InvalidAmount);
 }
+
+/// The reference a customer wrote is carried to the event, so the
+/// statement can show it: on a withdrawal made, and on one refused.
+#[tokio::test]
+async fn a_withdrawals_reference_is_carried_to_its_event_made_or_refused() {
+    let with_reference = Withdraw {
+        reference: Some("Groceries".to_string()),
+        ..controls::commands::withdraw()
+    };
+
+    let store = store();
+    given_history(&store, &controls::history::open()).await;
+    let withdraw = reserved(&store, &with_reference).await;
+    transactions(&store)
+        .handle(&withdraw)
+        .await
+        .expect("handled");
+    let withdrawn: Withdrawn = only_write(&store).messages[0].decode().expect("Withdrawn");
+    assert_eq!(withdrawn.reference.as_deref(), Some("Groceries"));
+
+    let store = self::store();
+    let withdraw = reserved(&store, &with_reference).await;
+    transactions(&store)
+        .handle(&withdraw)
+        .await
+        .expect("handled");
+    let refused: WithdrawalRejected = only_write(&store).messages[0].decode().expect("refused");
+    assert_eq!(refused.reason, Reason::AccountNotOpen);
+    assert_eq!(refused.reference.as_deref(), Some("Groceries"));
+}

@@ -40,6 +40,39 @@ async fn opened_opens_the_row_with_its_holder() {
     assert_eq!(row.opened_time, Some(time::processed()));
 }
 
+/// An `Opened` as the release before wrote it, with one `holderName`:
+/// upcast on read, it opens the same row.
+#[tokio::test]
+async fn opened_in_its_first_shape_opens_the_same_row() {
+    let current = Given::new().await;
+    current.applied(&stream(), &events::opened()).await;
+    let first = Given::new().await;
+    let mut message = account_component::controls::history::message(&events::opened());
+    let mut data: serde_json::Value = serde_json::from_str(&message.data).expect("JSON");
+    let holders = data
+        .as_object_mut()
+        .and_then(|fields| fields.remove("holders"))
+        .expect("holders");
+    data["holderName"] = holders[0].clone();
+    message.data = data.to_string();
+    first.applied_as(&stream(), message).await;
+    assert_eq!(row(&first).await, row(&current).await);
+}
+
+#[tokio::test]
+async fn an_account_of_several_holders_shows_them_all() {
+    let given = Given::new().await;
+    let joint = account_component::messages::events::Opened {
+        holders: vec!["Ada Lovelace".into(), "Charles Babbage".into()],
+        ..events::opened()
+    };
+    given.applied(&stream(), &joint).await;
+    assert_eq!(
+        row(&given).await.holder_name.as_deref(),
+        Some("Ada Lovelace & Charles Babbage")
+    );
+}
+
 #[tokio::test]
 async fn deposited_raises_the_balance() {
     let given = open_with_ten().await;

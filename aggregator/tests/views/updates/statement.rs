@@ -118,3 +118,33 @@ async fn a_line_applied_again_is_one_line() {
     given.rewound().await;
     assert_eq!(lines(&given).await.len(), 1);
 }
+
+#[tokio::test]
+async fn a_lines_reference_is_the_events() {
+    let given = open_with_ten().await;
+    let mut deposited = events::deposited(id::account(), Money::from_cents(250), 3);
+    deposited.reference = Some("Rent, May".to_string());
+    given.applied(&stream(), &deposited).await;
+    assert_eq!(
+        last_line(&given).await.reference.as_deref(),
+        Some("Rent, May")
+    );
+    // And the account page, read in one statement, shows the same.
+    let page = given
+        .read()
+        .account_page(
+            id::account(),
+            views::account_page::StatementLines {
+                before: None,
+                lines: 5,
+            },
+        )
+        .await
+        .expect("the page");
+    let references: Vec<_> = page
+        .statement
+        .iter()
+        .map(|line| line.reference.clone())
+        .collect();
+    assert_eq!(references, [None, Some("Rent, May".to_string())]);
+}

@@ -31,7 +31,7 @@ pub async fn open_accounts(
         let opened = Opened {
             account_id,
             customer_id: Uuid::new_v4(),
-            holder_name: format!("Account {n}"),
+            holders: vec![format!("Account {n}")],
             time: Time::now(),
             processed_time: Time::now(),
             sequence: 0,
@@ -45,6 +45,7 @@ pub async fn open_accounts(
                 time: Time::now(),
                 processed_time: Time::now(),
                 sequence: 0,
+                reference: None,
             };
             events.push(NewMessage::new(&deposited)?);
         }
@@ -172,6 +173,7 @@ pub async fn deposits(
             account_id: accounts[n % accounts.len()],
             amount: Money::from_cents(100),
             time: Time::now(),
+            reference: None,
         })
         .collect();
     send_all(
@@ -261,6 +263,7 @@ pub async fn transfers(
                 deposit_account_id: to,
                 amount: Money::from_cents(100),
                 time: Time::now(),
+                reference: None,
             }
         })
         .collect();
@@ -405,6 +408,7 @@ pub async fn latency(
                     account_id: accounts[n % accounts.len()],
                     amount: Money::from_cents(1),
                     time: Time::now(),
+                    reference: None,
                 };
                 sent.lock()
                     .await

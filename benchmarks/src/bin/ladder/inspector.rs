@@ -93,6 +93,7 @@ async fn history(store: &MessageStore) -> anyhow::Result<Uuid> {
                 account_id,
                 amount,
                 time: Time::now(),
+                reference: None,
             })?
         } else {
             AccountCommand::deposit(&Deposit {
@@ -100,6 +101,7 @@ async fn history(store: &MessageStore) -> anyhow::Result<Uuid> {
                 account_id,
                 amount,
                 time: Time::now(),
+                reference: None,
             })?
         };
         command.send(store).await?;

@@ -27,6 +27,9 @@ pub struct Initiated {
     pub amount: Money,
     /// When the transfer was asked for (the command's time).
     pub time: Time,
+    /// The transfer's reference, carried to both accounts' statements.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
     /// When the funds-transfer component started it.
     pub processed_time: Time,
 }
@@ -45,6 +48,7 @@ impl Initiated {
             refund_id: step_ids::refund_id(id),
             amount: transfer.amount,
             time: transfer.time,
+            reference: transfer.reference.clone(),
             processed_time,
         }
     }
