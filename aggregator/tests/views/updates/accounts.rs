@@ -125,8 +125,12 @@ async fn a_refused_close_leaves_the_row_open() {
         processed_time: time::processed(),
         sequence: 3,
     };
+    let before = row(&given).await;
     given.applied(&stream(), &refused).await;
-    assert_eq!(row(&given).await.status, AccountStatus::Open);
+    // It changes nothing of the row, not even the position it reflects: it
+    // only answers the `Close` (see the commands view's specs).
+    assert_eq!(row(&given).await, before);
+    assert_eq!(before.status, AccountStatus::Open);
 }
 
 #[tokio::test]

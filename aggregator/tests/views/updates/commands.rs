@@ -138,6 +138,30 @@ async fn closed_answers_the_close_it_records() {
 }
 
 #[tokio::test]
+async fn close_rejected_answers_the_close_it_refuses_with_the_reason() {
+    let given = Given::new().await;
+    given
+        .applied(&streams::account_stream(id::account()), &events::opened())
+        .await;
+    let sent = given
+        .applied(&streams::command_stream(id::account()), &commands::close())
+        .await;
+    let refused = account_component::messages::events::CloseRejected {
+        account_id: id::account(),
+        reason: Reason::BalanceNotZero,
+        time: account_component::controls::time::example(),
+        processed_time: account_component::controls::time::processed(),
+        sequence: sent.global_position,
+    };
+    given
+        .applied(&streams::account_stream(id::account()), &refused)
+        .await;
+    let row = row(&given, &sent).await;
+    assert_eq!(row.outcome, Some(Outcome::Rejected));
+    assert_eq!(row.reason.as_deref(), Some("the balance is not zero"));
+}
+
+#[tokio::test]
 async fn initiated_answers_the_transfer() {
     use funds_transfer_component::controls as transfer;
     let given = Given::new().await;
