@@ -115,6 +115,17 @@ async fn closed_closes_the_row() {
     assert_eq!(row.closed_time, Some(time::processed()));
 }
 
+/// A close of an account the views never saw opened (its `Opened` parked,
+/// say) makes no row: a row that is only "closed" would show an account
+/// with no holder.
+#[tokio::test]
+async fn closed_without_a_row_makes_none() {
+    let given = Given::new().await;
+    given.applied(&stream(), &events::closed(3)).await;
+    let read = given.read().account(id::account()).await.expect("read");
+    assert_eq!(read, None);
+}
+
 #[tokio::test]
 async fn a_refused_close_leaves_the_row_open() {
     let given = open_with_ten().await;
