@@ -55,6 +55,56 @@ async fn a_deposit_sent_is_pending() {
     );
 }
 
+/// Each kind of command the UI sends is recorded as a request when it is
+/// seen in its category, pending until its answer.
+#[tokio::test]
+async fn every_kind_of_command_sent_is_pending() {
+    use funds_transfer_component::controls as transfer;
+    let given = Given::new().await;
+    let account = streams::command_stream(id::account());
+    let sent = [
+        (
+            given.applied(&account, &commands::open()).await,
+            CommandKind::Open,
+        ),
+        (
+            given.applied(&account, &commands::deposit()).await,
+            CommandKind::Deposit,
+        ),
+        (
+            given.applied(&account, &commands::withdraw()).await,
+            CommandKind::Withdraw,
+        ),
+        (
+            given.applied(&account, &commands::close()).await,
+            CommandKind::Close,
+        ),
+        (
+            given
+                .applied(
+                    &funds_transfer_component::streams::command_stream(transfer::id::transfer()),
+                    &transfer::commands::transfer(),
+                )
+                .await,
+            CommandKind::Transfer,
+        ),
+        (
+            given
+                .applied(
+                    &funds_transfer_component::streams::command_stream(transfer::id::transfer()),
+                    &transfer::commands::release_held_refund(),
+                )
+                .await,
+            CommandKind::Release,
+        ),
+    ];
+    for (message, kind) in &sent {
+        let row = row(&given, message).await;
+        assert_eq!(row.kind, *kind);
+        assert!(!row.is_processed(), "{kind:?}");
+    }
+}
+
 #[tokio::test]
 async fn deposited_answers_the_deposit() {
     let given = Given::new().await;
