@@ -11,7 +11,7 @@
 //! So the ids are *derived*: a name-based UUID (version 5) of the
 //! transfer's id, under a namespace that belongs to this component alone,
 //! one name per step. The web UI derives the ids of its forms' commands the
-//! same way under a namespace of its own (`web-ui/src/form_ids.rs`), and
+//! same way under a namespace of its own (`web-ui/src/form_id.rs`), and
 //! two namespaces never give the same id (that would take a collision of
 //! SHA-1 inside UUIDs), so no form can ever produce the id of a transfer's
 //! step, however it was learnt. Derived ids are also the same every time
@@ -69,5 +69,22 @@ mod tests {
         let (one, other) = (Uuid::from_u128(7), Uuid::from_u128(8));
         assert_ne!(deposit_id(one), deposit_id(other));
         assert_ne!(withdrawal_id(one), withdrawal_id(other));
+        assert_ne!(refund_id(one), refund_id(other));
+    }
+
+    #[test]
+    fn a_step_id_is_a_name_based_uuid_of_the_transfer_and_the_step() {
+        let transfer = Uuid::from_u128(7);
+        for (id, step) in [
+            (withdrawal_id(transfer), "withdrawal"),
+            (deposit_id(transfer), "deposit"),
+            (refund_id(transfer), "refund"),
+        ] {
+            assert_eq!(id.get_version_num(), 5, "{step}");
+            assert_eq!(
+                id,
+                Uuid::new_v5(&NAMESPACE, format!("{transfer}/{step}").as_bytes())
+            );
+        }
     }
 }

@@ -232,3 +232,32 @@ async fn initiated_answers_the_transfer() {
     assert_eq!(row.kind, CommandKind::Transfer);
     assert_eq!(row.outcome, Some(Outcome::Initiated));
 }
+
+#[tokio::test]
+async fn rejected_answers_the_transfer_as_refused_with_the_reason() {
+    use funds_transfer_component::controls as transfer;
+    use funds_transfer_component::messages::RejectionReason;
+    use funds_transfer_component::messages::events::Rejected;
+    let given = Given::new().await;
+    let command = transfer::commands::transfer();
+    let sent = given
+        .applied(
+            &funds_transfer_component::streams::command_stream(transfer::id::transfer()),
+            &command,
+        )
+        .await;
+    let rejected = Rejected::answering(
+        &command,
+        RejectionReason::SameAccount,
+        transfer::time::processed(),
+    );
+    given
+        .applied(
+            &funds_transfer_component::streams::transfer_stream(transfer::id::transfer()),
+            &rejected,
+        )
+        .await;
+    let row = row(&given, &sent).await;
+    assert_eq!(row.outcome, Some(Outcome::Rejected));
+    assert_eq!(row.reason, Some(RejectionReason::SameAccount.to_string()));
+}
