@@ -127,3 +127,48 @@ async fn initiated_carries_the_transfers_reference() {
     let initiated: Initiated = only_write(&store).messages[0].decode().expect("Initiated");
     assert_eq!(initiated.reference.as_deref(), Some("Dinner"));
 }
+
+/// A command whose data names another transfer than its stream is parked,
+/// whichever it is: a transfer or a release. Acting on it would start, or
+/// pay out, a transfer that no one asked for in its own stream.
+#[tokio::test]
+async fn a_command_in_another_transfers_stream_is_parked_and_writes_nothing() {
+    let elsewhere = streams::command_stream(uuid::Uuid::from_u128(0xe15e));
+    for (store, message) in [
+        {
+            let store = store();
+            let message = arriving(&store, &elsewhere, &controls::commands::transfer()).await;
+            (store, message)
+        },
+        {
+            let store = store();
+            given_transfer(
+                &store,
+                &[
+                    message(&controls::events::initiated()),
+                    message(&controls::events::refund_rejected()),
+                ],
+            )
+            .await;
+            let release = controls::commands::release_held_refund();
+            let message = arriving(&store, &elsewhere, &release).await;
+            (store, message)
+        },
+    ] {
+        let error = commands(&store)
+            .handle(&message)
+            .await
+            .expect_err("refused");
+        assert!(
+            matches!(error, messaging::HandlerError::Message(_)),
+            "{error:?}"
+        );
+        assert!(
+            error
+                .to_string()
+                .contains("is not the transfer of its stream"),
+            "{error}"
+        );
+        assert!(writes(&store).is_empty());
+    }
+}
