@@ -47,6 +47,17 @@ pub async fn record<'e>(
 }
 
 impl Views {
+    /// The sum of the positions the aggregator has applied, over every
+    /// category: it moves with every batch that changes the views, and with
+    /// nothing else (not with the operations views' refresh, every second).
+    pub async fn applied_positions(&self) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar(
+            "SELECT CAST(coalesce(sum(position), 0) AS BIGINT) FROM aggregator_positions",
+        )
+        .fetch_one(&self.pool)
+        .await
+    }
+
     /// A short text that changes whenever the aggregator changes the views:
     /// the positions it has applied (every batch moves one), the consumers'
     /// progress and the parked messages. The web UI's live updates watch it,

@@ -141,3 +141,26 @@ async fn the_home_page_is_watched_and_its_token_moves_with_the_views() {
     let after = app.get("/watch?home=1").await.body;
     assert_ne!(before, after);
 }
+
+/// On an idle bank the home page stays still. The aggregator rewrites the
+/// consumers' progress every second; a home token that followed it made
+/// the page replace itself every second, under the visitor's pointer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_home_pages_token_does_not_move_with_the_consumers_progress() {
+    let app = TestApp::new().await;
+    app.open_account("Idle").await;
+    let before = app.get("/watch?home=1").await.body;
+    for lag in [3, 0] {
+        let progress = views::operations::ConsumerProgress {
+            position_stream: "account:command+position".to_string(),
+            category: "account:command".to_string(),
+            position: Some(7),
+            lag,
+            updated_time: messaging::Time::now(),
+        };
+        views::operations::save_consumer(app.views.pool(), &progress)
+            .await
+            .expect("saved");
+    }
+    assert_eq!(app.get("/watch?home=1").await.body, before);
+}
