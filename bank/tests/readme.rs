@@ -209,6 +209,22 @@ fn every_docker_compose_command_names_a_real_service() {
     );
 }
 
+/// The workshop test runs the README's psql command, which it finds as a
+/// line of its own; a reflowed paragraph once hid it, and only the Docker run
+/// noticed. This catches it in a second.
+#[test]
+fn the_psql_command_is_a_line_of_its_own() {
+    let readme = read("README.md");
+    let command = readme
+        .lines()
+        .find(|line| line.starts_with("psql postgres://"))
+        .expect("a line that starts with `psql postgres://`");
+    assert!(
+        command.ends_with("@localhost:55432/message_store"),
+        "{command}"
+    );
+}
+
 #[test]
 fn every_cargo_run_package_exists() {
     let readme = read("README.md");

@@ -13,8 +13,7 @@
 //! that the audit is clean, and that new commands work on those accounts.
 //!
 //! Before a release changes a message, make the fixture of the release
-//! *before* the change, with its own code (see "Changing a message" in
-//! ARCHITECTURE.md):
+//! *before* the change, with its own code (see CHANGING_MESSAGES.md):
 //!
 //! ```sh
 //! STORE_FIXTURE=2026-12-07 cargo test -p bank --test stores_from_the_past -- --ignored
@@ -194,7 +193,7 @@ async fn write_the_store_of_this_release() {
     .expect("the store opens");
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "VACUUM INTO '{}'",
-        copy.display()
+        copy.display().to_string().replace('\'', "''")
     )))
     .execute(&mut store)
     .await

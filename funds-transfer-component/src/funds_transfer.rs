@@ -29,8 +29,9 @@ pub struct FundsTransfer {
     pub deposit_account_id: Option<Uuid>,
     pub amount: Money,
     /// The transfer's reference, which each step carries to the accounts.
-    /// (`default`: snapshots taken before references existed have none.)
-    #[serde(default)]
+    /// (Transfers are not snapshotted, but if they were, a snapshot taken
+    /// before references existed would read as `None`: serde reads a missing
+    /// `Option` field as `None`.)
     pub reference: Option<String>,
     /// The ids of the commands each step sends, fixed when it started.
     pub withdrawal_id: Option<Uuid>,

@@ -1,7 +1,7 @@
 //! Every message of the funds-transfer component is a tolerant reader: it
 //! reads a message from a later release (a field it does not know) and
-//! from an earlier one (without the fields added since). See "Changing a
-//! message" in ARCHITECTURE.md.
+//! from an earlier one (without the fields added since). See
+//! CHANGING_MESSAGES.md.
 
 use account_component::messages::Reason;
 use funds_transfer_component::controls::{commands, events, id, money, time};

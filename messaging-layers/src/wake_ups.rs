@@ -81,8 +81,12 @@ impl Waiting for WakeUps {
             }
         })
     }
-    /// While it listens, yes: a short batch needs no read after it that
-    /// would find nothing, which saves a read per batch when busy.
+
+    /// While it listens, yes, for every write that notifies: a short batch
+    /// needs no read after it that would find nothing, which saves a read
+    /// per batch when busy. A write that sends no notification (from psql,
+    /// from another process on SQLite, or while the listener reconnects)
+    /// waits at most a poll interval, as on the plain path; none is lost.
     fn hears_every_write(&self) -> bool {
         self.signal.is_some()
     }

@@ -96,9 +96,7 @@ pub struct StatementLine {
     pub balance_after: Money,
     /// Why it was refused, in words, for a refused line.
     pub reason: Option<String>,
-    /// What the customer wrote to recognise it, if anything. (`default`:
-    /// a page read from views of an older shape has none.)
-    #[serde(default)]
+    /// What the customer wrote to recognise it, if anything.
     pub reference: Option<String>,
     /// The transfer the line belongs to, from the event's correlation.
     pub funds_transfer_id: Option<Uuid>,

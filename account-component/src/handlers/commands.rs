@@ -209,7 +209,9 @@ impl Handler for CommandHandler {
 /// same correlation make the same command: a client that sends again sends
 /// exactly that (the time may differ, a transfer stamps each resend anew).
 /// The account need not be compared: it is in the reservation's stream
-/// name, which both share.
+/// name, which both share. Nor the reference: it is a memo that decides
+/// nothing about the money, and a resend with another memo is still the
+/// same deposit, recorded once with the first one's.
 fn is_the_same_command<T: Transaction>(
     reserved: &StoredMessage,
     sent: &StoredMessage,

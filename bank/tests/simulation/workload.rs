@@ -168,16 +168,13 @@ impl Workload {
         account: Uuid,
         amount: Money,
     ) -> anyhow::Result<String> {
+        let id = new_id(dice);
         let deposit = Deposit {
-            deposit_id: new_id(dice),
+            deposit_id: id,
             account_id: account,
             amount,
             time: parts.clock.now(),
-            reference: None,
-        };
-        let deposit = Deposit {
-            reference: reference_for(deposit.deposit_id),
-            ..deposit
+            reference: reference_for(id),
         };
         let command = AccountCommand::deposit(&deposit)?.with_message_id(new_id(dice));
         let op = Op::Deposit {
@@ -199,17 +196,14 @@ impl Workload {
         to: Uuid,
         amount: Money,
     ) -> anyhow::Result<(Uuid, String)> {
+        let id = new_id(dice);
         let transfer = Transfer {
-            funds_transfer_id: new_id(dice),
+            funds_transfer_id: id,
             withdrawal_account_id: from,
             deposit_account_id: to,
             amount,
             time: parts.clock.now(),
-            reference: None,
-        };
-        let transfer = Transfer {
-            reference: reference_for(transfer.funds_transfer_id),
-            ..transfer
+            reference: reference_for(id),
         };
         self.transfers.push(transfer.funds_transfer_id);
         let command = TransferCommand::transfer(&transfer)?.with_message_id(new_id(dice));
@@ -232,16 +226,13 @@ impl Workload {
         account: Uuid,
         amount: Money,
     ) -> anyhow::Result<String> {
+        let id = new_id(dice);
         let withdraw = Withdraw {
-            withdrawal_id: new_id(dice),
+            withdrawal_id: id,
             account_id: account,
             amount,
             time: parts.clock.now(),
-            reference: None,
-        };
-        let withdraw = Withdraw {
-            reference: reference_for(withdraw.withdrawal_id),
-            ..withdraw
+            reference: reference_for(id),
         };
         let command = AccountCommand::withdraw(&withdraw)?.with_message_id(new_id(dice));
         let op = Op::Withdraw {

@@ -58,10 +58,11 @@ pub trait Waiting: Send + Sync + fmt::Debug {
     /// `shutdown` is cancelled.
     fn wait<'a>(&'a mut self, shutdown: &'a CancellationToken) -> BoxFuture<'a, Waited>;
 
-    /// Whether every write from now on will cut [`wait`](Waiting::wait)
-    /// short. Then a short batch, which is everything there was when its
-    /// read began, is enough to wait on: whatever is written while it is
-    /// handled will signal. A waiter that hears nothing (the plain one)
+    /// Whether writes from now on will cut [`wait`](Waiting::wait) short.
+    /// Then a short batch, which is everything there was when its read
+    /// began, is enough to wait on: what is written while it is handled
+    /// will signal (and a write that does not signal waits at most a poll
+    /// interval; it is never lost). A waiter that hears nothing (the plain one)
     /// says no, and after a short batch the subscription reads again at
     /// once, waiting only when a read finds nothing; otherwise a message
     /// written while a batch was handled would wait a whole poll interval.

@@ -160,8 +160,9 @@ pub const HOME_URL: &str = "/watch?home=1";
 /// newest accounts move with anything. (The page keeps what is being typed
 /// in its forms when it changes in place.)
 pub async fn home_token(views: &Views) -> Result<String, AppError> {
-    // Only what the home page shows: the accounts, which move when the
-    // aggregator applies a batch. Not the consumers' progress, which the
+    // Only what the home page shows: the accounts and the recent transfers,
+    // which move only when the aggregator applies a batch of events (the
+    // positions it applied). Not the consumers' progress, which the
     // aggregator rewrites every second: a token made of it changed every
     // second on an idle bank, and the page replaced itself under the
     // visitor's pointer, eating one click in four.

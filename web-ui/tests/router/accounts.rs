@@ -374,21 +374,34 @@ async fn references_typed_in_the_forms_are_on_the_statements() {
     let app = TestApp::new().await;
     let from = app.open_account("Payer").await;
     let to = app.open_account("Payee").await;
-    let post =
-        |action: &'static str, heading: &'static str, fields: Vec<(&'static str, String)>| {
-            let (app, from) = (&app, from.clone());
-            async move {
-                let id = app
-                    .get(&format!("/accounts/{from}"))
-                    .await
-                    .command_id_after(heading);
-                let mut form = vec![("command_id", id)];
-                form.extend(fields);
-                let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
-                let response = app.post(&format!("/accounts/{from}/{action}"), &form).await;
-                assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
-            }
-        };
+    let post_to = |account: &str,
+                   action: &'static str,
+                   heading: &'static str,
+                   fields: Vec<(&'static str, String)>| {
+        let (app, account) = (&app, account.to_string());
+        async move {
+            let id = app
+                .get(&format!("/accounts/{account}"))
+                .await
+                .command_id_after(heading);
+            let mut form = vec![("command_id", id)];
+            form.extend(fields);
+            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let response = app
+                .post(&format!("/accounts/{account}/{action}"), &form)
+                .await;
+            assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
+        }
+    };
+    let post = |action, heading, fields| post_to(&from, action, heading, fields);
+    // The payee's own deposit, without a reference.
+    post_to(
+        &to,
+        "deposits",
+        "Deposit</h2>",
+        vec![("amount", "1".into())],
+    )
+    .await;
     post(
         "deposits",
         "Deposit</h2>",
@@ -429,7 +442,18 @@ async fn references_typed_in_the_forms_are_on_the_statements() {
     assert!(payer.contains(&reference("Dinner")), "{payer}");
     let payee = app.get(&format!("/accounts/{to}")).await.body;
     assert!(payee.contains(&reference("Dinner")), "{payee}");
-    assert!(payee.contains(r#"data-testid="balance">30.00<"#), "{payee}");
-    // A line without one shows none.
-    assert_eq!(payee.matches("line-reference").count(), 1, "{payee}");
+    assert!(payee.contains(r#"data-testid="balance">31.00<"#), "{payee}");
+    // The payee's two lines, one with a reference and one without: the one
+    // without shows none.
+    let statement = payee
+        .split_once(r#"class="stack statement""#)
+        .and_then(|(_, rest)| rest.split_once("</table>"))
+        .expect("the payee's statement")
+        .0;
+    assert_eq!(statement.matches("<tr").count(), 1 + 2, "{statement}");
+    assert_eq!(
+        statement.matches("line-reference").count(),
+        1,
+        "{statement}"
+    );
 }

@@ -194,10 +194,15 @@ async fn a_reference_must_be_short_and_printable_and_is_kept_when_refused() {
     let account = app.open_account("References").await;
     let other = app.open_account("Other").await;
     let page = app.get(&format!("/accounts/{account}")).await;
-    let (deposit, transfer) = (
-        page.command_id_after("Deposit</h2>"),
-        page.command_id_after("Transfer</h2>"),
-    );
+    let forms = [
+        ("deposits", page.command_id_after("Deposit</h2>"), None),
+        ("withdrawals", page.command_id_after("Withdraw</h2>"), None),
+        (
+            "transfers",
+            page.command_id_after("Transfer</h2>"),
+            Some(&other),
+        ),
+    ];
     let long = "x".repeat(141);
     for (reference, message) in [
         (long.as_str(), "at most 140 characters in the reference"),
@@ -207,65 +212,54 @@ async fn a_reference_must_be_short_and_printable_and_is_kept_when_refused() {
             "reference cannot contain invisible characters",
         ),
     ] {
-        let before = app.messages_written();
+        for (action, command_id, to) in &forms {
+            let before = app.messages_written();
+            let mut form = vec![
+                ("command_id", command_id.as_str()),
+                ("amount", "5"),
+                ("reference", reference),
+            ];
+            if let Some(to) = to {
+                form.push(("to_account_id", to.as_str()));
+            }
+            let response = app
+                .post(&format!("/accounts/{account}/{action}"), &form)
+                .await;
+            assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
+            assert!(
+                response.body.contains(message),
+                "{action} {reference:?}: {}",
+                response.body
+            );
+            assert_eq!(
+                app.messages_written(),
+                before,
+                "{action} {reference:?} wrote something"
+            );
+        }
+    }
+    // Refused for its amount, each form keeps the reference typed.
+    for (action, command_id, to) in &forms {
+        let mut form = vec![
+            ("command_id", command_id.as_str()),
+            ("amount", "abc"),
+            ("reference", "Rent"),
+        ];
+        if let Some(to) = to {
+            form.push(("to_account_id", to.as_str()));
+        }
         let response = app
-            .post(
-                &format!("/accounts/{account}/deposits"),
-                &[
-                    ("command_id", &deposit),
-                    ("amount", "5"),
-                    ("reference", reference),
-                ],
-            )
+            .post(&format!("/accounts/{account}/{action}"), &form)
             .await;
-        assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(
-            response.body.contains(message),
-            "{reference:?}: {}",
-            response.body
-        );
         assert_eq!(
-            app.messages_written(),
-            before,
-            "{reference:?} wrote something"
+            response.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{action}"
         );
-        let response = app
-            .post(
-                &format!("/accounts/{account}/transfers"),
-                &[
-                    ("command_id", &transfer),
-                    ("to_account_id", &other),
-                    ("amount", "5"),
-                    ("reference", reference),
-                ],
-            )
-            .await;
-        assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(
-            response.body.contains(message),
-            "{reference:?}: {}",
+            response.body.contains(r#"value="Rent""#),
+            "{action}: {}",
             response.body
-        );
-        assert_eq!(
-            app.messages_written(),
-            before,
-            "{reference:?} wrote something"
         );
     }
-    // Refused for its amount, the form keeps the reference typed.
-    let response = app
-        .post(
-            &format!("/accounts/{account}/deposits"),
-            &[
-                ("command_id", &deposit),
-                ("amount", "abc"),
-                ("reference", "Rent"),
-            ],
-        )
-        .await;
-    assert!(
-        response.body.contains(r#"value="Rent""#),
-        "{}",
-        response.body
-    );
 }

@@ -9,19 +9,18 @@ use crate::messages::commands::Open;
 /// Its second shape. The first (until 2026-12) named one holder,
 /// `"holderName": "Ada"`; joint accounts need a list, so this one writes
 /// `"holders": ["Ada"]`. Every `Opened` ever written stays in the store in
-/// the shape it was written in, so this type reads both: the first is
-/// *upcast* on read into the second ([`first_shape::upcast`]). A reader of
-/// the first shape cannot read the second, which is why every reader was
-/// deployed before any writer wrote it (see "Changing a message" in
-/// ARCHITECTURE.md).
+/// the shape it was written in, so this type reads both: a message is read
+/// as written ([`OpenedAsWritten`], every field either shape has), then
+/// *upcast* into this shape ([`OpenedAsWritten::upcast`]). A reader of the
+/// first shape cannot read the second, so readers must be deployed before
+/// any writer writes it (see CHANGING_MESSAGES.md).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", try_from = "OpenedAsWritten")]
 pub struct Opened {
     pub account_id: Uuid,
     pub customer_id: Uuid,
-    /// The names on the account, for the views to show; no decision uses
-    /// them. Read from `holders`, or from the first shape's `holderName`.
-    #[serde(alias = "holderName", deserialize_with = "first_shape::upcast")]
+    /// The names on the account, at least one, for the views to show; no
+    /// decision uses them.
     pub holders: Vec<String>,
     /// When the customer asked (the `Open`'s time).
     pub time: Time,
@@ -49,25 +48,54 @@ impl Message for Opened {
     const TYPE: &'static str = "Opened";
 }
 
-/// The first shape of `Opened`, and the upcaster that reads it.
-pub mod first_shape {
-    use serde::{Deserialize, Deserializer};
+/// An `Opened` as any release wrote it: the fields of both shapes, the ones
+/// a shape may lack optional. Nothing but [`Opened`] reads it.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OpenedAsWritten {
+    account_id: Uuid,
+    customer_id: Uuid,
+    /// The second shape's.
+    holders: Option<Vec<String>>,
+    /// The first shape's.
+    holder_name: Option<String>,
+    time: Time,
+    processed_time: Time,
+    sequence: i64,
+}
 
-    /// The holders, from either shape's value: the first shape's one name
-    /// (a string) becomes a list of one; the second's list is taken as it
-    /// is. Upcasting happens here, on read, and nowhere else: the handlers
-    /// and the aggregator only ever see the second shape.
-    pub fn upcast<'de, D: Deserializer<'de>>(value: D) -> Result<Vec<String>, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Holders {
-            First(String),
-            Second(Vec<String>),
+impl OpenedAsWritten {
+    /// The upcaster: the message in the current shape. The first shape's
+    /// one name becomes a list of one. A message that has both (a release
+    /// writing both shapes during a rolling deployment, so that the readers
+    /// of either can read it) is read by its list. Upcasting happens here,
+    /// on read, and nowhere else: the handlers and the aggregator only ever
+    /// see the current shape.
+    pub fn upcast(self) -> Result<Opened, String> {
+        let holders = match (self.holders, self.holder_name) {
+            (Some(holders), _) => holders,
+            (None, Some(name)) => vec![name],
+            (None, None) => return Err("an Opened names no holders (nor a holderName)".into()),
+        };
+        if holders.is_empty() {
+            return Err("an Opened names an empty list of holders".into());
         }
-        Ok(match Holders::deserialize(value)? {
-            Holders::First(name) => vec![name],
-            Holders::Second(names) => names,
+        Ok(Opened {
+            account_id: self.account_id,
+            customer_id: self.customer_id,
+            holders,
+            time: self.time,
+            processed_time: self.processed_time,
+            sequence: self.sequence,
         })
+    }
+}
+
+impl TryFrom<OpenedAsWritten> for Opened {
+    type Error = String;
+
+    fn try_from(written: OpenedAsWritten) -> Result<Opened, String> {
+        written.upcast()
     }
 }
 
@@ -98,40 +126,74 @@ mod tests {
         })
     }
 
+    fn read(data: serde_json::Value) -> Result<Opened, serde_json::Error> {
+        serde_json::from_value(data)
+    }
+
     #[test]
     fn the_first_shape_is_upcast_into_the_second() {
-        let upcast: Opened = serde_json::from_value(first_shape()).expect("reads");
-        let second: Opened = serde_json::from_value(second_shape()).expect("reads");
-        assert_eq!(upcast, second);
+        let upcast = read(first_shape()).expect("reads");
+        assert_eq!(upcast, read(second_shape()).expect("reads"));
         assert_eq!(upcast.holders, ["Ada Lovelace"]);
     }
 
     #[test]
-    fn this_release_writes_the_second_shape() {
-        let second: Opened = serde_json::from_value(second_shape()).expect("reads");
-        assert_eq!(
-            serde_json::to_value(&second).expect("writes"),
-            second_shape()
-        );
+    fn this_release_writes_the_second_shape_whatever_shape_it_read() {
+        for shape in [first_shape(), second_shape()] {
+            let opened = read(shape).expect("reads");
+            assert_eq!(
+                serde_json::to_value(&opened).expect("writes"),
+                second_shape()
+            );
+        }
     }
 
     #[test]
     fn several_holders_are_read_in_their_order() {
         let mut joint = second_shape();
         joint["holders"] = json!(["Ada Lovelace", "Charles Babbage"]);
-        let opened: Opened = serde_json::from_value(joint).expect("reads");
-        assert_eq!(opened.holders, ["Ada Lovelace", "Charles Babbage"]);
+        assert_eq!(
+            read(joint).expect("reads").holders,
+            ["Ada Lovelace", "Charles Babbage"]
+        );
+    }
+
+    /// A release that writes both shapes during a rolling deployment, so
+    /// that readers of either can read it: this one reads the list.
+    #[test]
+    fn a_message_with_both_shapes_is_read_by_its_list() {
+        let mut both = second_shape();
+        both["holders"] = json!(["Ada Lovelace", "Charles Babbage"]);
+        both["holderName"] = json!("Ada Lovelace");
+        assert_eq!(read(both).expect("reads").holders.len(), 2);
     }
 
     #[test]
-    fn a_holder_of_neither_shape_is_refused() {
-        for holders in [json!(7), json!({"name": "Ada"}), json!([1, 2])] {
-            let mut wrong = second_shape();
-            wrong["holders"] = holders.clone();
-            assert!(
-                serde_json::from_value::<Opened>(wrong).is_err(),
-                "{holders} was read"
-            );
+    fn holders_of_neither_shape_or_none_at_all_are_refused_saying_so() {
+        let mut neither = second_shape();
+        neither
+            .as_object_mut()
+            .map(|fields| fields.remove("holders"));
+        let error = read(neither).expect_err("no holders").to_string();
+        assert!(error.contains("names no holders"), "{error}");
+
+        let mut empty = second_shape();
+        empty["holders"] = json!([]);
+        let error = read(empty).expect_err("an empty list").to_string();
+        assert!(error.contains("empty list of holders"), "{error}");
+
+        for (field, value) in [
+            ("holders", json!(7)),
+            ("holders", json!("Ada")),
+            ("holders", json!([1, 2])),
+            ("holderName", json!(["Ada"])),
+        ] {
+            let mut wrong = first_shape();
+            wrong
+                .as_object_mut()
+                .map(|fields| fields.remove("holderName"));
+            wrong[field] = value.clone();
+            assert!(read(wrong).is_err(), "{field}: {value} was read");
         }
     }
 

@@ -33,7 +33,7 @@ pub async fn prepare(
                     CASE WHEN $1 = 0 THEN 'Opened' ELSE 'Deposited' END,
                     CASE WHEN $1 = 0 THEN jsonb_build_object(
                         'accountId', md5('account' || a)::uuid, 'customerId', md5('customer' || a)::uuid,
-                        'holderName', 'Holder ' || a, 'time', '2026-11-26T10:00:00.000Z',
+                        'holders', jsonb_build_array('Holder ' || a), 'time', '2026-11-26T10:00:00.000Z',
                         'processedTime', '2026-11-26T10:00:00.001Z', 'sequence', 0)
                     ELSE jsonb_build_object(
                         'depositId', gen_random_uuid(), 'accountId', md5('account' || a)::uuid,

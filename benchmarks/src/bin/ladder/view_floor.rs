@@ -51,7 +51,7 @@ const BATCH: [&str; 3] = [
         OR commands.processed_position > excluded.processed_position",
     "INSERT INTO floor.accounts AS a (account_id, customer_id, holder_name, balance, status, \
        opened_time, last_position) \
-     SELECT message_store.id(stream_name), max(data->>'customerId'), max(data->>'holderName'), \
+     SELECT message_store.id(stream_name), max(data->>'customerId'), max(data->'holders'->>0), \
             coalesce(sum((data->>'amount')::bigint), 0), \
             CASE WHEN bool_or(type = 'Opened') THEN 'open' ELSE 'unopened' END, \
             max(data->>'processedTime') FILTER (WHERE type = 'Opened'), max(global_position) \
