@@ -116,12 +116,6 @@ impl FundsTransfer {
         }
     }
 
-    /// Does the bank hold this transfer's money: the refund was refused and
-    /// no release has paid it out?
-    pub fn holds_money(&self) -> bool {
-        self.refund_rejected_time.is_some() && self.released_time.is_none()
-    }
-
     /// Why the release `release_id` must be refused, if it must. (The same
     /// release again is not refused: it is recognised, and ignored.)
     pub fn release_refusal(&self, release_id: Uuid) -> Option<ReleaseRefusal> {

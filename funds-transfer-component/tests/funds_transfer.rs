@@ -24,13 +24,19 @@ fn holding() -> FundsTransfer {
 
 #[test]
 fn money_is_held_once_the_refund_is_refused_until_it_is_released() {
-    assert!(holding().holds_money());
-    assert!(!FundsTransfer::default().holds_money());
+    assert_eq!(holding().release_refusal(release()), None);
+    assert_eq!(
+        FundsTransfer::default().release_refusal(release()),
+        Some(ReleaseRefusal::NothingHeld)
+    );
     let released = FundsTransfer {
         released_time: Some(time::processed()),
         ..holding()
     };
-    assert!(!released.holds_money());
+    assert_eq!(
+        released.release_refusal(release()),
+        Some(ReleaseRefusal::AlreadyReleased)
+    );
 }
 
 #[test]

@@ -7,7 +7,7 @@ use funds_transfer_component::controls::{events, id, time};
 use funds_transfer_component::messages::events::{
     Cancelled, Deposited, ReleaseRejected, Released, Reversed, Transferred,
 };
-use funds_transfer_component::{FundsTransfer, streams};
+use funds_transfer_component::{FundsTransfer, ReleaseRefusal, streams};
 use messaging::{Message, Projection, StoredMessage, Time};
 
 fn stored<M: Message>(message: &M) -> StoredMessage {
@@ -27,6 +27,11 @@ fn applied<M: Message>(event: &M) -> FundsTransfer {
     let mut transfer = FundsTransfer::default();
     transfer.apply(&stored(event)).expect("applied");
     transfer
+}
+
+/// A release other than the one the controls make.
+fn another_release() -> uuid::Uuid {
+    uuid::Uuid::from_u128(0x7e2)
 }
 
 #[test]
@@ -117,7 +122,8 @@ fn reversed_ends_the_transfer_with_the_refund_answered() {
 #[test]
 fn refund_rejected_leaves_the_money_held() {
     let transfer = applied(&events::refund_rejected());
-    assert!(transfer.holds_money() && transfer.refund_answered());
+    assert_eq!(transfer.release_refusal(id::release()), None, "held");
+    assert!(transfer.refund_answered());
 }
 
 #[test]
@@ -141,7 +147,10 @@ fn a_release_requested_is_under_way_until_released_or_refused() {
         }))
         .expect("applied");
     assert!(released.release_answered(id::release()));
-    assert!(!released.holds_money());
+    assert_eq!(
+        released.release_refusal(another_release()),
+        Some(ReleaseRefusal::AlreadyReleased)
+    );
 
     let mut refused = transfer;
     refused
@@ -155,7 +164,11 @@ fn a_release_requested_is_under_way_until_released_or_refused() {
         }))
         .expect("applied");
     assert!(refused.release_answered(id::release()));
-    assert!(refused.holds_money(), "a refused release leaves it held");
+    assert_eq!(
+        refused.release_refusal(another_release()),
+        None,
+        "a refused release leaves it held, to release elsewhere"
+    );
 }
 
 #[test]

@@ -375,8 +375,12 @@ impl Workload {
         // Now and then the operator, unsure the first went through, sends
         // a release of money already being released, to the same account:
         // the bank must pay it out once.
-        if let Some((&transfer, &account)) = self.releasing.iter().next()
+        if !self.releasing.is_empty()
             && dice.below(4) == 0
+            && let Some((&transfer, &account)) = self
+                .releasing
+                .iter()
+                .nth(dice.below(self.releasing.len() as u64) as usize)
         {
             let again = self.send_release(parts, dice, transfer, account).await?;
             return Ok(Some(format!("{again} (released again)")));
@@ -405,9 +409,15 @@ impl Workload {
         };
         let transfer = transfer.funds_transfer_id;
         self.releasing.insert(transfer, account);
-        Ok(Some(
-            self.send_release(parts, dice, transfer, account).await?,
-        ))
+        let sent = self.send_release(parts, dice, transfer, account).await?;
+        // Now and then from two tabs at once: the second release is sent
+        // before the first can be answered, and is refused as another
+        // release under way, never paid out beside it.
+        if dice.below(3) == 0 {
+            let again = self.send_release(parts, dice, transfer, account).await?;
+            return Ok(Some(format!("{sent}, and at once {again}")));
+        }
+        Ok(Some(sent))
     }
 
     /// Asks for the money `transfer` holds to go to `account`, under a new
