@@ -26,7 +26,9 @@ pub struct Account {
     pub id: Option<Uuid>,
     /// Who holds it, once it was opened.
     pub customer_id: Option<Uuid>,
-    /// Deposits minus withdrawals, never below zero.
+    /// Deposits minus withdrawals. The fold only adds up what happened; it
+    /// never goes below zero because `withdrawal_refusal` refuses what would
+    /// take it there.
     pub balance: Money,
     /// When it was opened; `None` if it never was.
     pub opened_time: Option<Time>,
