@@ -50,13 +50,36 @@ fn the_readme_starts_with_the_two_commands() {
 
 #[test]
 fn ci_runs_exactly_the_readmes_test_command() {
+    // CI runs the README's test command as it is written, on a line of its
+    // own, after formatting and lints. After it comes only mutation
+    // testing, which runs those same tests again against planted bugs (and
+    // needs the build they leave).
     let ci = read(".ci/run");
-    let last = ci
+    let commands: Vec<&str> = ci
         .lines()
-        .rev()
-        .find(|line| !line.trim().is_empty())
-        .expect("a last line");
-    assert_eq!(last.trim(), "cargo test --workspace");
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .collect();
+    let tests = commands
+        .iter()
+        .position(|line| *line == "cargo test --workspace")
+        .expect("CI runs `cargo test --workspace`, a line of its own");
+    let lints = commands
+        .iter()
+        .position(|line| line.starts_with("cargo clippy"))
+        .expect("CI runs clippy");
+    assert!(lints < tests, "the lints come before the tests");
+    for line in &commands[tests + 1..] {
+        let mutation_testing = line.starts_with("echo ")
+            || line.starts_with("if ! command -v cargo-mutants")
+            || line.starts_with("cargo install --locked cargo-mutants")
+            || line.starts_with("cargo mutants ")
+            || *line == "fi";
+        assert!(
+            mutation_testing,
+            "after the README's test command, CI runs only mutation testing, not {line:?}"
+        );
+    }
 }
 
 #[test]
