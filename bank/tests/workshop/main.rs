@@ -25,7 +25,7 @@ mod http;
 mod metrics;
 mod ui;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use driver::{Workshop, readme_compose_commands};
 use http::{open_and_deposit, wait_for};
@@ -34,6 +34,25 @@ use ui::{UI, send_transfer, wait_for_balance};
 /// How long a fresh project may take to build, start and become healthy.
 const START: Duration = Duration::from_secs(180);
 
+/// Whether `port` on 127.0.0.1 can be bound, now or within a few seconds.
+/// The test binaries run before this one leave processes that take a moment
+/// to go: a throwaway Postgres is stopped by a watcher half a second after
+/// its test process exits, and it listened on a port the kernel picked at
+/// random, which can be one the workshop publishes (one was taken once, in
+/// CI, as the workshop began right after the simulation's binary).
+fn is_free_within_seconds(port: u16) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return true;
+        }
+        if Instant::now() > deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_workshop_runs_under_docker_compose_exactly_as_the_readme_says() {
     let Some(mut workshop) = Workshop::prepare() else {
@@ -41,7 +60,7 @@ async fn the_workshop_runs_under_docker_compose_exactly_as_the_readme_says() {
     };
     for port in [3000, 55432, 9101, 9102, 9103, 9104, 9105, 9106] {
         assert!(
-            std::net::TcpListener::bind(("127.0.0.1", port)).is_ok(),
+            is_free_within_seconds(port),
             "port {port} is taken: the workshop publishes it (is a bank running already?)"
         );
     }
@@ -136,8 +155,8 @@ async fn the_workshop_runs_under_docker_compose_exactly_as_the_readme_says() {
 
 /// Says how far the workshop has got, and when (shown with `--nocapture`).
 fn done(step: &str) {
-    static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
-    let started = STARTED.get_or_init(std::time::Instant::now);
+    static STARTED: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    let started = STARTED.get_or_init(Instant::now);
     eprintln!(
         "workshop: {step} ({:.1} s)",
         started.elapsed().as_secs_f64()
