@@ -173,6 +173,22 @@ pub async fn a_consumer_is_woken_by_a_new_message_long_before_its_next_poll(fixt
     running.stop().await.expect("stops cleanly");
 }
 
+/// A full batch need not be everything there was: a consumer that hears
+/// every write waits only after a *short* batch, and after a full one reads
+/// again at once. (With an hour between polls, what follows a full batch
+/// would otherwise wait for the hour.)
+pub async fn after_a_full_batch_a_consumer_with_wake_ups_reads_again_at_once(fixture: Fixture) {
+    write_amounts(&fixture.store, "thing-1", &[1, 2, 3, 4, 5]).await;
+    let mut sleepy = settings();
+    sleepy.poll_interval = Duration::from_secs(3600);
+    sleepy.batch_size = 2;
+    let recorder = Recorder::default();
+    let running = start(&fixture.store, sleepy, recorder.clone());
+    assert!(eventually(|| async { recorder.amounts().len() == 5 }).await);
+    running.stop().await.expect("stops cleanly");
+    assert_eq!(recorder.amounts(), vec![1, 2, 3, 4, 5]);
+}
+
 /// Many messages written while nobody waits leave one wake-up, not one per
 /// message: a consumer that was busy reads them all at once, then sleeps
 /// instead of reading an empty category once for each notification.

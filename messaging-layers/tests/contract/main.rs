@@ -46,6 +46,7 @@ macro_rules! layer_cases {
                         lanes_handle_entities_side_by_side_each_in_its_order,
                         a_failed_lane_records_only_up_to_the_first_message_not_handled,
                         a_consumer_is_woken_by_a_new_message_long_before_its_next_poll,
+                        after_a_full_batch_a_consumer_with_wake_ups_reads_again_at_once,
                         a_burst_of_messages_leaves_a_single_wake_up_and_other_categories_none,
                         a_consumer_reports_what_it_handled_its_lag_and_what_it_parked,
                     ],

@@ -132,3 +132,240 @@ where
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The policy's table, row by row, with a handler that fails as it is
+    //! told. A pause of an hour shows that the policy paused (the handler is
+    //! not called again, and shutdown ends the wait); a pause of a
+    //! millisecond lets a retry come at once.
+
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU32, Ordering};
+    use std::time::Duration;
+
+    use tokio_util::sync::CancellationToken;
+    use uuid::Uuid;
+
+    use super::{Backoff, Handled, handle, retry_transient};
+    use crate::consumer::dead_letter::DeadLetterStream;
+    use crate::consumer::handler::{Handler, HandlerError};
+    use crate::{MessageStore, StoreError, StoredMessage, StreamName, Time};
+
+    /// The error a handler returns: a failure of one of the policy's kinds.
+    #[derive(Clone, Copy)]
+    enum Failure {
+        Conflict,
+        Transient,
+        Unfixable,
+    }
+
+    impl Failure {
+        fn error(self) -> StoreError {
+            match self {
+                Failure::Conflict => StoreError::WrongExpectedVersion {
+                    stream_name: StreamName::from_stored("thing-1"),
+                    expected: 0,
+                    actual: 1,
+                },
+                Failure::Transient => StoreError::Database(sqlx::Error::PoolTimedOut),
+                Failure::Unfixable => StoreError::InvalidRequest("a bug".to_string()),
+            }
+        }
+    }
+
+    /// Fails with `failure` the first `times` it is called, then succeeds.
+    struct Failing {
+        failure: Failure,
+        times: u32,
+        calls: Arc<AtomicU32>,
+    }
+
+    impl Failing {
+        fn new(failure: Failure, times: u32) -> Failing {
+            Failing {
+                failure,
+                times,
+                calls: Arc::new(AtomicU32::new(0)),
+            }
+        }
+    }
+
+    impl Handler for Failing {
+        async fn handle(&self, _message: &StoredMessage) -> Result<(), HandlerError> {
+            // Give the runtime a turn, as a handler that reads the store does.
+            tokio::task::yield_now().await;
+            let call = self.calls.fetch_add(1, Ordering::SeqCst);
+            if call < self.times {
+                return Err(self.failure.error().into());
+            }
+            Ok(())
+        }
+    }
+
+    fn message() -> StoredMessage {
+        StoredMessage {
+            id: Uuid::new_v4(),
+            stream_name: StreamName::from_stored("thing-1"),
+            message_type: "Happened".to_string(),
+            position: 0,
+            global_position: 1,
+            data: "{}".to_string(),
+            metadata: None,
+            time: Time::now(),
+        }
+    }
+
+    fn dead_letters() -> DeadLetterStream {
+        let store = MessageStore::in_memory();
+        DeadLetterStream::new(
+            store,
+            StreamName::from_stored("thing+deadLetter"),
+            "test".into(),
+        )
+    }
+
+    fn pausing(first: Duration) -> Backoff {
+        Backoff::new(first, first)
+    }
+
+    const AN_HOUR: Duration = Duration::from_secs(3600);
+    const A_MILLISECOND: Duration = Duration::from_millis(1);
+    /// Far longer than handling a message a few times takes.
+    const PATIENCE: Duration = Duration::from_secs(30);
+
+    #[tokio::test]
+    async fn nine_concurrent_writes_in_a_row_are_handled_again_at_once() {
+        let handler = Failing::new(Failure::Conflict, 9);
+        let shutdown = CancellationToken::new();
+        let handled = tokio::time::timeout(
+            PATIENCE,
+            handle(
+                &handler,
+                &message(),
+                &dead_letters(),
+                pausing(AN_HOUR),
+                &shutdown,
+            ),
+        )
+        .await
+        .expect("handled without pausing");
+        assert_eq!(handled.expect("handled"), Handled::Done);
+        assert_eq!(handler.calls.load(Ordering::SeqCst), 10);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_tenth_concurrent_write_in_a_row_pauses_before_the_next_try() {
+        let handler = Arc::new(Failing::new(Failure::Conflict, u32::MAX));
+        let calls = handler.calls.clone();
+        let shutdown = CancellationToken::new();
+        let task = {
+            let (handler, shutdown) = (handler.clone(), shutdown.clone());
+            tokio::spawn(async move {
+                let dead_letters = dead_letters();
+                handle(
+                    &*handler,
+                    &message(),
+                    &dead_letters,
+                    pausing(AN_HOUR),
+                    &shutdown,
+                )
+                .await
+            })
+        };
+        let started = tokio::time::Instant::now();
+        while calls.load(Ordering::SeqCst) < 10 && started.elapsed() < PATIENCE {
+            tokio::time::sleep(A_MILLISECOND).await;
+        }
+        // Tried ten times, and then no more: it waits.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert_eq!(calls.load(Ordering::SeqCst), 10);
+        shutdown.cancel();
+        let stopped = task.await.expect("the task");
+        assert_eq!(stopped.expect("stopped"), Handled::Stopped);
+    }
+
+    #[tokio::test]
+    async fn a_transient_failure_is_retried_until_it_goes_away() {
+        let handler = Failing::new(Failure::Transient, 3);
+        let shutdown = CancellationToken::new();
+        let handled = handle(
+            &handler,
+            &message(),
+            &dead_letters(),
+            pausing(A_MILLISECOND),
+            &shutdown,
+        )
+        .await;
+        assert_eq!(handled.expect("handled"), Handled::Done);
+        assert_eq!(handler.calls.load(Ordering::SeqCst), 4);
+    }
+
+    #[tokio::test]
+    async fn a_failure_no_retry_can_fix_is_returned_at_once() {
+        let handler = Failing::new(Failure::Unfixable, 1);
+        let shutdown = CancellationToken::new();
+        let handled = handle(
+            &handler,
+            &message(),
+            &dead_letters(),
+            pausing(A_MILLISECOND),
+            &shutdown,
+        )
+        .await;
+        let error = handled.expect_err("a bug stops the consumer");
+        assert!(error.to_string().contains("a bug"), "{error}");
+        assert_eq!(handler.calls.load(Ordering::SeqCst), 1);
+    }
+
+    /// An operation that fails with `failure` the first `times`, then
+    /// answers 7; and how many times it was called.
+    fn operation(
+        failure: Failure,
+        times: u32,
+    ) -> (
+        Arc<AtomicU32>,
+        impl FnMut() -> std::future::Ready<Result<u32, StoreError>>,
+    ) {
+        let calls = Arc::new(AtomicU32::new(0));
+        let counted = calls.clone();
+        let operation = move || {
+            let call = counted.fetch_add(1, Ordering::SeqCst);
+            std::future::ready(if call < times {
+                Err(failure.error())
+            } else {
+                Ok(7)
+            })
+        };
+        (calls, operation)
+    }
+
+    #[tokio::test]
+    async fn retry_transient_tries_a_transient_failure_again_and_returns_the_answer() {
+        let (calls, operation) = operation(Failure::Transient, 2);
+        let answer = retry_transient(&CancellationToken::new(), operation).await;
+        assert_eq!(answer.expect("answered"), Some(7));
+        assert_eq!(calls.load(Ordering::SeqCst), 3);
+    }
+
+    #[tokio::test]
+    async fn retry_transient_returns_any_other_failure_at_once() {
+        let (calls, operation) = operation(Failure::Unfixable, 1);
+        let answer = retry_transient(&CancellationToken::new(), operation).await;
+        assert!(
+            matches!(answer, Err(StoreError::InvalidRequest(_))),
+            "{answer:?}"
+        );
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn retry_transient_ends_with_none_when_shutdown_comes_first() {
+        let (calls, operation) = operation(Failure::Transient, u32::MAX);
+        let shutdown = CancellationToken::new();
+        shutdown.cancel();
+        let answer = retry_transient(&shutdown, operation).await;
+        assert_eq!(answer.expect("no error"), None);
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+}

@@ -79,3 +79,57 @@ impl Progress {
         self.last_recorded = Some(self.clock.now());
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The recording rules of the module documentation, one at a time, on a
+    //! clock the test moves.
+
+    use super::{CATCH_UP_RECORDING_PAUSE, Progress};
+    use crate::{Clock, Time};
+
+    fn at(milliseconds: i64) -> Time {
+        Time::from_unix_milliseconds(1_800_000_000_000 + milliseconds).expect("a valid time")
+    }
+
+    #[test]
+    fn a_recording_is_due_once_the_interval_of_messages_is_handled() {
+        let mut progress = Progress::new(Clock::fixed(at(0)));
+        progress.handled(5, 2);
+        assert!(!progress.due_after(3), "two messages of three");
+        progress.handled(7, 1);
+        assert!(progress.due_after(3), "three messages of three");
+        assert!(!progress.due_after(4), "three messages of four");
+        progress.recorded();
+        assert!(!progress.due_after(3), "nothing since the recording");
+    }
+
+    #[test]
+    fn on_catching_up_a_recording_is_due_once_a_pause_has_passed_since_the_last() {
+        let clock = Clock::fixed(at(0));
+        let mut progress = Progress::new(clock.clone());
+        assert!(progress.due_on_catching_up(), "never recorded");
+        progress.handled(5, 1);
+        progress.recorded();
+        let pause = i64::try_from(CATCH_UP_RECORDING_PAUSE.as_millis()).expect("short");
+        assert!(!progress.due_on_catching_up(), "recorded just now");
+        clock.set(at(pause - 1));
+        assert!(
+            !progress.due_on_catching_up(),
+            "a moment before the pause ends"
+        );
+        clock.set(at(pause));
+        assert!(progress.due_on_catching_up(), "the pause has passed");
+    }
+
+    #[test]
+    fn the_position_to_record_is_the_last_handled_until_it_is_recorded() {
+        let mut progress = Progress::new(Clock::fixed(at(0)));
+        assert_eq!(progress.unrecorded_position(), None, "nothing handled");
+        progress.handled(5, 2);
+        progress.handled(9, 3);
+        assert_eq!(progress.unrecorded_position(), Some(9));
+        progress.recorded();
+        assert_eq!(progress.unrecorded_position(), None, "recorded already");
+    }
+}

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use messaging::consumer::{DeadLettered, Recorded};
+use messaging::consumer::{DeadLettered, Recorded, Turn};
 use messaging::{
     Category, CategoryRead, ConsumerError, ConsumerGroup, ConsumerSettings, ExpectedVersion,
     Handler, HandlerError, MessageStore, Metadata, NewMessage, StoreError, StoredMessage,
@@ -155,6 +155,32 @@ pub async fn a_restarted_consumer_resumes_after_its_recorded_position(fixture: F
     tokio::time::sleep(Duration::from_millis(200)).await;
     running.stop().await.expect("stops cleanly");
     assert_eq!(second.amounts(), vec![4, 5]);
+}
+
+/// Where a running consumer reads next (a simulation shows it as it turns
+/// the consumer): from the first position when nothing is recorded, and
+/// after the last message of each batch it was handed.
+pub async fn a_running_consumer_reads_on_after_the_last_message_it_was_handed(fixture: Fixture) {
+    write_amounts(&fixture.store, "thing-1", &[1, 2, 3]).await;
+    let last = *global_positions(&fixture.store)
+        .await
+        .last()
+        .expect("written");
+    let shutdown = CancellationToken::new();
+    let mut running = consumer(fixture.store.clone(), settings(), Recorder::default())
+        .start(&shutdown)
+        .await
+        .expect("starts")
+        .expect("not stopped");
+    assert_eq!(
+        running.reading_from(),
+        1,
+        "nothing recorded: from the first"
+    );
+    let turn = running.step(&shutdown).await.expect("a turn");
+    assert!(matches!(turn, Turn::Batch { handled: 3, .. }), "{turn:?}");
+    assert_eq!(running.reading_from(), last + 1);
+    running.stop().await;
 }
 
 pub async fn a_consumer_records_its_position_when_it_catches_up(fixture: Fixture) {

@@ -52,6 +52,7 @@ macro_rules! every_backend {
                 consumers: [
                     a_restarted_consumer_resumes_after_its_recorded_position,
                     a_consumer_records_its_position_when_it_catches_up,
+                    a_running_consumer_reads_on_after_the_last_message_it_was_handed,
                     a_message_written_while_a_batch_is_handled_is_read_without_waiting_for_a_poll,
                     a_consumer_catching_up_often_records_at_most_once_a_pause_and_again_when_quiet,
                     an_unparseable_message_is_parked_with_its_stream_and_position,
