@@ -28,7 +28,8 @@ pub struct Account {
     pub customer_id: Option<Uuid>,
     /// Deposits minus withdrawals. The fold only adds up what happened; it
     /// never goes below zero because `withdrawal_refusal` refuses what would
-    /// take it there.
+    /// take it there, and the handler writes its decision at the version it
+    /// decided on, so that a withdrawal that raced it is decided again.
     pub balance: Money,
     /// When it was opened; `None` if it never was.
     pub opened_time: Option<Time>,

@@ -51,9 +51,9 @@ fn the_readme_starts_with_the_two_commands() {
 #[test]
 fn ci_runs_exactly_the_readmes_test_command() {
     // CI runs the README's test command as it is written, on a line of its
-    // own, after formatting and lints. After it comes only mutation
-    // testing, which runs those same tests again against planted bugs (and
-    // needs the build they leave).
+    // own, after formatting and lints. After it comes only mutation testing
+    // (which runs a package's tests again against planted bugs, and needs
+    // the build the tests leave), each line one plain command.
     let ci = read(".ci/run");
     let commands: Vec<&str> = ci
         .lines()
@@ -64,17 +64,34 @@ fn ci_runs_exactly_the_readmes_test_command() {
         .iter()
         .position(|line| *line == "cargo test --workspace")
         .expect("CI runs `cargo test --workspace`, a line of its own");
-    let lints = commands
-        .iter()
-        .position(|line| line.starts_with("cargo clippy"))
-        .expect("CI runs clippy");
-    assert!(lints < tests, "the lints come before the tests");
+    let position = |prefix: &str| {
+        commands
+            .iter()
+            .position(|line| line.starts_with(prefix))
+            .unwrap_or_else(|| panic!("CI runs {prefix}"))
+    };
+    assert!(
+        position("cargo fmt") < tests,
+        "formatting is checked before the tests"
+    );
+    assert!(
+        position("cargo clippy") < tests,
+        "the lints come before the tests"
+    );
     for line in &commands[tests + 1..] {
-        let mutation_testing = line.starts_with("echo ")
-            || line.starts_with("if ! command -v cargo-mutants")
-            || line.starts_with("cargo install --locked cargo-mutants")
-            || line.starts_with("cargo mutants ")
-            || *line == "fi";
+        let plain = !["&&", ";", "|", "$("]
+            .iter()
+            .any(|chained| line.contains(chained));
+        let mutation_testing = *line == "if ! command -v cargo-mutants >/dev/null 2>&1; then"
+            || *line == "fi"
+            || (plain
+                && [
+                    "echo ",
+                    "cargo install --locked cargo-mutants",
+                    "cargo mutants ",
+                ]
+                .iter()
+                .any(|command| line.starts_with(command)));
         assert!(
             mutation_testing,
             "after the README's test command, CI runs only mutation testing, not {line:?}"

@@ -135,10 +135,14 @@ where
 
 #[cfg(test)]
 mod tests {
-    //! The policy's table, row by row, with a handler that fails as it is
-    //! told. A pause of an hour shows that the policy paused (the handler is
-    //! not called again, and shutdown ends the wait); a pause of a
-    //! millisecond lets a retry come at once.
+    //! The policy's table, with a handler that fails as it is told: the
+    //! concurrent write, the transient failure and the bug. (The bad message,
+    //! parked, is the contract suite's case
+    //! `an_unparseable_message_is_parked_with_its_stream_and_position`: it
+    //! needs a store to park in and to read the dead letter back from.) A
+    //! pause of an hour shows that the policy paused (the handler is not
+    //! called again, and shutdown ends the wait); a pause of a millisecond
+    //! lets a retry come at once.
 
     use std::sync::Arc;
     use std::sync::atomic::{AtomicU32, Ordering};
@@ -193,7 +197,11 @@ mod tests {
 
     impl Handler for Failing {
         async fn handle(&self, _message: &StoredMessage) -> Result<(), HandlerError> {
-            // Give the runtime a turn, as a handler that reads the store does.
+            // A handler that reads the store gives the runtime a turn; this
+            // one must too. Without it, a policy that (wrongly) never paused
+            // would spin here without ever returning to the runtime, and the
+            // tests would hang instead of failing: the timeout could not fire,
+            // nor the runtime drop the task.
             tokio::task::yield_now().await;
             let call = self.calls.fetch_add(1, Ordering::SeqCst);
             if call < self.times {

@@ -203,3 +203,116 @@ impl Subscription {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! When a subscription reads again and when it reports that it caught
+    //! up, with a waiter that hears every write (as the wake-ups layer
+    //! does) and one that hears nothing (the plain [`Sleep`]).
+
+    use std::time::Duration;
+
+    use futures_util::future::BoxFuture;
+    use serde::{Deserialize, Serialize};
+    use tokio_util::sync::CancellationToken;
+
+    use super::{Next, Sleep, Subscription, Waited, Waiting};
+    use crate::{Category, CategoryRead, ExpectedVersion, Message, MessageStore, NewMessage};
+    use crate::{StoredMessage, StreamName};
+
+    #[derive(Serialize, Deserialize)]
+    struct Happened {
+        amount: u32,
+    }
+
+    impl Message for Happened {
+        const TYPE: &'static str = "Happened";
+    }
+
+    /// A waiter that says it hears every write; its waits end at once.
+    #[derive(Debug)]
+    struct HearsEverything;
+
+    impl Waiting for HearsEverything {
+        fn wait<'a>(&'a mut self, _shutdown: &'a CancellationToken) -> BoxFuture<'a, Waited> {
+            Box::pin(async { Waited::Signalled })
+        }
+
+        fn hears_every_write(&self) -> bool {
+            true
+        }
+    }
+
+    async fn write(store: &MessageStore, amounts: &[u32]) {
+        let stream = StreamName::from_stored("thing-1");
+        for &amount in amounts {
+            let message = NewMessage::new(&Happened { amount }).expect("serializes");
+            store
+                .write_message(&stream, &message, ExpectedVersion::Any)
+                .await
+                .expect("written");
+        }
+    }
+
+    fn subscription(
+        store: &MessageStore,
+        batch_size: u32,
+        waiting: Box<dyn Waiting>,
+    ) -> Subscription {
+        let category = Category::new("thing").expect("a category");
+        let read = CategoryRead::new(category).batch_size(batch_size);
+        Subscription::new(store.clone(), read, waiting)
+    }
+
+    async fn batch(subscription: &mut Subscription) -> Vec<StoredMessage> {
+        match subscription.next(&CancellationToken::new()).await {
+            Ok(Next::Batch(batch)) => batch,
+            other => panic!("expected a batch, got {other:?}"),
+        }
+    }
+
+    async fn next(subscription: &mut Subscription) -> Next {
+        subscription
+            .next(&CancellationToken::new())
+            .await
+            .expect("no error")
+    }
+
+    #[tokio::test]
+    async fn a_waiter_that_hears_every_write_makes_a_short_batch_the_end_of_a_read() {
+        let store = MessageStore::in_memory();
+        write(&store, &[1, 2]).await;
+        let mut subscription = subscription(&store, 3, Box::new(HearsEverything));
+        assert_eq!(batch(&mut subscription).await.len(), 2);
+        // Written while the batch was handled: the waiter heard it, so the
+        // subscription reports that it caught up first, and reads it after.
+        write(&store, &[3]).await;
+        assert!(matches!(next(&mut subscription).await, Next::CaughtUp));
+        assert_eq!(batch(&mut subscription).await.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn after_a_full_batch_a_subscription_reads_again_at_once() {
+        let store = MessageStore::in_memory();
+        write(&store, &[1, 2, 3]).await;
+        let mut subscription = subscription(&store, 2, Box::new(HearsEverything));
+        assert_eq!(batch(&mut subscription).await.len(), 2);
+        // A full batch may not be everything there was: no waiting yet.
+        assert_eq!(batch(&mut subscription).await.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn with_a_plain_waiter_a_short_batch_is_followed_by_another_read() {
+        let store = MessageStore::in_memory();
+        write(&store, &[1, 2]).await;
+        let plain = Sleep {
+            poll_interval: Duration::from_secs(3600),
+        };
+        let mut subscription = subscription(&store, 3, Box::new(plain));
+        assert_eq!(batch(&mut subscription).await.len(), 2);
+        // Nothing would wake a plain waiter for this one before the poll, an
+        // hour away: the subscription reads again before it waits.
+        write(&store, &[3]).await;
+        assert_eq!(batch(&mut subscription).await.len(), 1);
+    }
+}
