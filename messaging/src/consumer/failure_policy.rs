@@ -237,6 +237,14 @@ mod tests {
         Backoff::new(first, first)
     }
 
+    /// `handler` handling the message as the consumer hands it over,
+    /// pausing as `backoff` says, with no shutdown to come.
+    async fn handled(handler: &Failing, backoff: Backoff) -> Result<Handled, StoreError> {
+        let dead_letters = dead_letters();
+        let shutdown = CancellationToken::new();
+        handle(handler, &message(), &dead_letters, backoff, &shutdown).await
+    }
+
     const AN_HOUR: Duration = Duration::from_secs(3600);
     const A_MILLISECOND: Duration = Duration::from_millis(1);
     /// Far longer than handling a message a few times takes.
@@ -245,20 +253,10 @@ mod tests {
     #[tokio::test]
     async fn nine_concurrent_writes_in_a_row_are_handled_again_at_once() {
         let handler = Failing::new(Failure::Conflict, 9);
-        let shutdown = CancellationToken::new();
-        let handled = tokio::time::timeout(
-            PATIENCE,
-            handle(
-                &handler,
-                &message(),
-                &dead_letters(),
-                pausing(AN_HOUR),
-                &shutdown,
-            ),
-        )
-        .await
-        .expect("handled without pausing");
-        assert_eq!(handled.expect("handled"), Handled::Done);
+        let outcome = tokio::time::timeout(PATIENCE, handled(&handler, pausing(AN_HOUR)))
+            .await
+            .expect("handled without pausing");
+        assert_eq!(outcome.expect("handled"), Handled::Done);
         assert_eq!(handler.calls.load(Ordering::SeqCst), 10);
     }
 
@@ -296,32 +294,16 @@ mod tests {
     #[tokio::test]
     async fn a_transient_failure_is_retried_until_it_goes_away() {
         let handler = Failing::new(Failure::Transient, 3);
-        let shutdown = CancellationToken::new();
-        let handled = handle(
-            &handler,
-            &message(),
-            &dead_letters(),
-            pausing(A_MILLISECOND),
-            &shutdown,
-        )
-        .await;
-        assert_eq!(handled.expect("handled"), Handled::Done);
+        let outcome = handled(&handler, pausing(A_MILLISECOND)).await;
+        assert_eq!(outcome.expect("handled"), Handled::Done);
         assert_eq!(handler.calls.load(Ordering::SeqCst), 4);
     }
 
     #[tokio::test]
     async fn a_failure_no_retry_can_fix_is_returned_at_once() {
         let handler = Failing::new(Failure::Unfixable, 1);
-        let shutdown = CancellationToken::new();
-        let handled = handle(
-            &handler,
-            &message(),
-            &dead_letters(),
-            pausing(A_MILLISECOND),
-            &shutdown,
-        )
-        .await;
-        let error = handled.expect_err("a bug stops the consumer");
+        let outcome = handled(&handler, pausing(A_MILLISECOND)).await;
+        let error = outcome.expect_err("a bug stops the consumer");
         assert!(error.to_string().contains("a bug"), "{error}");
         assert_eq!(handler.calls.load(Ordering::SeqCst), 1);
     }

@@ -264,18 +264,18 @@ mod tests {
         Subscription::new(store.clone(), read, waiting)
     }
 
-    async fn batch(subscription: &mut Subscription) -> Vec<StoredMessage> {
-        match subscription.next(&CancellationToken::new()).await {
-            Ok(Next::Batch(batch)) => batch,
-            other => panic!("expected a batch, got {other:?}"),
-        }
-    }
-
     async fn next(subscription: &mut Subscription) -> Next {
         subscription
             .next(&CancellationToken::new())
             .await
             .expect("no error")
+    }
+
+    async fn batch(subscription: &mut Subscription) -> Vec<StoredMessage> {
+        match next(subscription).await {
+            Next::Batch(batch) => batch,
+            other => panic!("expected a batch, got {other:?}"),
+        }
     }
 
     #[tokio::test]
